@@ -1,0 +1,211 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+/**
+ * One credential per WhatsApp Business Account: how to reach the Cloud API (token, account, app,
+ * version, base URL) and where the package keeps its own state (the store). Every node of the
+ * account reads both from here, so consent, windows and waits are shared across workflows.
+ */
+export class WhatsAppCloudApi implements ICredentialType {
+	name = 'whatsAppCloudApi';
+
+	displayName = 'WhatsApp Cloud API';
+
+	icon: Icon = { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' };
+
+	documentationUrl =
+		'https://developers.facebook.com/docs/whatsapp/cloud-api/get-started#set-up-developer-assets';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'A System User access token with whatsapp_business_messaging and whatsapp_business_management permissions (Meta Business Suite → Business settings → System users → Generate new token)',
+		},
+		{
+			displayName: 'WhatsApp Business Account ID',
+			name: 'businessAccountId',
+			type: 'string',
+			default: '',
+			required: true,
+			description:
+				'The WABA ID, shown in the Meta App Dashboard under WhatsApp → API Setup ("WhatsApp Business Account ID")',
+		},
+		{
+			displayName: 'App ID',
+			name: 'appId',
+			type: 'string',
+			default: '',
+			description:
+				'The Meta app ID (App Dashboard → App settings → Basic). Needed by the trigger to subscribe webhooks at app level.',
+		},
+		{
+			displayName: 'App Secret',
+			name: 'appSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'App Dashboard → App settings → Basic → App secret. The trigger verifies every webhook signature (X-Hub-Signature-256) with it; leave empty only for providers that do not sign.',
+		},
+		{
+			displayName: 'Graph API Version',
+			name: 'graphApiVersion',
+			type: 'string',
+			default: 'v24.0',
+			placeholder: 'v24.0',
+			description: 'The Graph API version to call, e.g. v23.0, v24.0, v25.0',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://graph.facebook.com',
+			description:
+				"Meta's Graph API host. Change it only for the local emulator or sandbox (e.g. http://127.0.0.1:8787).",
+		},
+		{
+			displayName: 'State Store',
+			name: 'store',
+			type: 'options',
+			default: 'builtin',
+			options: [
+				{
+					name: 'Built-in (SQLite File)',
+					value: 'builtin',
+					description: 'A file in the n8n user folder. For a single n8n instance; no setup.',
+				},
+				{
+					name: 'PostgreSQL',
+					value: 'postgres',
+					description: 'Required for n8n queue mode (several workers) and recommended at scale',
+				},
+			],
+			description:
+				'Where consent, 24-hour windows, follow-up waits, deduplication and AI history are kept',
+		},
+		{
+			displayName: 'SQLite File',
+			name: 'sqlitePath',
+			type: 'string',
+			default: '',
+			placeholder: '~/.n8n/whatsapp-automation.sqlite',
+			description:
+				'Leave empty for whatsapp-automation.sqlite in the n8n user folder (N8N_USER_FOLDER or ~/.n8n)',
+			displayOptions: { show: { store: ['builtin'] } },
+		},
+		{
+			displayName: 'Host',
+			name: 'postgresHost',
+			type: 'string',
+			default: 'localhost',
+			displayOptions: { show: { store: ['postgres'] } },
+		},
+		{
+			displayName: 'Port',
+			name: 'postgresPort',
+			type: 'number',
+			default: 5432,
+			displayOptions: { show: { store: ['postgres'] } },
+		},
+		{
+			displayName: 'Database',
+			name: 'postgresDatabase',
+			type: 'string',
+			default: 'n8n',
+			displayOptions: { show: { store: ['postgres'] } },
+		},
+		{
+			displayName: 'User',
+			name: 'postgresUser',
+			type: 'string',
+			default: 'postgres',
+			displayOptions: { show: { store: ['postgres'] } },
+		},
+		{
+			displayName: 'Password',
+			name: 'postgresPassword',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			displayOptions: { show: { store: ['postgres'] } },
+		},
+		{
+			displayName: 'SSL',
+			name: 'postgresSsl',
+			type: 'options',
+			default: 'disable',
+			options: [
+				{ name: 'Disable', value: 'disable' },
+				{ name: 'Require', value: 'require', description: 'Encrypt, do not verify the certificate' },
+				{
+					name: 'Verify Full',
+					value: 'verify-full',
+					description: "Encrypt and verify the server's certificate",
+				},
+			],
+			displayOptions: { show: { store: ['postgres'] } },
+		},
+		{
+			displayName: 'Schema',
+			name: 'postgresSchema',
+			type: 'string',
+			default: 'whatsapp_automation',
+			description: "The package's tables are created in this schema",
+			displayOptions: { show: { store: ['postgres'] } },
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.accessToken}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/{{$credentials.graphApiVersion}}',
+			url: '=/{{$credentials.businessAccountId}}/phone_numbers',
+			qs: { fields: 'id,display_phone_number,verified_name,status' },
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Access token rejected (Meta error 190): the token is wrong, expired or revoked. Generate a new System User token in Meta Business Suite.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 400,
+					message:
+						'Meta refused the request: check the WhatsApp Business Account ID (not the phone number ID or app ID) and that the token has access to it.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message:
+						'Nothing found at this address: check the Base URL, the Graph API version and the WhatsApp Business Account ID.',
+				},
+			},
+		],
+	};
+}
