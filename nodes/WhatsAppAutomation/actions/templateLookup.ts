@@ -1,0 +1,56 @@
+import { FieldError } from '../../../lib/core/messages';
+import { type MessageTemplate, parseTemplateRef } from '../../../lib/core/templates';
+import type { GraphClient } from '../../../lib/transport/graphApi';
+
+/**
+ * Finds one template by `name|language` (or a bare name with a single language). Throws a
+ * FieldError naming what exists, so "template not found" tells the user what to pick instead.
+ */
+export async function findTemplate(client: GraphClient, ref: string): Promise<MessageTemplate> {
+	const { name, language } = parseTemplateRef(ref);
+	const sameName = (await client.listTemplates({ name })).filter((t) => t.name === name);
+	return pickTemplate(sameName, ref, name, language);
+}
+
+export function pickTemplate(
+	sameName: MessageTemplate[],
+	ref: string,
+	name: string,
+	language: string | undefined,
+): MessageTemplate {
+	if (sameName.length === 0) {
+		throw new FieldError(
+			'Template',
+			ref,
+			`not found: the account has no template named "${name}"`,
+			'Pick an approved template from the list, or check the spelling (names are lower case with underscores).',
+		);
+	}
+	const candidates = language ? sameName.filter((t) => t.language === language) : sameName;
+	if (candidates.length === 0) {
+		throw new FieldError(
+			'Template',
+			ref,
+			`not found in language "${language}"`,
+			`Use one of its languages: ${sameName.map((t) => t.language).join(', ')}.`,
+		);
+	}
+	if (candidates.length > 1) {
+		throw new FieldError(
+			'Template',
+			ref,
+			'exists in several languages',
+			`Add the language: ${candidates.map((t) => `${name}|${t.language}`).join(' or ')}.`,
+		);
+	}
+	const template = candidates[0];
+	if (template.status.toUpperCase() !== 'APPROVED') {
+		throw new FieldError(
+			'Template',
+			ref,
+			`is ${template.status}, not APPROVED`,
+			'Only approved templates can be sent; wait for approval or pick another template.',
+		);
+	}
+	return template;
+}
