@@ -19,6 +19,7 @@ export default [
 		files: ['emulator/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],
 		rules: {
 			'no-console': 'off',
+			'@typescript-eslint/no-explicit-any': 'off',
 			'@n8n/community-nodes/no-restricted-globals': 'off',
 			'@n8n/community-nodes/no-restricted-imports': 'off',
 		},
