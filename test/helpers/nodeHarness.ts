@@ -1,0 +1,194 @@
+/**
+ * Drives a node class the way n8n does, without an n8n server: parameters per item, credentials,
+ * real HTTP (the emulator) through httpRequestWithAuthentication, binary data, continueOnFail, and
+ * the waiting/resume hooks. Only what the nodes of this package call is implemented; calling
+ * anything else fails loudly, so a test never passes on a silently missing piece.
+ */
+import type {
+	IBinaryData,
+	IDataObject,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeType,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+export type ParameterValue = unknown | ((itemIndex: number, item: INodeExecutionData) => unknown);
+
+export interface HarnessOptions {
+	node: INodeType;
+	parameters: Record<string, ParameterValue>;
+	items?: INodeExecutionData[];
+	credentials?: Record<string, Record<string, unknown>>;
+	continueOnFail?: boolean;
+	executionId?: string;
+	/** `$execution.resumeUrl` for waiting nodes. */
+	resumeUrl?: string;
+	/** Sub-node connections (AI model, memory) by connection type. */
+	connections?: Record<string, unknown>;
+}
+
+export interface HarnessRun {
+	output: INodeExecutionData[][] | null;
+	waitTill?: Date;
+	requests: Array<{ method: string; url: string; body: unknown }>;
+}
+
+function getPath(source: unknown, path: string): unknown {
+	return path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], source);
+}
+
+function resolveParameter(
+	parameters: Record<string, ParameterValue>,
+	name: string,
+	itemIndex: number,
+	items: INodeExecutionData[],
+): unknown {
+	const [root, ...rest] = name.split('.');
+	let value = parameters[root];
+	if (typeof value === 'function') value = (value as (i: number, item: INodeExecutionData) => unknown)(itemIndex, items[itemIndex]);
+	return rest.length ? getPath(value, rest.join('.')) : value;
+}
+
+/** A parameter may be a resource locator; `extractValue` unwraps `{mode, value}` like n8n. */
+function extract(value: unknown, options?: { extractValue?: boolean }): unknown {
+	if (options?.extractValue && value && typeof value === 'object' && '__rl' in (value as object)) {
+		return (value as { value: unknown }).value;
+	}
+	if (options?.extractValue && value && typeof value === 'object' && 'mode' in (value as object) && 'value' in (value as object)) {
+		return (value as { value: unknown }).value;
+	}
+	return value;
+}
+
+export async function httpRequestViaFetch(
+	options: IHttpRequestOptions,
+	credentials?: Record<string, unknown>,
+	log?: HarnessRun['requests'],
+): Promise<unknown> {
+	const url = new URL(options.url, options.baseURL);
+	for (const [key, value] of Object.entries(options.qs ?? {})) {
+		if (value !== undefined) url.searchParams.set(key, String(value));
+	}
+	const headers: Record<string, string> = {};
+	for (const [key, value] of Object.entries(options.headers ?? {})) headers[key] = String(value);
+	if (credentials?.accessToken) headers.Authorization = `Bearer ${String(credentials.accessToken)}`;
+	let body: FormData | string | undefined;
+	if (options.body instanceof FormData) body = options.body;
+	else if (options.body !== undefined) {
+		body = JSON.stringify(options.body);
+		headers['Content-Type'] = 'application/json';
+	}
+	log?.push({ method: options.method ?? 'GET', url: url.toString(), body: options.body });
+	const response = await fetch(url, { method: options.method ?? 'GET', headers, body });
+	const text = await response.text();
+	let parsed: unknown = text;
+	try {
+		parsed = text ? JSON.parse(text) : undefined;
+	} catch {
+		// keep the text
+	}
+	if (!options.ignoreHttpStatusErrors && response.status >= 400) {
+		const error = new Error(`Request failed with status code ${response.status}`) as Error & { response?: unknown };
+		error.response = { status: response.status, data: parsed };
+		throw error;
+	}
+	return options.returnFullResponse
+		? { statusCode: response.status, body: parsed, headers: Object.fromEntries(response.headers) }
+		: parsed;
+}
+
+export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
+	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
+	const requests: HarnessRun['requests'] = [];
+	const run: HarnessRun = { output: null, requests };
+	const description = options.node.description;
+	const node: INode = {
+		id: 'node-under-test',
+		name: description.defaults.name ?? description.displayName,
+		type: `n8n-nodes-whatsapp-automation.${description.name}`,
+		typeVersion: Array.isArray(description.version) ? description.version[0] : description.version,
+		position: [0, 0],
+		parameters: {},
+	};
+	const credentialFor = (type: string) => {
+		const credentials = options.credentials?.[type];
+		if (!credentials) throw new NodeOperationError(node, `No credentials of type ${type} in this test`);
+		return credentials;
+	};
+
+	const context = {
+		getNode: () => node,
+		getInputData: () => items,
+		getExecutionId: () => options.executionId ?? 'test-execution',
+		getWorkflow: () => ({ id: 'test-workflow', name: 'Test', active: false }),
+		getMode: () => 'manual',
+		continueOnFail: () => options.continueOnFail ?? false,
+		getCredentials: async (type: string) => credentialFor(type),
+		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown, opts?: { extractValue?: boolean }) => {
+			const value = extract(resolveParameter(options.parameters, name, itemIndex ?? 0, items), opts);
+			return value === undefined ? fallback : value;
+		},
+		evaluateExpression: (expression: string) => {
+			if (expression.includes('$execution.resumeUrl')) return options.resumeUrl;
+			throw new Error(`evaluateExpression(${expression}) is not supported by the test harness`);
+		},
+		putExecutionToWait: async (waitTill: Date) => {
+			run.waitTill = waitTill;
+		},
+		getInputConnectionData: async (type: string) => options.connections?.[type],
+		logger: { debug() {}, info() {}, warn() {}, error() {} },
+		helpers: {
+			httpRequest: async (request: IHttpRequestOptions) => await httpRequestViaFetch(request, undefined, requests),
+			assertBinaryData: (itemIndex: number, property: string): IBinaryData => {
+				const binary = items[itemIndex].binary?.[property];
+				if (!binary) {
+					throw new NodeOperationError(node, `Item has no binary field "${property}"`, { itemIndex });
+				}
+				return binary;
+			},
+			getBinaryDataBuffer: async (itemIndex: number, property: string) =>
+				Buffer.from(items[itemIndex].binary![property].data, 'base64'),
+			prepareBinaryData: async (buffer: Buffer, fileName?: string, mimeType?: string): Promise<IBinaryData> => ({
+				data: buffer.toString('base64'),
+				fileName,
+				mimeType: mimeType ?? 'application/octet-stream',
+			}),
+			returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })),
+		},
+	};
+	(context.helpers as Record<string, unknown>).httpRequestWithAuthentication = function (
+		this: unknown,
+		type: string,
+		request: IHttpRequestOptions,
+	) {
+		return httpRequestViaFetch(request, credentialFor(type), requests);
+	};
+
+	if (!options.node.execute) throw new Error(`${description.name} has no execute()`);
+	run.output = (await options.node.execute.call(context as never)) as INodeExecutionData[][] | null;
+	return run;
+}
+
+/** Runs a loadOptions / listSearch / resourceMapping method with the given parameters. */
+export async function runMethod<T>(
+	options: Pick<HarnessOptions, 'node' | 'parameters' | 'credentials'>,
+	method: (this: never, ...args: never[]) => Promise<T>,
+	...args: unknown[]
+): Promise<T> {
+	const items: INodeExecutionData[] = [{ json: {} }];
+	const context = {
+		getNode: () => ({ name: options.node.description.displayName, parameters: {} }),
+		getCredentials: async (type: string) => options.credentials?.[type],
+		getNodeParameter: (name: string, _i?: number, fallback?: unknown, opts?: { extractValue?: boolean }) =>
+			extract(resolveParameter(options.parameters, name, 0, items), opts) ?? fallback,
+		getCurrentNodeParameter: (name: string, opts?: { extractValue?: boolean }) =>
+			extract(resolveParameter(options.parameters, name, 0, items), opts),
+		helpers: {
+			httpRequestWithAuthentication: (type: string, request: IHttpRequestOptions) =>
+				httpRequestViaFetch(request, options.credentials?.[type]),
+		},
+	};
+	return await (method as (...a: unknown[]) => Promise<T>).call(context, ...args);
+}
