@@ -147,7 +147,11 @@ export class WhatsAppCloudApi implements ICredentialType {
 			default: 'disable',
 			options: [
 				{ name: 'Disable', value: 'disable' },
-				{ name: 'Require', value: 'require', description: 'Encrypt, do not verify the certificate' },
+				{
+					name: 'Require',
+					value: 'require',
+					description: 'Encrypt, do not verify the certificate',
+				},
 				{
 					name: 'Verify Full',
 					value: 'verify-full',

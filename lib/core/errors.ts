@@ -88,7 +88,8 @@ const RULES: Rule[] = [
 		codes: [132001],
 		kind: 'template_not_found',
 		retryable: false,
-		explanation: 'Template not found: the template name or language does not exist or is not approved.',
+		explanation:
+			'Template not found: the template name or language does not exist or is not approved.',
 		fix: 'Pick an APPROVED template and its exact language code (e.g. en_US) from the Template list.',
 	},
 	{
@@ -117,7 +118,7 @@ const RULES: Rule[] = [
 		kind: 'marketing_limit',
 		retryable: false,
 		explanation:
-			"Meta did not deliver this marketing message to keep a healthy ecosystem (per-user marketing limit, 131049).",
+			'Meta did not deliver this marketing message to keep a healthy ecosystem (per-user marketing limit, 131049).',
 		fix: 'Do not resend within 24 hours; send fewer marketing messages to this contact.',
 	},
 	{
@@ -139,14 +140,16 @@ const RULES: Rule[] = [
 		codes: [131031, 131042, 368, 131045],
 		kind: 'account_blocked',
 		retryable: false,
-		explanation: 'The business account cannot send: it is locked, blocked for policy, or has a payment problem.',
+		explanation:
+			'The business account cannot send: it is locked, blocked for policy, or has a payment problem.',
 		fix: 'Open WhatsApp Manager and resolve the account or payment issue before sending again.',
 	},
 	{
 		codes: [131048],
 		kind: 'quality_pause',
 		retryable: false,
-		explanation: 'Spam rate limit hit: too many recipients blocked or reported recent messages (131048).',
+		explanation:
+			'Spam rate limit hit: too many recipients blocked or reported recent messages (131048).',
 		fix: 'Pause the campaign and improve targeting and consent before resuming.',
 	},
 	{
@@ -164,7 +167,12 @@ const BY_CODE = new Map<number, Rule>(RULES.flatMap((rule) => rule.codes.map((c)
 export function classifyMetaError(code: number | undefined, httpStatus?: number): ErrorAdvice {
 	const rule = code === undefined ? undefined : BY_CODE.get(code);
 	if (rule) {
-		return { kind: rule.kind, retryable: rule.retryable, explanation: rule.explanation, fix: rule.fix };
+		return {
+			kind: rule.kind,
+			retryable: rule.retryable,
+			explanation: rule.explanation,
+			fix: rule.fix,
+		};
 	}
 	if (httpStatus !== undefined && (httpStatus >= 500 || httpStatus === 429)) {
 		return {

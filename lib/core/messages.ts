@@ -20,7 +20,8 @@ export class FieldError extends Error {
 	}
 
 	describe(): string {
-		const shown = typeof this.value === 'string' ? `"${truncate(this.value, 80)}"` : JSON.stringify(this.value);
+		const shown =
+			typeof this.value === 'string' ? `"${truncate(this.value, 80)}"` : JSON.stringify(this.value);
 		return `Value: ${shown}. Fix: ${this.fix}`;
 	}
 }
@@ -87,7 +88,11 @@ export function buildTextMessage(
 	common: Common,
 	text: { body: unknown; previewUrl?: boolean },
 ): Record<string, unknown> {
-	const body = requireText('Text', text.body, 'Enter the message text or map it with an expression.');
+	const body = requireText(
+		'Text',
+		text.body,
+		'Enter the message text or map it with an expression.',
+	);
 	requireMax('Text', body, LIMITS.textBody);
 	return envelope(common, 'text', { body, preview_url: text.previewUrl ?? false });
 }
@@ -101,7 +106,11 @@ export function buildButtonsMessage(
 	common: Common,
 	input: { body: unknown; buttons: ReplyButton[]; headerText?: string; footer?: string },
 ): Record<string, unknown> {
-	const bodyText = requireText('Body Text', input.body, 'Enter the question or text above the buttons.');
+	const bodyText = requireText(
+		'Body Text',
+		input.body,
+		'Enter the question or text above the buttons.',
+	);
 	requireMax('Body Text', bodyText, LIMITS.interactiveBody);
 	if (input.buttons.length === 0 || input.buttons.length > LIMITS.buttons) {
 		throw new FieldError(
@@ -113,12 +122,21 @@ export function buildButtonsMessage(
 	}
 	const seenIds = new Set<string>();
 	const buttons = input.buttons.map((button, index) => {
-		const title = requireText(`Button ${index + 1} Title`, button.title, 'Give every button a title.');
+		const title = requireText(
+			`Button ${index + 1} Title`,
+			button.title,
+			'Give every button a title.',
+		);
 		requireMax(`Button ${index + 1} Title`, title, LIMITS.buttonTitle);
 		const id = button.id?.trim() || title;
 		requireMax(`Button ${index + 1} ID`, id, LIMITS.buttonId);
 		if (seenIds.has(id)) {
-			throw new FieldError(`Button ${index + 1} ID`, id, 'is used twice', 'Give every button its own ID.');
+			throw new FieldError(
+				`Button ${index + 1} ID`,
+				id,
+				'is used twice',
+				'Give every button its own ID.',
+			);
 		}
 		seenIds.add(id);
 		return { type: 'reply', reply: { id, title } };
@@ -153,16 +171,31 @@ export function buildMediaMessage(
 		try {
 			url = new URL(link);
 		} catch {
-			throw new FieldError('Media URL', link, 'is not a valid URL', 'Use a full link such as https://example.com/file.pdf.');
+			throw new FieldError(
+				'Media URL',
+				link,
+				'is not a valid URL',
+				'Use a full link such as https://example.com/file.pdf.',
+			);
 		}
 		if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-			throw new FieldError('Media URL', link, 'is not an http(s) link', 'Use a public https:// link.');
+			throw new FieldError(
+				'Media URL',
+				link,
+				'is not an http(s) link',
+				'Use a public https:// link.',
+			);
 		}
 		media.link = link;
 	}
 	if (input.caption) {
 		if (input.mediaType === 'audio' || input.mediaType === 'sticker') {
-			throw new FieldError('Caption', input.caption, `is not supported for ${input.mediaType}`, 'Remove the caption.');
+			throw new FieldError(
+				'Caption',
+				input.caption,
+				`is not supported for ${input.mediaType}`,
+				'Remove the caption.',
+			);
 		}
 		requireMax('Caption', input.caption, LIMITS.caption);
 		media.caption = input.caption;
@@ -182,10 +215,22 @@ export function buildTemplateMessage(
 	});
 }
 
-export function buildMarkAsRead(messageId: unknown, typingIndicator: boolean): Record<string, unknown> {
-	const id = requireText('Message ID', messageId, 'Map the wamid of the inbound message, e.g. {{ $json.messageId }}.');
+export function buildMarkAsRead(
+	messageId: unknown,
+	typingIndicator: boolean,
+): Record<string, unknown> {
+	const id = requireText(
+		'Message ID',
+		messageId,
+		'Map the wamid of the inbound message, e.g. {{ $json.messageId }}.',
+	);
 	if (!id.startsWith('wamid.')) {
-		throw new FieldError('Message ID', id, 'is not a WhatsApp message id', 'Use the inbound message id, which starts with "wamid.".');
+		throw new FieldError(
+			'Message ID',
+			id,
+			'is not a WhatsApp message id',
+			'Use the inbound message id, which starts with "wamid.".',
+		);
 	}
 	return {
 		messaging_product: 'whatsapp',

@@ -67,10 +67,13 @@ export async function sendPaced<T, R>(
 	send: (item: T, index: number, attempt: number) => Promise<R>,
 	classify: (error: unknown) => RetryDecision,
 	options: PacingOptions & { retry: RetryPolicy },
-): Promise<Array<{ ok: true; value: R; attempts: number } | { ok: false; error: unknown; attempts: number }>> {
+): Promise<
+	Array<{ ok: true; value: R; attempts: number } | { ok: false; error: unknown; attempts: number }>
+> {
 	const limiter = new RateLimiter(options.ratePerSecond, options.sleep, options.now);
-	const results: Array<{ ok: true; value: R; attempts: number } | { ok: false; error: unknown; attempts: number }> =
-		new Array(items.length);
+	const results: Array<
+		{ ok: true; value: R; attempts: number } | { ok: false; error: unknown; attempts: number }
+	> = new Array(items.length);
 	// Items for one recipient go out one after another, in input order (pair rate limit).
 	const lanes = new Map<string, number[]>();
 	items.forEach((item, index) => {
@@ -85,7 +88,11 @@ export async function sendPaced<T, R>(
 		for (let attempt = 1; ; attempt++) {
 			await limiter.acquire();
 			try {
-				results[index] = { ok: true, value: await send(items[index], index, attempt), attempts: attempt };
+				results[index] = {
+					ok: true,
+					value: await send(items[index], index, attempt),
+					attempts: attempt,
+				};
 				return;
 			} catch (error) {
 				const decision = classify(error);

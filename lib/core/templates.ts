@@ -89,7 +89,12 @@ export function isNamedTemplate(template: MessageTemplate): boolean {
 	return names.some((name) => !/^\d+$/.test(name));
 }
 
-function exampleFor(component: TemplateComponent, placeholder: string, position: number, header: boolean) {
+function exampleFor(
+	component: TemplateComponent,
+	placeholder: string,
+	position: number,
+	header: boolean,
+) {
 	const named = header
 		? component.example?.header_text_named_params
 		: component.example?.body_text_named_params;
@@ -215,7 +220,8 @@ function mediaProblem(value: string): string | undefined {
 	if (/^\d+$/.test(value)) return undefined;
 	try {
 		const url = new URL(value);
-		if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an https link or a media ID';
+		if (url.protocol !== 'https:' && url.protocol !== 'http:')
+			return 'must be an https link or a media ID';
 		return undefined;
 	} catch {
 		return 'is neither a link (https://…) nor a media ID (digits)';
@@ -284,9 +290,15 @@ export function buildTemplateComponents(
 			const problem = mediaProblem(value.trim());
 			if (problem) problems.push({ slotId: slot.id, message: `${slot.label} ${problem}` });
 		}
-		if (slot.kind === 'headerLocation' && (slot.placeholder === 'latitude' || slot.placeholder === 'longitude')) {
+		if (
+			slot.kind === 'headerLocation' &&
+			(slot.placeholder === 'latitude' || slot.placeholder === 'longitude')
+		) {
 			if (!Number.isFinite(Number(value))) {
-				problems.push({ slotId: slot.id, message: `${slot.label} must be a number, got "${value}"` });
+				problems.push({
+					slotId: slot.id,
+					message: `${slot.label} must be a number, got "${value}"`,
+				});
 			}
 		}
 	}
@@ -377,7 +389,10 @@ export function buildTemplateComponents(
 }
 
 function fill(text: string | undefined, prefix: string, values: Record<string, string>): string {
-	return (text ?? '').replace(PLACEHOLDER, (whole, name: string) => values[`${prefix}_${name}`] ?? whole);
+	return (text ?? '').replace(
+		PLACEHOLDER,
+		(whole, name: string) => values[`${prefix}_${name}`] ?? whole,
+	);
 }
 
 /** The message as the customer reads it: header, body, footer and button labels, one per line. */
@@ -387,7 +402,8 @@ export function renderTemplate(template: MessageTemplate, values: Record<string,
 	if (header) {
 		const format = (header.format ?? 'TEXT').toUpperCase();
 		if (format === 'TEXT') lines.push(fill(header.text, 'header', values));
-		else if (format === 'LOCATION') lines.push(`[location: ${values.header_location_name ?? ''}]`.trim());
+		else if (format === 'LOCATION')
+			lines.push(`[location: ${values.header_location_name ?? ''}]`.trim());
 		else lines.push(`[${format.toLowerCase()}]`);
 	}
 	const body = componentOf(template, 'BODY');
@@ -405,7 +421,8 @@ function renderAuthentication(template: MessageTemplate, code: string): string {
 	const lines = [`${code} is your verification code.`];
 	if (body?.add_security_recommendation) lines.push('For your security, do not share this code.');
 	const footer = componentOf(template, 'FOOTER');
-	if (footer?.code_expiration_minutes) lines.push(`This code expires in ${footer.code_expiration_minutes} minutes.`);
+	if (footer?.code_expiration_minutes)
+		lines.push(`This code expires in ${footer.code_expiration_minutes} minutes.`);
 	return lines.join('\n');
 }
 

@@ -13,7 +13,8 @@ import type { MessageTemplate } from '../core/templates';
 
 export const CREDENTIAL_TYPE = 'whatsAppCloudApi';
 
-export type GraphContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
+export type GraphContext =
+	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
 export interface CloudApiCredentials {
 	accessToken: string;
@@ -52,7 +53,9 @@ export class GraphClient {
 	}
 
 	static async create(ctx: GraphContext): Promise<GraphClient> {
-		const credentials = (await ctx.getCredentials(CREDENTIAL_TYPE)) as unknown as CloudApiCredentials;
+		const credentials = (await ctx.getCredentials(
+			CREDENTIAL_TYPE,
+		)) as unknown as CloudApiCredentials;
 		return new GraphClient(ctx, credentials);
 	}
 
@@ -90,7 +93,8 @@ export class GraphClient {
 
 	async listPhoneNumbers(): Promise<PhoneNumber[]> {
 		return await this.paginate<PhoneNumber>(`${this.businessAccountId}/phone_numbers`, {
-			fields: 'id,display_phone_number,verified_name,status,quality_rating,code_verification_status,throughput',
+			fields:
+				'id,display_phone_number,verified_name,status,quality_rating,code_verification_status,throughput',
 		});
 	}
 
@@ -110,9 +114,13 @@ export class GraphClient {
 	}
 
 	async sendMessage(phoneNumberId: string, body: unknown): Promise<SendResponse> {
-		return await this.request<SendResponse>('POST', `${encodeURIComponent(phoneNumberId)}/messages`, {
-			body,
-		});
+		return await this.request<SendResponse>(
+			'POST',
+			`${encodeURIComponent(phoneNumberId)}/messages`,
+			{
+				body,
+			},
+		);
 	}
 
 	async uploadMedia(phoneNumberId: string, file: Buffer, mimeType: string, fileName: string) {
@@ -120,9 +128,13 @@ export class GraphClient {
 		form.append('messaging_product', 'whatsapp');
 		form.append('type', mimeType);
 		form.append('file', new Blob([new Uint8Array(file)], { type: mimeType }), fileName);
-		return await this.request<{ id: string }>('POST', `${encodeURIComponent(phoneNumberId)}/media`, {
-			body: form,
-		});
+		return await this.request<{ id: string }>(
+			'POST',
+			`${encodeURIComponent(phoneNumberId)}/media`,
+			{
+				body: form,
+			},
+		);
 	}
 
 	private async paginate<T>(path: string, qs: IDataObject): Promise<T[]> {
@@ -130,11 +142,10 @@ export class GraphClient {
 		let after: string | undefined;
 		// Bounded so a misbehaving server cannot loop forever; 50 pages × 100 is far above real accounts.
 		for (let page = 0; page < 50; page++) {
-			const result = await this.request<{ data?: T[]; paging?: { cursors?: { after?: string }; next?: string } }>(
-				'GET',
-				path,
-				{ qs: { ...qs, ...(after ? { after } : {}) } },
-			);
+			const result = await this.request<{
+				data?: T[];
+				paging?: { cursors?: { after?: string }; next?: string };
+			}>('GET', path, { qs: { ...qs, ...(after ? { after } : {}) } });
 			all.push(...(result.data ?? []));
 			after = result.paging?.next ? result.paging.cursors?.after : undefined;
 			if (!after) break;

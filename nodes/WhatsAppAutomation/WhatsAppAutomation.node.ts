@@ -7,8 +7,18 @@ import {
 } from 'n8n-workflow';
 
 import { executeSend } from './actions/send';
-import { operationProperty, optionsProperty, recipientProperties, senderProperty } from './descriptions/common';
-import { buttonsProperties, markAsReadProperties, mediaProperties, textProperties } from './descriptions/messages';
+import {
+	operationProperty,
+	optionsProperty,
+	recipientProperties,
+	senderProperty,
+} from './descriptions/common';
+import {
+	buttonsProperties,
+	markAsReadProperties,
+	mediaProperties,
+	textProperties,
+} from './descriptions/messages';
 import { templateProperties } from './descriptions/template';
 import { getTemplateVariables, searchPhoneNumbers, searchTemplates } from './methods';
 

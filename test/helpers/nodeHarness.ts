@@ -36,7 +36,9 @@ export interface HarnessRun {
 }
 
 function getPath(source: unknown, path: string): unknown {
-	return path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], source);
+	return path
+		.split('.')
+		.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], source);
 }
 
 function resolveParameter(
@@ -47,7 +49,11 @@ function resolveParameter(
 ): unknown {
 	const [root, ...rest] = name.split('.');
 	let value = parameters[root];
-	if (typeof value === 'function') value = (value as (i: number, item: INodeExecutionData) => unknown)(itemIndex, items[itemIndex]);
+	if (typeof value === 'function')
+		value = (value as (i: number, item: INodeExecutionData) => unknown)(
+			itemIndex,
+			items[itemIndex],
+		);
 	return rest.length ? getPath(value, rest.join('.')) : value;
 }
 
@@ -56,7 +62,13 @@ function extract(value: unknown, options?: { extractValue?: boolean }): unknown 
 	if (options?.extractValue && value && typeof value === 'object' && '__rl' in (value as object)) {
 		return (value as { value: unknown }).value;
 	}
-	if (options?.extractValue && value && typeof value === 'object' && 'mode' in (value as object) && 'value' in (value as object)) {
+	if (
+		options?.extractValue &&
+		value &&
+		typeof value === 'object' &&
+		'mode' in (value as object) &&
+		'value' in (value as object)
+	) {
 		return (value as { value: unknown }).value;
 	}
 	return value;
@@ -90,7 +102,9 @@ export async function httpRequestViaFetch(
 		// keep the text
 	}
 	if (!options.ignoreHttpStatusErrors && response.status >= 400) {
-		const error = new Error(`Request failed with status code ${response.status}`) as Error & { response?: unknown };
+		const error = new Error(`Request failed with status code ${response.status}`) as Error & {
+			response?: unknown;
+		};
 		error.response = { status: response.status, data: parsed };
 		throw error;
 	}
@@ -114,7 +128,8 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 	};
 	const credentialFor = (type: string) => {
 		const credentials = options.credentials?.[type];
-		if (!credentials) throw new NodeOperationError(node, `No credentials of type ${type} in this test`);
+		if (!credentials)
+			throw new NodeOperationError(node, `No credentials of type ${type} in this test`);
 		return credentials;
 	};
 
@@ -126,8 +141,16 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 		getMode: () => 'manual',
 		continueOnFail: () => options.continueOnFail ?? false,
 		getCredentials: async (type: string) => credentialFor(type),
-		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown, opts?: { extractValue?: boolean }) => {
-			const value = extract(resolveParameter(options.parameters, name, itemIndex ?? 0, items), opts);
+		getNodeParameter: (
+			name: string,
+			itemIndex: number,
+			fallback?: unknown,
+			opts?: { extractValue?: boolean },
+		) => {
+			const value = extract(
+				resolveParameter(options.parameters, name, itemIndex ?? 0, items),
+				opts,
+			);
 			return value === undefined ? fallback : value;
 		},
 		evaluateExpression: (expression: string) => {
@@ -140,22 +163,30 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 		getInputConnectionData: async (type: string) => options.connections?.[type],
 		logger: { debug() {}, info() {}, warn() {}, error() {} },
 		helpers: {
-			httpRequest: async (request: IHttpRequestOptions) => await httpRequestViaFetch(request, undefined, requests),
+			httpRequest: async (request: IHttpRequestOptions) =>
+				await httpRequestViaFetch(request, undefined, requests),
 			assertBinaryData: (itemIndex: number, property: string): IBinaryData => {
 				const binary = items[itemIndex].binary?.[property];
 				if (!binary) {
-					throw new NodeOperationError(node, `Item has no binary field "${property}"`, { itemIndex });
+					throw new NodeOperationError(node, `Item has no binary field "${property}"`, {
+						itemIndex,
+					});
 				}
 				return binary;
 			},
 			getBinaryDataBuffer: async (itemIndex: number, property: string) =>
 				Buffer.from(items[itemIndex].binary![property].data, 'base64'),
-			prepareBinaryData: async (buffer: Buffer, fileName?: string, mimeType?: string): Promise<IBinaryData> => ({
+			prepareBinaryData: async (
+				buffer: Buffer,
+				fileName?: string,
+				mimeType?: string,
+			): Promise<IBinaryData> => ({
 				data: buffer.toString('base64'),
 				fileName,
 				mimeType: mimeType ?? 'application/octet-stream',
 			}),
-			returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })),
+			returnJsonArray: (data: IDataObject | IDataObject[]) =>
+				(Array.isArray(data) ? data : [data]).map((json) => ({ json })),
 		},
 	};
 	(context.helpers as Record<string, unknown>).httpRequestWithAuthentication = function (
@@ -181,8 +212,12 @@ export async function runMethod<T>(
 	const context = {
 		getNode: () => ({ name: options.node.description.displayName, parameters: {} }),
 		getCredentials: async (type: string) => options.credentials?.[type],
-		getNodeParameter: (name: string, _i?: number, fallback?: unknown, opts?: { extractValue?: boolean }) =>
-			extract(resolveParameter(options.parameters, name, 0, items), opts) ?? fallback,
+		getNodeParameter: (
+			name: string,
+			_i?: number,
+			fallback?: unknown,
+			opts?: { extractValue?: boolean },
+		) => extract(resolveParameter(options.parameters, name, 0, items), opts) ?? fallback,
 		getCurrentNodeParameter: (name: string, opts?: { extractValue?: boolean }) =>
 			extract(resolveParameter(options.parameters, name, 0, items), opts),
 		helpers: {

@@ -1,9 +1,19 @@
-import { classifyMetaError, explainStatusErrors, isRetryableNetworkError, MetaApiError } from '../../lib/core/errors';
+import {
+	classifyMetaError,
+	explainStatusErrors,
+	isRetryableNetworkError,
+	MetaApiError,
+} from '../../lib/core/errors';
 
 describe('classifyMetaError', () => {
 	it.each([
 		[132001, 'template_not_found', false, /Template not found/],
-		[131047, 'outside_window', false, /Outside the 24-hour window: the customer has not written in the last 24 hours; send a template/],
+		[
+			131047,
+			'outside_window',
+			false,
+			/Outside the 24-hour window: the customer has not written in the last 24 hours; send a template/,
+		],
 		[130429, 'rate_limit', true, /throughput/],
 		[131056, 'pair_rate_limit', true, /same recipient/],
 		[132000, 'parameter_mismatch', false, /variables/],
@@ -47,7 +57,11 @@ describe('MetaApiError', () => {
 			message: '(#132000) Number of parameters does not match the expected number of params',
 			type: 'OAuthException',
 			code: 132000,
-			error_data: { messaging_product: 'whatsapp', details: 'body: number of localizable_params (1) does not match the expected number of params (2)' },
+			error_data: {
+				messaging_product: 'whatsapp',
+				details:
+					'body: number of localizable_params (1) does not match the expected number of params (2)',
+			},
 			fbtrace_id: 'AbC',
 		});
 		expect(error.toJSON()).toMatchObject({
@@ -58,12 +72,23 @@ describe('MetaApiError', () => {
 			fbtraceId: 'AbC',
 			kind: 'parameter_mismatch',
 		});
-		expect(error.describe()).toMatch(/^Meta: code 132000 · \(#132000\) Number of parameters.*Fix: Map every variable/);
+		expect(error.describe()).toMatch(
+			/^Meta: code 132000 · \(#132000\) Number of parameters.*Fix: Map every variable/,
+		);
 	});
 
 	it('explains failed status errors for the trigger', () => {
-		expect(explainStatusErrors([{ code: 131026, title: 'Message undeliverable', error_data: { details: 'x' } }])).toEqual([
-			expect.objectContaining({ code: 131026, title: 'Message undeliverable', details: 'x', kind: 'undeliverable' }),
+		expect(
+			explainStatusErrors([
+				{ code: 131026, title: 'Message undeliverable', error_data: { details: 'x' } },
+			]),
+		).toEqual([
+			expect.objectContaining({
+				code: 131026,
+				title: 'Message undeliverable',
+				details: 'x',
+				kind: 'undeliverable',
+			}),
 		]);
 		expect(explainStatusErrors(undefined)).toEqual([]);
 	});

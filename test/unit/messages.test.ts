@@ -13,7 +13,9 @@ const example = (name: string) => metaFixture(`send/post-request/${name}.json`);
 
 describe('send bodies have the shape of Meta’s published examples', () => {
 	it('text', () => {
-		expect(shapeOf(buildTextMessage(to, { body: 'Hallo' }))).toEqual(shapeOf(example('send-text-message')));
+		expect(shapeOf(buildTextMessage(to, { body: 'Hallo' }))).toEqual(
+			shapeOf(example('send-text-message')),
+		);
 	});
 
 	it('text as a reply', () => {
@@ -22,21 +24,34 @@ describe('send bodies have the shape of Meta’s published examples', () => {
 	});
 
 	it('reply buttons', () => {
-		const body = buildButtonsMessage(to, { body: 'Ok?', buttons: [{ id: 'yes', title: 'Yes' }, { title: 'No' }] });
+		const body = buildButtonsMessage(to, {
+			body: 'Ok?',
+			buttons: [{ id: 'yes', title: 'Yes' }, { title: 'No' }],
+		});
 		expect(shapeOf(body)).toEqual(shapeOf(example('send-reply-button')));
 		expect((body.interactive as any).action.buttons[1].reply).toEqual({ id: 'No', title: 'No' });
 	});
 
 	it.each([
-		['image by link', { mediaType: 'image', link: 'https://e.com/a.jpg' }, 'send-image-message-by-url'],
+		[
+			'image by link',
+			{ mediaType: 'image', link: 'https://e.com/a.jpg' },
+			'send-image-message-by-url',
+		],
 		['image by id', { mediaType: 'image', id: '123' }, 'send-image-message-by-id'],
-		['document with caption', { mediaType: 'document', link: 'https://e.com/a.pdf', caption: 'Receipt' }, 'send-document-message-by-url'],
+		[
+			'document with caption',
+			{ mediaType: 'document', link: 'https://e.com/a.pdf', caption: 'Receipt' },
+			'send-document-message-by-url',
+		],
 	] as const)('%s', (_what, input, fixture) => {
 		expect(shapeOf(buildMediaMessage(to, input))).toEqual(shapeOf(example(fixture)));
 	});
 
 	it('mark as read with typing indicator', () => {
-		expect(shapeOf(buildMarkAsRead('wamid.HBgL', true))).toEqual(shapeOf(example('send-typing-indicator-and-read-receipt')));
+		expect(shapeOf(buildMarkAsRead('wamid.HBgL', true))).toEqual(
+			shapeOf(example('send-typing-indicator-and-read-receipt')),
+		);
 	});
 
 	it('template', () => {
@@ -46,12 +61,20 @@ describe('send bodies have the shape of Meta’s published examples', () => {
 			components: [{ type: 'body', parameters: [{ type: 'text', text: 'a' }] }],
 		});
 		const published = example('send-sample-shipping-confirmation-template');
-		const expected = { ...published, template: { ...published.template, components: [{ type: 'body', parameters: [{ type: 'text', text: 'a' }] }] } };
+		const expected = {
+			...published,
+			template: {
+				...published.template,
+				components: [{ type: 'body', parameters: [{ type: 'text', text: 'a' }] }],
+			},
+		};
 		expect(shapeOf(body)).toEqual(shapeOf(expected));
 	});
 
 	it('leaves components out of a template without variables', () => {
-		expect(buildTemplateMessage(to, { name: 'hello_world', language: 'en_US', components: [] }).template).toEqual({
+		expect(
+			buildTemplateMessage(to, { name: 'hello_world', language: 'en_US', components: [] }).template,
+		).toEqual({
 			name: 'hello_world',
 			language: { code: 'en_US' },
 		});
@@ -78,19 +101,50 @@ describe('limits are checked before sending, naming field, value and fix', () =>
 	});
 
 	it('buttons: count, title length, duplicate ids', () => {
-		expect(fieldError(() => buildButtonsMessage(to, { body: 'b', buttons: [] })).field).toBe('Buttons');
+		expect(fieldError(() => buildButtonsMessage(to, { body: 'b', buttons: [] })).field).toBe(
+			'Buttons',
+		);
 		const four = [1, 2, 3, 4].map((n) => ({ title: `B${n}` }));
-		expect(fieldError(() => buildButtonsMessage(to, { body: 'b', buttons: four })).message).toMatch(/4 buttons/);
-		expect(fieldError(() => buildButtonsMessage(to, { body: 'b', buttons: [{ title: 'x'.repeat(21) }] })).field).toBe('Button 1 Title');
-		expect(fieldError(() => buildButtonsMessage(to, { body: 'b', buttons: [{ title: 'a', id: 'same' }, { title: 'b', id: 'same' }] })).message).toMatch(/used twice/);
-		expect(fieldError(() => buildButtonsMessage(to, { body: 'b', buttons: [{ title: 'a' }], footer: 'f'.repeat(61) })).field).toBe('Footer');
+		expect(fieldError(() => buildButtonsMessage(to, { body: 'b', buttons: four })).message).toMatch(
+			/4 buttons/,
+		);
+		expect(
+			fieldError(() => buildButtonsMessage(to, { body: 'b', buttons: [{ title: 'x'.repeat(21) }] }))
+				.field,
+		).toBe('Button 1 Title');
+		expect(
+			fieldError(() =>
+				buildButtonsMessage(to, {
+					body: 'b',
+					buttons: [
+						{ title: 'a', id: 'same' },
+						{ title: 'b', id: 'same' },
+					],
+				}),
+			).message,
+		).toMatch(/used twice/);
+		expect(
+			fieldError(() =>
+				buildButtonsMessage(to, { body: 'b', buttons: [{ title: 'a' }], footer: 'f'.repeat(61) }),
+			).field,
+		).toBe('Footer');
 	});
 
 	it('media: bad link, caption on audio, long caption', () => {
-		expect(fieldError(() => buildMediaMessage(to, { mediaType: 'image', link: 'not a url' })).field).toBe('Media URL');
-		expect(fieldError(() => buildMediaMessage(to, { mediaType: 'image', link: 'ftp://x/y' })).message).toMatch(/http/);
-		expect(fieldError(() => buildMediaMessage(to, { mediaType: 'audio', id: '1', caption: 'c' })).field).toBe('Caption');
-		expect(fieldError(() => buildMediaMessage(to, { mediaType: 'image', id: '1', caption: 'c'.repeat(1025) })).field).toBe('Caption');
+		expect(
+			fieldError(() => buildMediaMessage(to, { mediaType: 'image', link: 'not a url' })).field,
+		).toBe('Media URL');
+		expect(
+			fieldError(() => buildMediaMessage(to, { mediaType: 'image', link: 'ftp://x/y' })).message,
+		).toMatch(/http/);
+		expect(
+			fieldError(() => buildMediaMessage(to, { mediaType: 'audio', id: '1', caption: 'c' })).field,
+		).toBe('Caption');
+		expect(
+			fieldError(() =>
+				buildMediaMessage(to, { mediaType: 'image', id: '1', caption: 'c'.repeat(1025) }),
+			).field,
+		).toBe('Caption');
 	});
 
 	it('mark as read needs a wamid', () => {
@@ -99,7 +153,14 @@ describe('limits are checked before sending, naming field, value and fix', () =>
 	});
 
 	it('callback data up to 512 characters', () => {
-		expect(buildTextMessage({ ...to, bizOpaqueCallbackData: 'crm-1' }, { body: 'x' }).biz_opaque_callback_data).toBe('crm-1');
-		expect(fieldError(() => buildTextMessage({ ...to, bizOpaqueCallbackData: 'x'.repeat(513) }, { body: 'x' })).field).toBe('Callback Data');
+		expect(
+			buildTextMessage({ ...to, bizOpaqueCallbackData: 'crm-1' }, { body: 'x' })
+				.biz_opaque_callback_data,
+		).toBe('crm-1');
+		expect(
+			fieldError(() =>
+				buildTextMessage({ ...to, bizOpaqueCallbackData: 'x'.repeat(513) }, { body: 'x' }),
+			).field,
+		).toBe('Callback Data');
 	});
 });

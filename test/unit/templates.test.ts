@@ -9,10 +9,14 @@ import {
 import { pickTemplate } from '../../nodes/WhatsAppAutomation/actions/templateLookup';
 import { metaFixture, metaFixtures, shapeOf } from '../helpers/metaFixtures';
 
-const published = metaFixture<{ data: MessageTemplate[] }>('templates/get-response-200/example-response.json').data;
+const published = metaFixture<{ data: MessageTemplate[] }>(
+	'templates/get-response-200/example-response.json',
+).data;
 
 /** Template creation examples, read as the template Meta would list after approval. */
-const created: Array<[string, MessageTemplate]> = metaFixtures<MessageTemplate>('templates/post-request')
+const created: Array<[string, MessageTemplate]> = metaFixtures<MessageTemplate>(
+	'templates/post-request',
+)
 	.filter(([, t]) => Array.isArray(t.components))
 	.map(([file, t]) => [file, { ...t, status: 'APPROVED' }]);
 
@@ -23,7 +27,12 @@ const named: MessageTemplate = {
 	category: 'UTILITY',
 	parameter_format: 'NAMED',
 	components: [
-		{ type: 'HEADER', format: 'TEXT', text: 'Bestellung {{order_id}}', example: { header_text_named_params: [{ param_name: 'order_id', example: '4711' }] } },
+		{
+			type: 'HEADER',
+			format: 'TEXT',
+			text: 'Bestellung {{order_id}}',
+			example: { header_text_named_params: [{ param_name: 'order_id', example: '4711' }] },
+		},
 		{
 			type: 'BODY',
 			text: 'Hallo {{first_name}}, deine Bestellung {{order_id}} kommt am {{delivery_date}}.',
@@ -45,7 +54,11 @@ const mediaHeader: MessageTemplate = {
 	category: 'MARKETING',
 	components: [
 		{ type: 'HEADER', format: 'DOCUMENT' },
-		{ type: 'BODY', text: 'Hi {{1}}, here is the brochure you asked for.', example: { body_text: [['Mark']] } },
+		{
+			type: 'BODY',
+			text: 'Hi {{1}}, here is the brochure you asked for.',
+			example: { body_text: [['Mark']] },
+		},
 		{ type: 'FOOTER', text: 'Reply STOP to opt out' },
 		{
 			type: 'BUTTONS',
@@ -73,9 +86,13 @@ describe('planTemplate', () => {
 		const ids = slots.map((s) => s.id);
 		expect(new Set(ids).size).toBe(ids.length);
 		const body = template.components.find((c) => c.type === 'BODY');
-		const bodyPlaceholders = new Set([...(body?.text ?? '').matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]));
+		const bodyPlaceholders = new Set(
+			[...(body?.text ?? '').matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]),
+		);
 		if (template.category !== 'AUTHENTICATION') {
-			expect(slots.filter((s) => s.kind === 'bodyText').map((s) => s.placeholder)).toEqual([...bodyPlaceholders]);
+			expect(slots.filter((s) => s.kind === 'bodyText').map((s) => s.placeholder)).toEqual([
+				...bodyPlaceholders,
+			]);
 		}
 		const header = template.components.find((c) => c.type === 'HEADER');
 		if (header && ['IMAGE', 'VIDEO', 'DOCUMENT'].includes(header.format ?? '')) {
@@ -85,7 +102,11 @@ describe('planTemplate', () => {
 		const values = Object.fromEntries(
 			slots.map((s) => [
 				s.id,
-				s.kind === 'headerMedia' ? 'https://example.com/file' : s.kind === 'headerLocation' ? '1.5' : (s.example ?? 'x'),
+				s.kind === 'headerMedia'
+					? 'https://example.com/file'
+					: s.kind === 'headerLocation'
+						? '1.5'
+						: (s.example ?? 'x'),
 			]),
 		);
 		expect(buildTemplateComponents(template, values).problems).toEqual([]);
@@ -102,24 +123,47 @@ describe('planTemplate', () => {
 	});
 
 	it('plans media headers and URL buttons', () => {
-		expect(planTemplate(mediaHeader).map((s) => s.id)).toEqual(['header_media', 'body_1', 'button_0_url', 'button_1_payload']);
+		expect(planTemplate(mediaHeader).map((s) => s.id)).toEqual([
+			'header_media',
+			'body_1',
+			'button_0_url',
+			'button_1_payload',
+		]);
 	});
 
 	it('plans the authentication template as one code', () => {
-		const [, auth] = created.find(([file]) => file.includes('authentication-template-w-otp-copy-code'))!;
+		const [, auth] = created.find(([file]) =>
+			file.includes('authentication-template-w-otp-copy-code'),
+		)!;
 		expect(planTemplate(auth).map((s) => s.id)).toEqual(['otp_code']);
 	});
 });
 
 describe('buildTemplateComponents', () => {
 	it('builds the components in the shape of Meta’s template send example', () => {
-		const plan = buildTemplateComponents(published[1], { body_1: 'Anna', body_2: 'FALL25', button_0_payload: 'STOP_PROMO' });
+		const plan = buildTemplateComponents(published[1], {
+			body_1: 'Anna',
+			body_2: 'FALL25',
+			button_0_payload: 'STOP_PROMO',
+		});
 		expect(plan.problems).toEqual([]);
 		expect(plan.components).toEqual([
-			{ type: 'body', parameters: [{ type: 'text', text: 'Anna' }, { type: 'text', text: 'FALL25' }] },
-			{ type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: 'STOP_PROMO' }] },
+			{
+				type: 'body',
+				parameters: [
+					{ type: 'text', text: 'Anna' },
+					{ type: 'text', text: 'FALL25' },
+				],
+			},
+			{
+				type: 'button',
+				sub_type: 'quick_reply',
+				index: '0',
+				parameters: [{ type: 'payload', payload: 'STOP_PROMO' }],
+			},
 		]);
-		const example = metaFixture('send/post-request/send-message-template-interactive.json').template.components;
+		const example = metaFixture('send/post-request/send-message-template-interactive.json').template
+			.components;
 		expect(shapeOf(plan.components[1])).toEqual(shapeOf(example[2]));
 		expect(shapeOf(plan.components[0].parameters)).toEqual(shapeOf([example[1].parameters[0]]));
 	});
@@ -147,28 +191,63 @@ describe('buildTemplateComponents', () => {
 				{ type: 'text', parameter_name: 'delivery_date', text: 'Montag' },
 			],
 		});
-		expect(plan.rendered).toBe('Bestellung 4711\nHallo Anna, deine Bestellung 4711 kommt am Montag.');
+		expect(plan.rendered).toBe(
+			'Bestellung 4711\nHallo Anna, deine Bestellung 4711 kommt am Montag.',
+		);
 	});
 
 	it('builds a media header by link or id in the shape of Meta’s media template example', () => {
-		const byLink = buildTemplateComponents(mediaHeader, { header_media: 'https://example.com/b.pdf', body_1: 'Mark', button_0_url: 'abc' });
+		const byLink = buildTemplateComponents(mediaHeader, {
+			header_media: 'https://example.com/b.pdf',
+			body_1: 'Mark',
+			button_0_url: 'abc',
+		});
 		expect(byLink.problems).toEqual([]);
-		expect(byLink.components[0]).toEqual({ type: 'header', parameters: [{ type: 'document', document: { link: 'https://example.com/b.pdf' } }] });
-		const example = metaFixture('send/post-request/send-message-template-media.json').template.components[0];
-		const imageHeader = { ...mediaHeader, components: [{ type: 'HEADER', format: 'IMAGE' }, ...mediaHeader.components.slice(1)] };
-		const image = buildTemplateComponents(imageHeader, { header_media: 'https://example.com/a.jpg', body_1: 'Mark', button_0_url: 'abc' });
+		expect(byLink.components[0]).toEqual({
+			type: 'header',
+			parameters: [{ type: 'document', document: { link: 'https://example.com/b.pdf' } }],
+		});
+		const example = metaFixture('send/post-request/send-message-template-media.json').template
+			.components[0];
+		const imageHeader = {
+			...mediaHeader,
+			components: [{ type: 'HEADER', format: 'IMAGE' }, ...mediaHeader.components.slice(1)],
+		};
+		const image = buildTemplateComponents(imageHeader, {
+			header_media: 'https://example.com/a.jpg',
+			body_1: 'Mark',
+			button_0_url: 'abc',
+		});
 		expect(shapeOf(image.components[0])).toEqual(shapeOf(example));
-		expect(byLink.components[2]).toEqual({ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'abc' }] });
-		const byId = buildTemplateComponents(mediaHeader, { header_media: '1234567890', body_1: 'Mark', button_0_url: 'abc' });
-		expect(byId.components[0]).toEqual({ type: 'header', parameters: [{ type: 'document', document: { id: '1234567890' } }] });
+		expect(byLink.components[2]).toEqual({
+			type: 'button',
+			sub_type: 'url',
+			index: '0',
+			parameters: [{ type: 'text', text: 'abc' }],
+		});
+		const byId = buildTemplateComponents(mediaHeader, {
+			header_media: '1234567890',
+			body_1: 'Mark',
+			button_0_url: 'abc',
+		});
+		expect(byId.components[0]).toEqual({
+			type: 'header',
+			parameters: [{ type: 'document', document: { id: '1234567890' } }],
+		});
 	});
 
 	it('reports missing, empty, extra and badly formatted values, naming each variable', () => {
-		const plan = buildTemplateComponents(published[1], { body_1: 'Line\nbreak', body_2: '  ', body_9: 'extra' });
+		const plan = buildTemplateComponents(published[1], {
+			body_1: 'Line\nbreak',
+			body_2: '  ',
+			body_9: 'extra',
+		});
 		expect(plan.problems.map((p) => p.slotId).sort()).toEqual(['body_1', 'body_2', 'body_9']);
 		expect(plan.problems.find((p) => p.slotId === 'body_1')!.message).toMatch(/line break/);
 		expect(plan.problems.find((p) => p.slotId === 'body_2')!.message).toMatch(/empty.*Mark|FALL25/);
-		expect(plan.problems.find((p) => p.slotId === 'body_9')!.message).toMatch(/not a variable of template "2023_april_promo"/);
+		expect(plan.problems.find((p) => p.slotId === 'body_9')!.message).toMatch(
+			/not a variable of template "2023_april_promo"/,
+		);
 	});
 
 	it.each([
@@ -180,20 +259,35 @@ describe('buildTemplateComponents', () => {
 	});
 
 	it('accepts four spaces and numbers', () => {
-		expect(buildTemplateComponents(published[1], { body_1: 'a    b', body_2: 42 }).problems).toEqual([]);
+		expect(
+			buildTemplateComponents(published[1], { body_1: 'a    b', body_2: 42 }).problems,
+		).toEqual([]);
 	});
 
 	it('refuses a media header that is neither link nor id', () => {
-		const plan = buildTemplateComponents(mediaHeader, { header_media: 'brochure.pdf', body_1: 'x', button_0_url: 'y' });
-		expect(plan.problems).toEqual([{ slotId: 'header_media', message: expect.stringMatching(/neither a link/) }]);
+		const plan = buildTemplateComponents(mediaHeader, {
+			header_media: 'brochure.pdf',
+			body_1: 'x',
+			button_0_url: 'y',
+		});
+		expect(plan.problems).toEqual([
+			{ slotId: 'header_media', message: expect.stringMatching(/neither a link/) },
+		]);
 	});
 
 	it('sends the one-time code as body and OTP button parameter', () => {
-		const [, auth] = created.find(([file]) => file.includes('authentication-template-w-otp-copy-code'))!;
+		const [, auth] = created.find(([file]) =>
+			file.includes('authentication-template-w-otp-copy-code'),
+		)!;
 		const plan = buildTemplateComponents(auth, { otp_code: '482913' });
 		expect(plan.components).toEqual([
 			{ type: 'body', parameters: [{ type: 'text', text: '482913' }] },
-			{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: '482913' }] },
+			{
+				type: 'button',
+				sub_type: 'url',
+				index: '0',
+				parameters: [{ type: 'text', text: '482913' }],
+			},
 		]);
 		expect(plan.rendered).toMatch(/^482913 is your verification code/);
 	});
@@ -205,16 +299,32 @@ describe('buildTemplateComponents', () => {
 
 describe('template references', () => {
 	it('parses name|language and bare names', () => {
-		expect(parseTemplateRef('hello_world|en_US')).toEqual({ name: 'hello_world', language: 'en_US' });
+		expect(parseTemplateRef('hello_world|en_US')).toEqual({
+			name: 'hello_world',
+			language: 'en_US',
+		});
 		expect(parseTemplateRef('hello_world')).toEqual({ name: 'hello_world', language: undefined });
 	});
 
 	it('explains what exists when the template or language is missing', () => {
 		expect(() => pickTemplate([], 'nope|de', 'nope', 'de')).toThrow(/no template named "nope"/);
-		expect(() => pickTemplate(published, 'hello_world|de', 'hello_world', 'de')).toThrow(/language "de"/);
+		expect(() => pickTemplate(published, 'hello_world|de', 'hello_world', 'de')).toThrow(
+			/language "de"/,
+		);
 		const twoLanguages = [published[0], { ...published[0], language: 'de' }];
-		expect(() => pickTemplate(twoLanguages, 'hello_world', 'hello_world', undefined)).toThrow(/several languages/);
-		expect(() => pickTemplate([{ ...published[0], status: 'PENDING' }], 'hello_world', 'hello_world', undefined)).toThrow(/PENDING/);
-		expect(pickTemplate(published.slice(0, 1), 'hello_world', 'hello_world', undefined).name).toBe('hello_world');
+		expect(() => pickTemplate(twoLanguages, 'hello_world', 'hello_world', undefined)).toThrow(
+			/several languages/,
+		);
+		expect(() =>
+			pickTemplate(
+				[{ ...published[0], status: 'PENDING' }],
+				'hello_world',
+				'hello_world',
+				undefined,
+			),
+		).toThrow(/PENDING/);
+		expect(pickTemplate(published.slice(0, 1), 'hello_world', 'hello_world', undefined).name).toBe(
+			'hello_world',
+		);
 	});
 });

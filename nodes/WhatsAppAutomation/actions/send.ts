@@ -66,7 +66,8 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 	// Input problems stop the run before anything is sent, unless the user chose to continue.
 	if (!this.continueOnFail()) {
 		const firstProblem = prepared.findIndex((p) => p instanceof Error);
-		if (firstProblem >= 0) throw toNodeError.call(this, prepared[firstProblem] as Error, firstProblem);
+		if (firstProblem >= 0)
+			throw toNodeError.call(this, prepared[firstProblem] as Error, firstProblem);
 	}
 
 	const toSend = prepared.filter((p): p is PreparedSend => !(p instanceof Error));
@@ -130,9 +131,16 @@ async function prepareItem(
 	operation: Operation,
 	i: number,
 ): Promise<PreparedSend> {
-	const senderId = String(this.getNodeParameter('sender', i, '', { extractValue: true }) ?? '').trim();
+	const senderId = String(
+		this.getNodeParameter('sender', i, '', { extractValue: true }) ?? '',
+	).trim();
 	if (!/^\d+$/.test(senderId)) {
-		throw new FieldError('Sender', senderId, 'is not a phone number ID', 'Pick the sender from the list or enter its numeric phone number ID.');
+		throw new FieldError(
+			'Sender',
+			senderId,
+			'is not a phone number ID',
+			'Pick the sender from the list or enter its numeric phone number ID.',
+		);
 	}
 	const sender = await cached(caches.senders, senderId, () => client.getPhoneNumber(senderId));
 	if (sender.status && sender.status.toUpperCase() !== 'CONNECTED') {
@@ -148,14 +156,22 @@ async function prepareItem(
 		return {
 			itemIndex: i,
 			sender,
-			body: buildMarkAsRead(this.getNodeParameter('messageId', i), this.getNodeParameter('typingIndicator', i, false) as boolean),
+			body: buildMarkAsRead(
+				this.getNodeParameter('messageId', i),
+				this.getNodeParameter('typingIndicator', i, false) as boolean,
+			),
 		};
 	}
 
 	const rawPhone = this.getNodeParameter('recipientPhone', i);
 	const phone = parseE164(rawPhone);
 	if (!phone.ok) {
-		throw new FieldError('Recipient Phone', rawPhone, `is invalid: ${phone.reason}`, 'Use E.164: "+", country code and number without spaces, e.g. +4915112345678.');
+		throw new FieldError(
+			'Recipient Phone',
+			rawPhone,
+			`is invalid: ${phone.reason}`,
+			'Use E.164: "+", country code and number without spaces, e.g. +4915112345678.',
+		);
 	}
 	const recipient = { phone: phone.e164, waId: phone.waId };
 	const options = this.getNodeParameter('options', i, {}) as IDataObject;
@@ -167,7 +183,9 @@ async function prepareItem(
 
 	switch (operation) {
 		case 'sendTemplate': {
-			const ref = String(this.getNodeParameter('template', i, '', { extractValue: true }) ?? '').trim();
+			const ref = String(
+				this.getNodeParameter('template', i, '', { extractValue: true }) ?? '',
+			).trim();
 			if (!ref) throw new FieldError('Template', ref, 'is empty', 'Pick an approved template.');
 			const template = await cached(caches.templates, ref, () => findTemplate(client, ref));
 			const values = (this.getNodeParameter('variables.value', i, {}) ?? {}) as IDataObject;
@@ -190,7 +208,11 @@ async function prepareItem(
 				recipient: { ...recipient, name },
 				template,
 				renderedText: plan.rendered,
-				body: buildTemplateMessage(common, { name: template.name, language: template.language, components: plan.components }),
+				body: buildTemplateMessage(common, {
+					name: template.name,
+					language: template.language,
+					components: plan.components,
+				}),
 			};
 		}
 		case 'sendText': {
@@ -200,14 +222,19 @@ async function prepareItem(
 				sender,
 				recipient,
 				renderedText: String(text),
-				body: buildTextMessage(common, { body: text, previewUrl: this.getNodeParameter('previewUrl', i, false) as boolean }),
+				body: buildTextMessage(common, {
+					body: text,
+					previewUrl: this.getNodeParameter('previewUrl', i, false) as boolean,
+				}),
 			};
 		}
 		case 'sendButtons': {
-			const buttons = ((this.getNodeParameter('buttons.button', i, []) ?? []) as IDataObject[]).map((b) => ({
-				title: String(b.title ?? ''),
-				id: b.id ? String(b.id) : undefined,
-			}));
+			const buttons = ((this.getNodeParameter('buttons.button', i, []) ?? []) as IDataObject[]).map(
+				(b) => ({
+					title: String(b.title ?? ''),
+					id: b.id ? String(b.id) : undefined,
+				}),
+			);
 			const body = buildButtonsMessage(common, {
 				body: this.getNodeParameter('buttonsBody', i),
 				buttons,
@@ -219,7 +246,10 @@ async function prepareItem(
 				sender,
 				recipient,
 				body,
-				renderedText: [String(this.getNodeParameter('buttonsBody', i)), ...buttons.map((b) => `[${b.title}]`)].join('\n'),
+				renderedText: [
+					String(this.getNodeParameter('buttonsBody', i)),
+					...buttons.map((b) => `[${b.title}]`),
+				].join('\n'),
 			};
 		}
 		case 'sendMedia': {
@@ -231,7 +261,12 @@ async function prepareItem(
 				const binaryPropertyName = this.getNodeParameter('binaryPropertyName', i) as string;
 				const binary = this.helpers.assertBinaryData(i, binaryPropertyName);
 				// Validate caption and the rest now with a placeholder id; the real id comes from the upload.
-				const body = buildMediaMessage(common, { mediaType, id: 'pending-upload', caption, filename: filename ?? binary.fileName });
+				const body = buildMediaMessage(common, {
+					mediaType,
+					id: 'pending-upload',
+					caption,
+					filename: filename ?? binary.fileName,
+				});
 				return { itemIndex: i, sender, recipient, body, upload: { binaryPropertyName, mediaType } };
 			}
 			const body = buildMediaMessage(common, {
@@ -247,11 +282,20 @@ async function prepareItem(
 	throw new NodeOperationError(this.getNode(), `Unknown operation "${operation as string}"`);
 }
 
-async function deliver(this: IExecuteFunctions, client: GraphClient, p: PreparedSend): Promise<SendResponse> {
+async function deliver(
+	this: IExecuteFunctions,
+	client: GraphClient,
+	p: PreparedSend,
+): Promise<SendResponse> {
 	if (p.upload) {
 		const binary = this.helpers.assertBinaryData(p.itemIndex, p.upload.binaryPropertyName);
 		const buffer = await this.helpers.getBinaryDataBuffer(p.itemIndex, p.upload.binaryPropertyName);
-		const { id } = await client.uploadMedia(p.sender.id, buffer, binary.mimeType, binary.fileName ?? 'file');
+		const { id } = await client.uploadMedia(
+			p.sender.id,
+			buffer,
+			binary.mimeType,
+			binary.fileName ?? 'file',
+		);
 		const media = p.body[p.upload.mediaType] as IDataObject;
 		p.body = { ...p.body, [p.upload.mediaType]: { ...media, id } };
 		p.upload = undefined;
@@ -272,16 +316,29 @@ function successJson(p: PreparedSend, response: SendResponse, attempts: number):
 		},
 		attempts,
 	};
-	if (p.recipient) json.recipient = { phone: p.recipient.phone, waId: p.recipient.waId, name: p.recipient.name ?? null };
+	if (p.recipient)
+		json.recipient = {
+			phone: p.recipient.phone,
+			waId: p.recipient.waId,
+			name: p.recipient.name ?? null,
+		};
 	if (p.template) {
-		json.template = { name: p.template.name, language: p.template.language, category: p.template.category };
+		json.template = {
+			name: p.template.name,
+			language: p.template.language,
+			category: p.template.category,
+		};
 	}
 	if (p.renderedText !== undefined) json.renderedText = p.renderedText;
 	if (!message) json.readMessageId = p.body.message_id as string;
 	return json;
 }
 
-function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+function cached<T>(
+	cache: Map<string, Promise<T>>,
+	key: string,
+	load: () => Promise<T>,
+): Promise<T> {
 	let value = cache.get(key);
 	if (!value) {
 		value = load();
@@ -290,7 +347,11 @@ function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Prom
 	return value;
 }
 
-function toNodeError(this: IExecuteFunctions, error: Error, itemIndex: number): NodeApiError | NodeOperationError {
+function toNodeError(
+	this: IExecuteFunctions,
+	error: Error,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (error instanceof MetaApiError) {
 		return new NodeApiError(this.getNode(), error.toJSON() as unknown as JsonObject, {
@@ -301,7 +362,10 @@ function toNodeError(this: IExecuteFunctions, error: Error, itemIndex: number): 
 		});
 	}
 	if (error instanceof FieldError) {
-		return new NodeOperationError(this.getNode(), error.message, { description: error.describe(), itemIndex });
+		return new NodeOperationError(this.getNode(), error.message, {
+			description: error.describe(),
+			itemIndex,
+		});
 	}
 	return new NodeOperationError(this.getNode(), error, { itemIndex });
 }
@@ -312,10 +376,16 @@ function errorItem(this: IExecuteFunctions, error: Error, itemIndex: number): IN
 		error instanceof MetaApiError
 			? (error.toJSON() as unknown as IDataObject)
 			: error instanceof FieldError
-				? { field: error.field, value: error.value as IDataObject[keyof IDataObject], fix: error.fix }
+				? {
+						field: error.field,
+						value: error.value as IDataObject[keyof IDataObject],
+						fix: error.fix,
+					}
 				: {};
 	return {
-		json: { error: { message: nodeError.message, description: nodeError.description ?? null, ...details } },
+		json: {
+			error: { message: nodeError.message, description: nodeError.description ?? null, ...details },
+		},
 		pairedItem: { item: itemIndex },
 	};
 }

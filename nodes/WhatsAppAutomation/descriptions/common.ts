@@ -30,7 +30,8 @@ export const operationProperty: INodeProperties = {
 		{
 			name: 'Send Template',
 			value: 'sendTemplate',
-			description: 'Send an approved template with its variables mapped (works outside the 24-hour window)',
+			description:
+				'Send an approved template with its variables mapped (works outside the 24-hour window)',
 			action: 'Send a template',
 		},
 		{
@@ -125,7 +126,8 @@ export const optionsProperty: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 200 },
 			default: 20,
-			description: 'Requests in flight at once; messages to the same recipient always go one after another',
+			description:
+				'Requests in flight at once; messages to the same recipient always go one after another',
 		},
 		{
 			displayName: 'Reply To Message ID',

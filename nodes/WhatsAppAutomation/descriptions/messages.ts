@@ -8,7 +8,8 @@ export const textProperties: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		required: true,
-		description: 'Up to 4,096 characters. Free text only reaches customers who wrote in the last 24 hours.',
+		description:
+			'Up to 4,096 characters. Free text only reaches customers who wrote in the last 24 hours.',
 		displayOptions: { show: { operation: ['sendText'] } },
 	},
 	{
@@ -39,7 +40,8 @@ export const buttonsProperties: INodeProperties[] = [
 		typeOptions: { multipleValues: true, maxAllowedFields: 3 },
 		default: {},
 		placeholder: 'Add Button',
-		description: 'One to three reply buttons; the customer’s tap arrives in the trigger with the button ID',
+		description:
+			'One to three reply buttons; the customer’s tap arrives in the trigger with the button ID',
 		displayOptions: { show: { operation: ['sendButtons'] } },
 		options: [
 			{
@@ -106,7 +108,11 @@ export const mediaProperties: INodeProperties[] = [
 		default: 'url',
 		displayOptions: media,
 		options: [
-			{ name: 'Link (URL)', value: 'url', description: 'WhatsApp downloads the file from a public link' },
+			{
+				name: 'Link (URL)',
+				value: 'url',
+				description: 'WhatsApp downloads the file from a public link',
+			},
 			{
 				name: 'Binary File',
 				value: 'binary',
@@ -147,7 +153,9 @@ export const mediaProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description: 'Up to 1,024 characters (image, video and document only)',
-		displayOptions: { show: { operation: ['sendMedia'], mediaType: ['image', 'video', 'document'] } },
+		displayOptions: {
+			show: { operation: ['sendMedia'], mediaType: ['image', 'video', 'document'] },
+		},
 	},
 	{
 		displayName: 'File Name',
@@ -174,7 +182,8 @@ export const markAsReadProperties: INodeProperties[] = [
 		name: 'typingIndicator',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to show “typing…” to the customer until you reply (or for up to 25 seconds)',
+		description:
+			'Whether to show “typing…” to the customer until you reply (or for up to 25 seconds)',
 		displayOptions: { show: { operation: ['markAsRead'] } },
 	},
 ];

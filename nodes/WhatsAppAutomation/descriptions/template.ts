@@ -29,7 +29,8 @@ export const templateProperties: INodeProperties[] = [
 						type: 'regex',
 						properties: {
 							regex: '^[a-z0-9_]+(\\|[A-Za-z_]+)?$',
-							errorMessage: 'Use the template name in lower case, optionally followed by |language (e.g. |de)',
+							errorMessage:
+								'Use the template name in lower case, optionally followed by |language (e.g. |de)',
 						},
 					},
 				],

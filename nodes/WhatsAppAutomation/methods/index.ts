@@ -51,7 +51,9 @@ export async function searchTemplates(
 	};
 }
 
-export async function getTemplateVariables(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+export async function getTemplateVariables(
+	this: ILoadOptionsFunctions,
+): Promise<ResourceMapperFields> {
 	const ref = this.getNodeParameter('template', undefined, { extractValue: true }) as string;
 	if (!ref) return { fields: [], emptyFieldsNotice: 'Choose a template first.' };
 	const client = await GraphClient.create(this);

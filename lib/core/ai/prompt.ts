@@ -1,0 +1,175 @@
+/**
+ * The messages sent to the chat model for each operation. Everything the model should know goes
+ * into one system message (instructions, context variables, the current time, a task for the
+ * follow-up operations), so the prompt works with every provider: some refuse system messages
+ * after the first one, a conversation that opens with the assistant, or two turns of one role in
+ * a row.
+ */
+import { DateTime } from 'luxon';
+
+import { FieldError } from '../messages';
+import type { ChatMessage, ContextVariable, ModelMessage } from './types';
+
+export interface PromptContext {
+	/** The user's system prompt: who the assistant is, tone, rules. May be empty. */
+	instructions: string;
+	variables: ContextVariable[];
+	/** Earlier messages of this customer's conversation, oldest first. */
+	history: ChatMessage[];
+	now: Date;
+	/** IANA zone for the current time shown to the model, e.g. the workflow's time zone. */
+	timeZone: string;
+}
+
+export interface DelayBounds {
+	minHours: number;
+	maxHours: number;
+}
+
+/** Generate Reply: the conversation so far as real turns, then the customer's new message. */
+export function buildReplyMessages(context: PromptContext, message: string): ModelMessage[] {
+	const { turns, notes } = splitHistory(context.history);
+	return [
+		...systemMessage([...baseSections(context), ...notes]),
+		...mergeSameRole([...turns, { role: 'user', content: message }]),
+	];
+}
+
+/** Write Follow-up: a message the customer has not asked for, so the task is spelled out. */
+export function buildFollowUpMessages(context: PromptContext, purpose: string): ModelMessage[] {
+	return taskPrompt(context, [
+		'Task: write the next WhatsApp message to this customer to re-engage them. They have not answered since the last message.',
+		`Purpose of this follow-up: ${purpose.trim()}`,
+		'Write in the language the customer uses. Answer with the message text only, exactly as it will be sent: no quotes, no notes, no explanations.',
+	]);
+}
+
+/** Check Stop Condition: a yes/no decision with a reason, asked for as JSON. */
+export function buildStopCheckMessages(context: PromptContext, condition: string): ModelMessage[] {
+	return taskPrompt(context, [
+		'Task: decide from the conversation whether follow-up messages to this customer must stop.',
+		`Follow-ups must stop when: ${condition.trim()}`,
+		'Answer with JSON only, in exactly this form: {"stop": true or false, "reason": "one short sentence"}',
+	]);
+}
+
+/** Suggest Follow-up Delay: hours within the user's bounds, asked for as JSON. */
+export function buildDelayMessages(
+	context: PromptContext,
+	bounds: DelayBounds,
+	guidance: string,
+): ModelMessage[] {
+	return taskPrompt(context, [
+		'Task: recommend how long to wait before sending the next follow-up message to this customer, judging from the conversation (their interest, what they said about timing, when they last wrote).',
+		...(guidance.trim() ? [`Guidance: ${guidance.trim()}`] : []),
+		`The delay must be between ${formatHours(bounds.minHours)} and ${formatHours(bounds.maxHours)} hours.`,
+		'Answer with JSON only, in exactly this form: {"delayHours": number, "reason": "one short sentence"}',
+	]);
+}
+
+/**
+ * Context variables as given by the user. A row with a value but no name is a mistake worth
+ * reporting; a fully empty row (a leftover in the editor) is ignored.
+ */
+export function cleanVariables(rows: Array<{ name?: unknown; value?: unknown }>): ContextVariable[] {
+	const variables: ContextVariable[] = [];
+	rows.forEach((row, index) => {
+		const name = typeof row.name === 'string' ? row.name.trim() : '';
+		const value = renderValue(row.value);
+		if (name === '' && value === '') return;
+		if (name === '') {
+			throw new FieldError(
+				`Context Variable ${index + 1} Name`,
+				value,
+				'is empty',
+				'Give every context variable a name, e.g. "Customer name", so the model knows what the value means.',
+			);
+		}
+		variables.push({ name, value });
+	});
+	return variables;
+}
+
+function renderValue(value: unknown): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'string') return value.trim();
+	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	return JSON.stringify(value);
+}
+
+function taskPrompt(context: PromptContext, task: string[]): ModelMessage[] {
+	const transcript =
+		context.history.length === 0
+			? 'Conversation so far: none yet (the customer has not written to this assistant).'
+			: `Conversation so far, oldest first:\n${context.history.map(transcriptLine).join('\n')}`;
+	// One user message carrying the transcript: providers differ in which role may come last.
+	return [
+		...systemMessage(baseSections(context)),
+		{ role: 'user', content: `${transcript}\n\n${task.join('\n')}` },
+	];
+}
+
+function baseSections(context: PromptContext): string[] {
+	const sections: string[] = [];
+	if (context.instructions.trim()) sections.push(context.instructions.trim());
+	if (context.variables.length > 0) {
+		sections.push(
+			`Context:\n${context.variables.map((v) => `- ${v.name}: ${v.value === '' ? '(empty)' : v.value}`).join('\n')}`,
+		);
+	}
+	sections.push(`Current time: ${formatTime(context.now, context.timeZone)}`);
+	return sections;
+}
+
+function systemMessage(sections: string[]): ModelMessage[] {
+	return sections.length === 0 ? [] : [{ role: 'system', content: sections.join('\n\n') }];
+}
+
+/**
+ * Memory summaries (system messages) and messages the business sent before the customer's first
+ * turn become notes in the system message; the rest stays as alternating turns.
+ */
+function splitHistory(history: ChatMessage[]): { turns: ModelMessage[]; notes: string[] } {
+	const summaries = history.filter((m) => m.role === 'system').map((m) => m.content);
+	const turns = history.filter((m) => m.role !== 'system');
+	const firstUserTurn = turns.findIndex((m) => m.role === 'user');
+	const opening = firstUserTurn === -1 ? turns : turns.slice(0, firstUserTurn);
+	const notes: string[] = [];
+	if (summaries.length > 0) notes.push(`Earlier in this conversation:\n${summaries.join('\n')}`);
+	if (opening.length > 0) {
+		notes.push(
+			`You opened this conversation with:\n${opening.map((m) => `«${m.content}»`).join('\n')}`,
+		);
+	}
+	return {
+		turns: turns.slice(opening.length).map(({ role, content }) => ({ role, content })),
+		notes,
+	};
+}
+
+function mergeSameRole(messages: ModelMessage[]): ModelMessage[] {
+	const merged: ModelMessage[] = [];
+	for (const message of messages) {
+		const previous = merged[merged.length - 1];
+		if (previous?.role === message.role) previous.content = `${previous.content}\n\n${message.content}`;
+		else merged.push({ ...message });
+	}
+	return merged;
+}
+
+function transcriptLine(message: ChatMessage): string {
+	const speaker =
+		message.role === 'user' ? 'Customer' : message.role === 'assistant' ? 'Assistant' : 'Note';
+	const when = message.at ? `[${DateTime.fromJSDate(message.at).toUTC().toFormat("yyyy-LL-dd HH:mm 'UTC'")}] ` : '';
+	return `${when}${speaker}: ${message.content}`;
+}
+
+function formatTime(now: Date, timeZone: string): string {
+	let time = DateTime.fromJSDate(now, { zone: timeZone });
+	if (!time.isValid) time = DateTime.fromJSDate(now, { zone: 'UTC' });
+	return `${time.toFormat('cccc, d LLLL yyyy, HH:mm')} (${time.zoneName ?? 'UTC'})`;
+}
+
+function formatHours(hours: number): string {
+	return Number.isInteger(hours) ? String(hours) : hours.toFixed(2).replace(/0+$/, '');
+}
