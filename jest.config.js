@@ -1,8 +1,11 @@
-/** Two projects: `unit` is the pure core and needs no network; `integration` talks to the emulator
- * over real HTTP and to real SQLite/PostgreSQL databases. */
+/** Three projects: `unit` is the pure core and needs no network; `integration` talks to the emulator
+ * over real HTTP and to real SQLite/PostgreSQL databases; `e2e` runs the package inside a real,
+ * pinned n8n (scripts/harness), one test file at a time (`--runInBand`). */
 const transform = {
 	'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }],
 };
+// The pinned n8n runtime (.cache/, ~3 GB) and the sandbox's data are not the project's modules.
+const modulePathIgnorePatterns = ['<rootDir>/.cache/', '<rootDir>/.sandbox/', '<rootDir>/dist/'];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -11,17 +14,28 @@ module.exports = {
 			displayName: 'unit',
 			testEnvironment: 'node',
 			transform,
+			modulePathIgnorePatterns,
 			testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
 		},
 		{
 			displayName: 'integration',
 			testEnvironment: 'node',
 			transform,
+			modulePathIgnorePatterns,
 			testMatch: [
 				'<rootDir>/test/emulator/**/*.test.ts',
 				'<rootDir>/test/store/**/*.test.ts',
 				'<rootDir>/test/node/**/*.test.ts',
 			],
+		},
+		{
+			displayName: 'e2e',
+			testEnvironment: 'node',
+			transform,
+			modulePathIgnorePatterns,
+			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+			setupFilesAfterEnv: ['<rootDir>/test/e2e/timeouts.ts'],
 		},
 	],
 };

@@ -25,8 +25,13 @@ export interface HarnessOptions {
 	executionId?: string;
 	/** `$execution.resumeUrl` for waiting nodes. */
 	resumeUrl?: string;
-	/** Sub-node connections (AI model, memory) by connection type. */
+	/**
+	 * Sub-node connections (AI model, memory) by connection type. A function is called with the
+	 * item index, like n8n runs a sub-node's supplyData per item (a memory's session per item).
+	 */
 	connections?: Record<string, unknown>;
+	/** The workflow's time zone (`this.getTimezone()`); UTC unless given. */
+	timezone?: string;
 }
 
 export interface HarnessRun {
@@ -160,7 +165,11 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 		putExecutionToWait: async (waitTill: Date) => {
 			run.waitTill = waitTill;
 		},
-		getInputConnectionData: async (type: string) => options.connections?.[type],
+		getInputConnectionData: async (type: string, itemIndex: number) => {
+			const connection = options.connections?.[type];
+			return typeof connection === 'function' ? (connection as (i: number) => unknown)(itemIndex) : connection;
+		},
+		getTimezone: () => options.timezone ?? 'UTC',
 		logger: { debug() {}, info() {}, warn() {}, error() {} },
 		helpers: {
 			httpRequest: async (request: IHttpRequestOptions) =>
@@ -212,12 +221,9 @@ export async function runMethod<T>(
 	const context = {
 		getNode: () => ({ name: options.node.description.displayName, parameters: {} }),
 		getCredentials: async (type: string) => options.credentials?.[type],
-		getNodeParameter: (
-			name: string,
-			_i?: number,
-			fallback?: unknown,
-			opts?: { extractValue?: boolean },
-		) => extract(resolveParameter(options.parameters, name, 0, items), opts) ?? fallback,
+		// Load-options contexts take (name, fallback, options), unlike execute's (name, itemIndex, …).
+		getNodeParameter: (name: string, fallback?: unknown, opts?: { extractValue?: boolean }) =>
+			extract(resolveParameter(options.parameters, name, 0, items), opts) ?? fallback,
 		getCurrentNodeParameter: (name: string, opts?: { extractValue?: boolean }) =>
 			extract(resolveParameter(options.parameters, name, 0, items), opts),
 		helpers: {
