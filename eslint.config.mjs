@@ -2,7 +2,9 @@ import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
 
 // The package targets self-hosted n8n (an embedded database file and a PostgreSQL driver), so it
 // uses n8n's community-node rules without the n8n Cloud restrictions.
+// Scratch folders, the pinned n8n runtime and the sandbox's data are not the project's sources.
 export default [
+	{ ignores: ['.cache/**', '.sandbox/**', '.scratch*/**', 'test-artifacts/**', 'dist/**'] },
 	...configWithoutCloudSupport,
 	{
 		// Self-hosted only (DESIGN decision 6): the store needs a PostgreSQL driver at run time.

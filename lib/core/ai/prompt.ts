@@ -71,7 +71,9 @@ export function buildDelayMessages(
  * Context variables as given by the user. A row with a value but no name is a mistake worth
  * reporting; a fully empty row (a leftover in the editor) is ignored.
  */
-export function cleanVariables(rows: Array<{ name?: unknown; value?: unknown }>): ContextVariable[] {
+export function cleanVariables(
+	rows: Array<{ name?: unknown; value?: unknown }>,
+): ContextVariable[] {
 	const variables: ContextVariable[] = [];
 	rows.forEach((row, index) => {
 		const name = typeof row.name === 'string' ? row.name.trim() : '';
@@ -101,7 +103,7 @@ function taskPrompt(context: PromptContext, task: string[]): ModelMessage[] {
 	const transcript =
 		context.history.length === 0
 			? 'Conversation so far: none yet (the customer has not written to this assistant).'
-			: `Conversation so far, oldest first:\n${context.history.map(transcriptLine).join('\n')}`;
+			: `Conversation so far, oldest first:\n${context.history.map((m) => transcriptLine(m, context.timeZone)).join('\n')}`;
 	// One user message carrying the transcript: providers differ in which role may come last.
 	return [
 		...systemMessage(baseSections(context)),
@@ -126,8 +128,9 @@ function systemMessage(sections: string[]): ModelMessage[] {
 }
 
 /**
- * Memory summaries (system messages) and messages the business sent before the customer's first
- * turn become notes in the system message; the rest stays as alternating turns.
+ * Memory summaries (system messages) and assistant messages before the first customer turn shown
+ * (a conversation the business opened, or a history window cut after a customer turn) become notes
+ * in the system message; the rest stays as alternating turns.
  */
 function splitHistory(history: ChatMessage[]): { turns: ModelMessage[]; notes: string[] } {
 	const summaries = history.filter((m) => m.role === 'system').map((m) => m.content);
@@ -138,7 +141,7 @@ function splitHistory(history: ChatMessage[]): { turns: ModelMessage[]; notes: s
 	if (summaries.length > 0) notes.push(`Earlier in this conversation:\n${summaries.join('\n')}`);
 	if (opening.length > 0) {
 		notes.push(
-			`You opened this conversation with:\n${opening.map((m) => `«${m.content}»`).join('\n')}`,
+			`Your earlier messages in this conversation:\n${opening.map((m) => `«${m.content}»`).join('\n')}`,
 		);
 	}
 	return {
@@ -151,25 +154,35 @@ function mergeSameRole(messages: ModelMessage[]): ModelMessage[] {
 	const merged: ModelMessage[] = [];
 	for (const message of messages) {
 		const previous = merged[merged.length - 1];
-		if (previous?.role === message.role) previous.content = `${previous.content}\n\n${message.content}`;
+		if (previous?.role === message.role)
+			previous.content = `${previous.content}\n\n${message.content}`;
 		else merged.push({ ...message });
 	}
 	return merged;
 }
 
-function transcriptLine(message: ChatMessage): string {
+function transcriptLine(message: ChatMessage, timeZone: string): string {
 	const speaker =
 		message.role === 'user' ? 'Customer' : message.role === 'assistant' ? 'Assistant' : 'Note';
-	const when = message.at ? `[${DateTime.fromJSDate(message.at).toUTC().toFormat("yyyy-LL-dd HH:mm 'UTC'")}] ` : '';
+	const when = message.at ? `[${inZone(message.at, timeZone).toFormat('yyyy-LL-dd HH:mm')}] ` : '';
 	return `${when}${speaker}: ${message.content}`;
 }
 
 function formatTime(now: Date, timeZone: string): string {
-	let time = DateTime.fromJSDate(now, { zone: timeZone });
-	if (!time.isValid) time = DateTime.fromJSDate(now, { zone: 'UTC' });
+	const time = inZone(now, timeZone);
 	return `${time.toFormat('cccc, d LLLL yyyy, HH:mm')} (${time.zoneName ?? 'UTC'})`;
+}
+
+function inZone(date: Date, timeZone: string): DateTime {
+	const time = DateTime.fromJSDate(date, { zone: timeZone }).setLocale('en');
+	return time.isValid ? time : DateTime.fromJSDate(date, { zone: 'UTC' }).setLocale('en');
 }
 
 function formatHours(hours: number): string {
 	return Number.isInteger(hours) ? String(hours) : hours.toFixed(2).replace(/0+$/, '');
+}
+
+/** The newest `limit` messages, oldest first (`limit` 0 → none). */
+export function recentMessages(history: ChatMessage[], limit: number): ChatMessage[] {
+	return limit <= 0 ? [] : history.slice(-limit);
 }

@@ -1,0 +1,5 @@
+export * from './answers';
+export * from './langchainShapes';
+export * from './prompt';
+export * from './split';
+export * from './types';

@@ -1,0 +1,696 @@
+/**
+ * The WhatsApp AI Reply node driven like n8n drives it, with a fake chat model that records every
+ * prompt and the real state store (a SQLite file; PostgreSQL for the history test too).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { Client } from 'pg';
+
+import type { ModelMessage } from '../../lib/core/ai';
+import { closeAllStores, openStore, storeConfigFromCredentials, type Store } from '../../lib/store';
+import { WhatsAppAiReply } from '../../nodes/WhatsAppAiReply/WhatsAppAiReply.node';
+import { runNode, type ParameterValue } from '../helpers/nodeHarness';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** A chat model as n8n's sub-nodes hand it over: `invoke(messages)` → an AIMessage-like object. */
+class FakeChatModel {
+	readonly prompts: ModelMessage[][] = [];
+
+	constructor(private readonly answer: (messages: ModelMessage[]) => unknown = echoAnswer) {}
+
+	async invoke(messages: ModelMessage[]): Promise<unknown> {
+		this.prompts.push(messages.map((m) => ({ ...m })));
+		return this.answer(messages);
+	}
+
+	get lastPrompt(): ModelMessage[] {
+		return this.prompts[this.prompts.length - 1];
+	}
+}
+
+function echoAnswer(messages: ModelMessage[]) {
+	const last = messages[messages.length - 1];
+	return {
+		content: `Re: ${last.content}`,
+		usage_metadata: { input_tokens: 12, output_tokens: 4, total_tokens: 16 },
+		response_metadata: { model_name: 'fake-model' },
+	};
+}
+
+/** A message as LangChain memories return them. */
+class FakeMessage {
+	constructor(
+		private readonly kind: 'human' | 'ai',
+		readonly content: string,
+	) {}
+
+	getType() {
+		return this.kind;
+	}
+}
+
+/** Memory sessions like a Postgres/Redis chat memory: per session key, visible as chatHistory.sessionId. */
+class FakeMemoryBackend {
+	readonly sessions = new Map<string, FakeMessage[]>();
+
+	memoryFor(sessionId: string, exposeSessionId = true) {
+		const messages = this.sessions.get(sessionId) ?? [];
+		this.sessions.set(sessionId, messages);
+		return {
+			loadMemoryVariables: async () => ({ chat_history: [...messages] }),
+			saveContext: async (input: { input: string }, output: { output: string }) => {
+				messages.push(new FakeMessage('human', input.input), new FakeMessage('ai', output.output));
+			},
+			chatHistory: {
+				...(exposeSessionId ? { sessionId } : {}),
+				addAIMessage: async (text: string) => void messages.push(new FakeMessage('ai', text)),
+			},
+		};
+	}
+}
+
+const tempDir = mkdtempSync(join(tmpdir(), 'ai-reply-'));
+const sqliteCredentials = {
+	accessToken: 'unused',
+	store: 'builtin',
+	sqlitePath: join(tempDir, 'store.sqlite'),
+};
+let store: Store;
+
+beforeAll(async () => {
+	store = await openStore(storeConfigFromCredentials(sqliteCredentials));
+});
+
+afterAll(async () => {
+	await closeAllStores();
+	rmSync(tempDir, { recursive: true, force: true });
+});
+
+let customerCounter = 0;
+/** A customer no other test has talked to. */
+const newCustomer = () => `49151${String(++customerCounter).padStart(8, '0')}`;
+
+const inbound = (waId: string, text: string, name = 'Anna'): INodeExecutionData => ({
+	json: { contact: { waId, name }, message: { text } },
+});
+
+const defaults: Record<string, ParameterValue> = {
+	operation: 'generateReply',
+	customerId: (_: number, item: INodeExecutionData) => (item.json.contact as IDataObject)?.waId,
+	message: (_: number, item: INodeExecutionData) => (item.json.message as IDataObject)?.text,
+	assistantName: 'Sales',
+	instructions: 'You are Mia from Sunny Solar. Qualify the lead: ask for roof size and budget.',
+	contextVariables: (_: number, item: INodeExecutionData) => ({
+		variable: [{ name: 'Customer name', value: (item.json.contact as IDataObject)?.name }],
+	}),
+	historyLength: 20,
+	options: {},
+};
+
+async function run(
+	items: INodeExecutionData[],
+	options: {
+		model?: unknown;
+		memory?: unknown;
+		parameters?: Record<string, ParameterValue>;
+		continueOnFail?: boolean;
+		credentials?: Record<string, Record<string, unknown>>;
+	} = {},
+) {
+	const connections: Record<string, unknown> = {};
+	if (options.model !== undefined) connections.ai_languageModel = options.model;
+	if (options.memory !== undefined) connections.ai_memory = options.memory;
+	const result = await runNode({
+		node: new WhatsAppAiReply(),
+		parameters: { ...defaults, ...options.parameters },
+		items,
+		credentials: options.credentials ?? { whatsAppCloudApi: sqliteCredentials },
+		connections,
+		continueOnFail: options.continueOnFail,
+		timezone: 'Europe/Berlin',
+	});
+	return result.output![0];
+}
+
+const systemOf = (prompt: ModelMessage[]) => prompt.find((m) => m.role === 'system')?.content ?? '';
+const turnsOf = (prompt: ModelMessage[]) => prompt.filter((m) => m.role !== 'system');
+
+describe('Generate Reply with the built-in history', () => {
+	it('sends instructions, variables and the message, and returns the reply with parts, ids and usage', async () => {
+		const model = new FakeChatModel();
+		const anna = newCustomer();
+		const [item] = await run([inbound(anna, 'Hi, what does solar cost?')], { model });
+
+		expect(systemOf(model.lastPrompt)).toContain('You are Mia from Sunny Solar');
+		expect(systemOf(model.lastPrompt)).toContain('- Customer name: Anna');
+		expect(systemOf(model.lastPrompt)).toMatch(/Current time: .* \(Europe\/Berlin\)/);
+		expect(turnsOf(model.lastPrompt)).toEqual([
+			{ role: 'user', content: 'Hi, what does solar cost?' },
+		]);
+		expect(item.json).toMatchObject({
+			reply: 'Re: Hi, what does solar cost?',
+			parts: ['Re: Hi, what does solar cost?'],
+			isNewConversation: true,
+			customerId: anna,
+			assistant: 'Sales',
+			historyMessages: 0,
+			model: 'fake-model',
+			usage: { inputTokens: 12, outputTokens: 4, totalTokens: 16 },
+		});
+		expect(item.json.conversationId).toEqual(expect.any(String));
+		expect(item.pairedItem).toEqual({ item: 0 });
+	});
+
+	it('grows the history per customer and keeps customers apart, also within one batch', async () => {
+		const model = new FakeChatModel();
+		const anna = newCustomer();
+		const ben = newCustomer();
+		const first = await run(
+			[
+				inbound(anna, 'Hello, I want panels'),
+				inbound(ben, 'Hi, do you install heat pumps?', 'Ben'),
+			],
+			{ model },
+		);
+		const second = await run(
+			[
+				inbound(anna, 'My roof has 40 m²'),
+				inbound(ben, 'For a flat of 80 m²', 'Ben'),
+				inbound(anna, 'Budget 15k'),
+			],
+			{ model },
+		);
+
+		// Anna's second turn sees her first exchange, and nothing of Ben's.
+		expect(turnsOf(model.prompts[2])).toEqual([
+			{ role: 'user', content: 'Hello, I want panels' },
+			{ role: 'assistant', content: 'Re: Hello, I want panels' },
+			{ role: 'user', content: 'My roof has 40 m²' },
+		]);
+		expect(JSON.stringify(model.prompts[2])).not.toContain('heat pumps');
+		expect(turnsOf(model.prompts[3])).toEqual([
+			{ role: 'user', content: 'Hi, do you install heat pumps?' },
+			{ role: 'assistant', content: 'Re: Hi, do you install heat pumps?' },
+			{ role: 'user', content: 'For a flat of 80 m²' },
+		]);
+		// The third item of the batch sees the second item's exchange of the same customer.
+		expect(turnsOf(model.prompts[4]).map((m) => m.content)).toEqual([
+			'Hello, I want panels',
+			'Re: Hello, I want panels',
+			'My roof has 40 m²',
+			'Re: My roof has 40 m²',
+			'Budget 15k',
+		]);
+
+		expect(second[0].json.isNewConversation).toBe(false);
+		expect(second[0].json.conversationId).toBe(first[0].json.conversationId);
+		expect(second[1].json.conversationId).toBe(first[1].json.conversationId);
+		expect(first[0].json.conversationId).not.toBe(first[1].json.conversationId);
+		expect(second[2].json.historyMessages).toBe(4);
+	});
+
+	it('keeps separate histories for two assistants with the same customer', async () => {
+		const model = new FakeChatModel();
+		const anna = newCustomer();
+		await run([inbound(anna, 'Sales question')], { model, parameters: { assistantName: 'Sales' } });
+		await run([inbound(anna, 'Support question')], {
+			model,
+			parameters: { assistantName: 'Support' },
+		});
+		const [item] = await run([inbound(anna, 'Follow-up for sales')], {
+			model,
+			parameters: { assistantName: 'Sales' },
+		});
+
+		expect(turnsOf(model.lastPrompt).map((m) => m.content)).toEqual([
+			'Sales question',
+			'Re: Sales question',
+			'Follow-up for sales',
+		]);
+		expect(item.json.assistant).toBe('Sales');
+	});
+
+	it("uses the node's name when no Assistant Name is set", async () => {
+		const model = new FakeChatModel();
+		const [item] = await run([inbound(newCustomer(), 'Hi')], {
+			model,
+			parameters: { assistantName: '' },
+		});
+		expect(item.json.assistant).toBe('WhatsApp AI Reply');
+	});
+
+	it('shows only the newest History Length messages', async () => {
+		const model = new FakeChatModel();
+		const anna = newCustomer();
+		for (const text of ['one', 'two', 'three']) await run([inbound(anna, text)], { model });
+		await run([inbound(anna, 'four')], { model, parameters: { historyLength: 3 } });
+		// The newest 3 messages start with an assistant turn: it becomes a note, the rest stay turns.
+		expect(systemOf(model.lastPrompt)).toContain('«Re: two»');
+		expect(turnsOf(model.lastPrompt).map((m) => m.content)).toEqual(['three', 'Re: three', 'four']);
+
+		const [none] = await run([inbound(anna, 'five')], { model, parameters: { historyLength: 0 } });
+		expect(turnsOf(model.lastPrompt)).toEqual([{ role: 'user', content: 'five' }]);
+		expect(none.json.isNewConversation).toBe(false);
+	});
+
+	it('keeps the order of messages written within the same millisecond', async () => {
+		// Only Date is frozen; the store's timers and promises run normally.
+		jest.useFakeTimers({
+			now: Date.now(),
+			doNotFake: [
+				'nextTick',
+				'setImmediate',
+				'clearImmediate',
+				'setTimeout',
+				'clearTimeout',
+				'setInterval',
+				'clearInterval',
+				'queueMicrotask',
+				'hrtime',
+				'performance',
+			],
+		});
+		try {
+			const model = new FakeChatModel();
+			const anna = newCustomer();
+			for (const text of ['one', 'two', 'three']) await run([inbound(anna, text)], { model });
+			await run([inbound(anna, 'four')], { model, parameters: { historyLength: 3 } });
+			expect(systemOf(model.lastPrompt)).toContain('«Re: two»');
+			expect(turnsOf(model.lastPrompt).map((m) => m.content)).toEqual([
+				'three',
+				'Re: three',
+				'four',
+			]);
+		} finally {
+			jest.useRealTimers();
+		}
+	});
+
+	it('forgets messages older than the retention period, and keeps them with retention 0', async () => {
+		const model = new FakeChatModel();
+		const anna = newCustomer();
+		const longAgo = Date.now() - 40 * DAY;
+		await store.appendAiMessages({
+			assistant: 'Sales',
+			customer: anna,
+			messages: [
+				{ role: 'user', content: 'Old question', at: longAgo },
+				{ role: 'assistant', content: 'Old answer', at: longAgo + 1000 },
+			],
+		});
+
+		const [fresh] = await run([inbound(anna, 'New question')], {
+			model,
+			parameters: { options: { retentionDays: 30 } },
+		});
+		expect(turnsOf(model.lastPrompt)).toEqual([{ role: 'user', content: 'New question' }]);
+		expect(fresh.json.isNewConversation).toBe(true);
+
+		await run([inbound(anna, 'Again')], { model, parameters: { options: { retentionDays: 0 } } });
+		expect(turnsOf(model.lastPrompt).map((m) => m.content)).toEqual([
+			'Old question',
+			'Old answer',
+			'New question',
+			'Re: New question',
+			'Again',
+		]);
+	});
+
+	it('splits a long reply into WhatsApp-sized parts at sentence ends', async () => {
+		const sentence = 'This is one sentence of a long answer about solar panels. ';
+		const long = sentence.repeat(150).trim();
+		const model = new FakeChatModel(() => ({ content: long }));
+		const [item] = await run([inbound(newCustomer(), 'Tell me everything')], { model });
+		const parts = item.json.parts as string[];
+		expect(parts.length).toBe(3);
+		for (const part of parts) {
+			expect([...part].length).toBeLessThanOrEqual(4096);
+			expect(part.endsWith('panels.')).toBe(true);
+		}
+		expect(parts.join(' ')).toBe(long);
+		expect(item.json).not.toHaveProperty('usage');
+
+		const [short] = await run([inbound(newCustomer(), 'Again')], {
+			model,
+			parameters: { options: { maxPartLength: 1000 } },
+		});
+		expect((short.json.parts as string[]).every((p) => [...p].length <= 1000)).toBe(true);
+	});
+});
+
+describe('Generate Reply with a Memory sub-node', () => {
+	it("uses the customer's memory session and not the store", async () => {
+		const model = new FakeChatModel();
+		const memory = new FakeMemoryBackend();
+		const anna = newCustomer();
+		const ben = newCustomer();
+		const items = [
+			inbound(anna, 'Hi from Anna'),
+			inbound(ben, 'Hi from Ben', 'Ben'),
+			inbound(anna, 'Anna again'),
+		];
+		// n8n runs the memory's supplyData per item; its Key expression is the customer identifier.
+		const memoryPerItem = (i: number) =>
+			memory.memoryFor(String((items[i].json.contact as IDataObject).waId));
+
+		const output = await run(items, { model, memory: memoryPerItem, credentials: {} });
+
+		expect(turnsOf(model.prompts[2]).map((m) => m.content)).toEqual([
+			'Hi from Anna',
+			'Re: Hi from Anna',
+			'Anna again',
+		]);
+		expect(memory.sessions.get(anna)!.map((m) => m.content)).toEqual([
+			'Hi from Anna',
+			'Re: Hi from Anna',
+			'Anna again',
+			'Re: Anna again',
+		]);
+		expect(memory.sessions.get(ben)!.map((m) => m.content)).toEqual([
+			'Hi from Ben',
+			'Re: Hi from Ben',
+		]);
+		expect(output.map((o) => o.json.conversationId)).toEqual([anna, ben, anna]);
+		expect(output.map((o) => o.json.isNewConversation)).toEqual([true, true, false]);
+		const stored = await store.getAiHistory({ assistant: 'Sales', customer: anna, limit: 10 });
+		expect(stored.messages).toEqual([]);
+	});
+
+	it("refuses a memory whose session is another customer's, so conversations never mix", async () => {
+		const model = new FakeChatModel();
+		const memory = new FakeMemoryBackend();
+		const output = await run([inbound(newCustomer(), 'Hi')], {
+			model,
+			memory: () => memory.memoryFor('static-session-key'),
+			credentials: {},
+			continueOnFail: true,
+		});
+		expect(output[0].json.error).toMatchObject({
+			field: 'Memory Session',
+			value: 'static-session-key',
+		});
+		expect(String((output[0].json.error as IDataObject).fix)).toContain(
+			"Key to the same expression as this node's Customer Identifier",
+		);
+		expect(model.prompts).toHaveLength(0);
+	});
+
+	it("explains how to set the memory's session when the memory sub-node fails", async () => {
+		const failingMemory = () => {
+			throw Object.assign(new Error('No session ID found'), {
+				description: "Expected to find the session ID in an input field called 'sessionId'",
+			});
+		};
+		await expect(
+			run([inbound(newCustomer(), 'Hi')], {
+				model: new FakeChatModel(),
+				memory: failingMemory,
+				credentials: {},
+			}),
+		).rejects.toMatchObject({
+			message: 'No session ID found',
+			description: expect.stringContaining("set Session ID to 'Define below'"),
+		});
+	});
+});
+
+describe('follow-up operations', () => {
+	async function conversationWith(customer: string) {
+		const model = new FakeChatModel(() => ({
+			content: 'A system of 40 m² costs about 12,000 EUR. Shall I send an offer?',
+		}));
+		await run([inbound(customer, 'What would 40 m² cost?')], { model });
+	}
+
+	it('Write Follow-up: writes from the conversation and the purpose, and adds the message to it', async () => {
+		const anna = newCustomer();
+		await conversationWith(anna);
+		const model = new FakeChatModel(() => ({ content: 'Hi Anna, any questions about the offer?' }));
+		const [item] = await run([{ json: { contact: { waId: anna, name: 'Anna' } } }], {
+			model,
+			parameters: {
+				operation: 'writeFollowUp',
+				followUpPurpose: 'Ask whether she wants the offer',
+			},
+		});
+
+		const task = turnsOf(model.lastPrompt)[0].content;
+		expect(task).toContain('Customer: What would 40 m² cost?');
+		expect(task).toContain(
+			'Assistant: A system of 40 m² costs about 12,000 EUR. Shall I send an offer?',
+		);
+		expect(task).toContain('Purpose of this follow-up: Ask whether she wants the offer');
+		expect(systemOf(model.lastPrompt)).toContain('You are Mia from Sunny Solar');
+		expect(item.json).toMatchObject({
+			followUp: 'Hi Anna, any questions about the offer?',
+			parts: ['Hi Anna, any questions about the offer?'],
+			historyMessages: 2,
+		});
+
+		const history = await store.getAiHistory({ assistant: 'Sales', customer: anna, limit: 10 });
+		expect(history.messages.map((m) => m.content)).toEqual([
+			'What would 40 m² cost?',
+			'A system of 40 m² costs about 12,000 EUR. Shall I send an offer?',
+			'Hi Anna, any questions about the offer?',
+		]);
+		expect(item.json.conversationId).toBe(history.conversationId);
+	});
+
+	it('Write Follow-up with "Add to Conversation" off leaves the history alone', async () => {
+		const anna = newCustomer();
+		await conversationWith(anna);
+		await run([{ json: { contact: { waId: anna } } }], {
+			model: new FakeChatModel(() => ({ content: 'Draft' })),
+			parameters: {
+				operation: 'writeFollowUp',
+				followUpPurpose: 'Nudge',
+				options: { addToConversation: false },
+			},
+		});
+		const history = await store.getAiHistory({ assistant: 'Sales', customer: anna, limit: 10 });
+		expect(history.messages).toHaveLength(2);
+	});
+
+	it('Check Stop Condition: returns stop and reason from a fenced JSON answer', async () => {
+		const anna = newCustomer();
+		await conversationWith(anna);
+		const model = new FakeChatModel(() => ({
+			content: '```json\n{"stop": true, "reason": "She booked."}\n```',
+		}));
+		const [item] = await run([{ json: { contact: { waId: anna } } }], {
+			model,
+			parameters: { operation: 'checkStopCondition', stopCondition: 'the customer booked' },
+		});
+		expect(turnsOf(model.lastPrompt)[0].content).toContain(
+			'Follow-ups must stop when: the customer booked',
+		);
+		expect(item.json).toMatchObject({ stop: true, reason: 'She booked.', historyMessages: 2 });
+	});
+
+	it('Suggest Follow-up Delay: clamps the suggestion to the bounds and says when', async () => {
+		const anna = newCustomer();
+		await conversationWith(anna);
+		const model = new FakeChatModel(() => ({
+			content: '{"delayHours": 200, "reason": "Busy until next month"}',
+		}));
+		const before = Date.now();
+		const [item] = await run([{ json: { contact: { waId: anna } } }], {
+			model,
+			parameters: {
+				operation: 'suggestFollowUpDelay',
+				minDelayHours: 4,
+				maxDelayHours: 72,
+				delayGuidance: '',
+			},
+		});
+		expect(item.json).toMatchObject({
+			delayHours: 72,
+			delayMinutes: 4320,
+			suggestedDelayHours: 200,
+			clamped: true,
+			reason: 'Busy until next month',
+		});
+		const followUpAt = Date.parse(String(item.json.followUpAt));
+		expect(followUpAt - before).toBeGreaterThanOrEqual(72 * 3600 * 1000);
+		expect(turnsOf(model.lastPrompt)[0].content).toContain('between 4 and 72 hours');
+	});
+});
+
+describe('errors, one per item', () => {
+	it('no chat model connected', async () => {
+		const output = await run([inbound(newCustomer(), 'Hi'), inbound(newCustomer(), 'Hello')], {
+			continueOnFail: true,
+		});
+		for (const item of output) {
+			expect(item.json.error).toMatchObject({
+				message: 'No chat model is connected',
+				description: expect.stringContaining('Connect a chat model sub-node'),
+			});
+		}
+		await expect(run([inbound(newCustomer(), 'Hi')])).rejects.toThrow('No chat model is connected');
+	});
+
+	it('an empty message fails that item only, naming the field', async () => {
+		const model = new FakeChatModel();
+		const good = newCustomer();
+		const output = await run([inbound(newCustomer(), '  '), inbound(good, 'Real question')], {
+			model,
+			continueOnFail: true,
+		});
+		expect(output[0].json.error).toMatchObject({ field: 'Message', value: '  ' });
+		expect(String((output[0].json.error as IDataObject).description)).toContain(
+			'{{ $json.message.text }}',
+		);
+		expect(output[1].json.reply).toBe('Re: Real question');
+		expect(output.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		// Nothing was stored for the failed item.
+		expect(model.prompts).toHaveLength(1);
+	});
+
+	it('checks the parameters before it touches the model or the store', async () => {
+		const output = await run([inbound(newCustomer(), '')], {
+			credentials: {},
+			continueOnFail: true,
+		});
+		expect(output[0].json.error).toMatchObject({ field: 'Message' });
+		const badLength = await run([inbound(newCustomer(), 'Hi')], {
+			model: new FakeChatModel(),
+			parameters: { historyLength: -1 },
+			continueOnFail: true,
+		});
+		expect(badLength[0].json.error).toMatchObject({ field: 'History Length', value: -1 });
+	});
+
+	it('something that is not a chat memory on the Memory input is named', async () => {
+		const output = await run([inbound(newCustomer(), 'Hi')], {
+			model: new FakeChatModel(),
+			memory: { notAMemory: true },
+			continueOnFail: true,
+		});
+		expect(output[0].json.error).toMatchObject({
+			message: 'The sub-node connected as Memory is not a chat memory',
+		});
+	});
+
+	it('an empty customer identifier names the field', async () => {
+		const output = await run([inbound('', 'Hi')], {
+			model: new FakeChatModel(),
+			continueOnFail: true,
+		});
+		expect(output[0].json.error).toMatchObject({ field: 'Customer Identifier' });
+	});
+
+	it("keeps the provider's error message and HTTP status, and stores nothing", async () => {
+		const anna = newCustomer();
+		const failing = new FakeChatModel(() => {
+			throw Object.assign(new Error('429 You exceeded your current quota'), { status: 429 });
+		});
+		const output = await run([inbound(anna, 'Hi')], { model: failing, continueOnFail: true });
+		expect(output[0].json.error).toMatchObject({
+			message: '429 You exceeded your current quota',
+			httpCode: '429',
+			description: expect.stringContaining(
+				"check its credential, model name and the provider's quota",
+			),
+		});
+		await expect(run([inbound(anna, 'Hi')], { model: failing })).rejects.toThrow(
+			'429 You exceeded your current quota',
+		);
+		const history = await store.getAiHistory({ assistant: 'Sales', customer: anna, limit: 10 });
+		expect(history.conversationId).toBeNull();
+	});
+
+	it('an unusable structured answer quotes what the model said', async () => {
+		const model = new FakeChatModel(() => ({ content: 'Hard to say, maybe.' }));
+		const output = await run([inbound(newCustomer(), 'x')], {
+			model,
+			parameters: { operation: 'checkStopCondition', stopCondition: 'booked' },
+			continueOnFail: true,
+		});
+		expect(output[0].json.error).toMatchObject({
+			message:
+				'The model\'s answer to Check Stop Condition is not usable: expected JSON like {"stop": true, "reason": "…"}',
+			modelAnswer: 'Hard to say, maybe.',
+		});
+		await expect(
+			run([inbound(newCustomer(), 'x')], {
+				model: new FakeChatModel(() => ({ content: 'whenever' })),
+				parameters: { operation: 'suggestFollowUpDelay', minDelayHours: 1, maxDelayHours: 2 },
+			}),
+		).rejects.toThrow("The model's answer to Suggest Follow-up Delay is not usable");
+	});
+
+	it('an empty answer from the model is an error, not an empty message to send', async () => {
+		const output = await run([inbound(newCustomer(), 'Hi')], {
+			model: new FakeChatModel(() => ({ content: [{ type: 'reasoning', reasoning: 'hmm' }] })),
+			continueOnFail: true,
+		});
+		expect(output[0].json.error).toMatchObject({
+			message: 'The chat model returned an empty answer',
+		});
+	});
+
+	it('delay bounds the wrong way round name the field', async () => {
+		const output = await run([inbound(newCustomer(), 'x')], {
+			model: new FakeChatModel(),
+			parameters: { operation: 'suggestFollowUpDelay', minDelayHours: 10, maxDelayHours: 5 },
+			continueOnFail: true,
+		});
+		expect(output[0].json.error).toMatchObject({ field: 'Maximum Delay (Hours)', value: 5 });
+	});
+
+	it('without a Memory sub-node a WhatsApp credential is required', async () => {
+		const output = await run([inbound(newCustomer(), 'Hi')], {
+			model: new FakeChatModel(),
+			credentials: {},
+			continueOnFail: true,
+		});
+		expect(output[0].json.error).toMatchObject({
+			field: 'Credential to connect with',
+			fix: expect.stringContaining('or connect a Memory sub-node'),
+		});
+	});
+});
+
+describe('PostgreSQL store (queue mode)', () => {
+	const schema = `ai_reply_test_${process.pid}`;
+	const postgresCredentials = {
+		accessToken: 'unused',
+		store: 'postgres',
+		postgresHost: '127.0.0.1',
+		postgresPort: 5432,
+		postgresDatabase: 'postgres',
+		postgresUser: 'postgres',
+		postgresPassword: '',
+		postgresSsl: 'disable',
+		postgresSchema: schema,
+	};
+
+	afterAll(async () => {
+		await closeAllStores();
+		const client = new Client({
+			host: '127.0.0.1',
+			port: 5432,
+			user: 'postgres',
+			database: 'postgres',
+		});
+		await client.connect();
+		await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+		await client.end();
+	});
+
+	it('keeps two customers apart and their history across executions', async () => {
+		const model = new FakeChatModel();
+		const credentials = { whatsAppCloudApi: postgresCredentials };
+		const anna = newCustomer();
+		const ben = newCustomer();
+		await run([inbound(anna, 'A1'), inbound(ben, 'B1', 'Ben')], { model, credentials });
+		const [a2] = await run([inbound(anna, 'A2')], { model, credentials });
+		expect(turnsOf(model.lastPrompt).map((m) => m.content)).toEqual(['A1', 'Re: A1', 'A2']);
+		expect(a2.json.isNewConversation).toBe(false);
+	});
+});
