@@ -13,6 +13,7 @@ import {
 	recipientProperties,
 	senderProperty,
 } from './descriptions/common';
+import { optOutFooterProperties, purposeProperty } from './descriptions/consent';
 import {
 	buttonsProperties,
 	markAsReadProperties,
@@ -40,9 +41,11 @@ export class WhatsAppAutomation implements INodeType {
 			operationProperty,
 			senderProperty,
 			...recipientProperties,
+			purposeProperty,
 			...templateProperties,
 			...textProperties,
 			...buttonsProperties,
+			...optOutFooterProperties,
 			...mediaProperties,
 			...markAsReadProperties,
 			optionsProperty,

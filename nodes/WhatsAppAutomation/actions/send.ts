@@ -8,6 +8,12 @@ import {
 	sleep,
 } from 'n8n-workflow';
 
+import {
+	appendOptOutFooter,
+	type ConsentPurpose,
+	purposeOfSend,
+	type UnknownConsentPolicy,
+} from '../../../lib/core/consentPolicy';
 import { isRetryableNetworkError, MetaApiError } from '../../../lib/core/errors';
 import {
 	buildButtonsMessage,
@@ -16,6 +22,7 @@ import {
 	buildTemplateMessage,
 	buildTextMessage,
 	FieldError,
+	LIMITS,
 	type MediaType,
 } from '../../../lib/core/messages';
 import { sendPaced } from '../../../lib/core/pacing';
@@ -27,6 +34,9 @@ import {
 	type PhoneNumber,
 	type SendResponse,
 } from '../../../lib/transport/graphApi';
+import { ConsentSkip, consentJson } from '../../../lib/consent';
+import type { ConsentState } from '../../../lib/store/types';
+import { optOutFooterFor, SendConsent, skippedItem } from './consent';
 import { findTemplate } from './templateLookup';
 
 type Operation = 'sendTemplate' | 'sendText' | 'sendButtons' | 'sendMedia' | 'markAsRead';
@@ -41,6 +51,12 @@ interface PreparedSend {
 	renderedText?: string;
 	/** Binary data to upload first; the media id then goes into the body. */
 	upload?: { binaryPropertyName: string; mediaType: MediaType };
+	/** Decides which consent the send needs; absent for Mark as Read. */
+	purpose?: ConsentPurpose;
+	unknownConsent?: UnknownConsentPolicy;
+	consent?: ConsentState;
+	/** Set when Meta accepted the message but the message log could not be written. */
+	logProblem?: string | null;
 }
 
 interface ExecutionCaches {
@@ -70,12 +86,29 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 			throw toNodeError.call(this, prepared[firstProblem] as Error, firstProblem);
 	}
 
-	const toSend = prepared.filter((p): p is PreparedSend => !(p instanceof Error));
+	const ready = prepared.filter((p): p is PreparedSend => !(p instanceof Error));
+	const output: INodeExecutionData[] = new Array(items.length);
+	let toSend = ready;
+	let consent: SendConsent | undefined;
+	if (operation !== 'markAsRead' && ready.length > 0) {
+		try {
+			consent = await SendConsent.open(client.credentials);
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), error as Error, {
+				description:
+					'Sends are checked against consent in the state store chosen in the WhatsApp Cloud API credential; nothing was sent.',
+			});
+		}
+		const screened = await consent.screen(ready);
+		toSend = screened.allowed;
+		for (const { item, skip } of screened.skipped) output[item.itemIndex] = skippedItem(item, skip);
+	}
+
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	const results = await sendPaced(
 		toSend,
 		(p) => `${p.sender.id}:${p.recipient?.waId ?? p.itemIndex}`,
-		async (p) => await deliver.call(this, client, p),
+		async (p) => await deliver.call(this, client, p, consent),
 		(error) => ({
 			retryable:
 				error instanceof MetaApiError
@@ -94,7 +127,6 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 		},
 	);
 
-	const output: INodeExecutionData[] = new Array(items.length);
 	prepared.forEach((p, i) => {
 		if (p instanceof Error) output[i] = errorItem.call(this, p, i);
 	});
@@ -108,6 +140,8 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 				json: successJson(p, result.value, result.attempts),
 				pairedItem: { item: p.itemIndex },
 			};
+		} else if (result.error instanceof ConsentSkip) {
+			output[p.itemIndex] = skippedItem(p, result.error);
 		} else {
 			firstFailure ??= { error: result.error as Error, itemIndex: p.itemIndex };
 			output[p.itemIndex] = errorItem.call(this, result.error as Error, p.itemIndex);
@@ -147,7 +181,7 @@ async function prepareItem(
 		throw new FieldError(
 			'Sender',
 			`${sender.display_phone_number} (${senderId})`,
-			`is offline: status ${sender.status}`,
+			`${sender.display_phone_number} (${senderId}) is offline: status ${sender.status}`,
 			'Sender offline: reconnect or register the number in WhatsApp Manager, or pick a CONNECTED sender.',
 		);
 	}
@@ -175,6 +209,8 @@ async function prepareItem(
 	}
 	const recipient = { phone: phone.e164, waId: phone.waId };
 	const options = this.getNodeParameter('options', i, {}) as IDataObject;
+	const purposeSetting = this.getNodeParameter('purpose', i, 'auto');
+	const unknownConsent: UnknownConsentPolicy = options.requireOptIn ? 'needsOptIn' : 'allow';
 	const common = {
 		recipient: { to: phone.waId },
 		replyToMessageId: (options.replyToMessageId as string) || undefined,
@@ -206,6 +242,8 @@ async function prepareItem(
 				itemIndex: i,
 				sender,
 				recipient: { ...recipient, name },
+				purpose: purposeOfSend(purposeSetting, template.category),
+				unknownConsent,
 				template,
 				renderedText: plan.rendered,
 				body: buildTemplateMessage(common, {
@@ -216,11 +254,19 @@ async function prepareItem(
 			};
 		}
 		case 'sendText': {
-			const text = this.getNodeParameter('text', i);
+			const purpose = purposeOfSend(purposeSetting, null);
+			const footer = optOutFooterFor(this, i, purpose);
+			const given = this.getNodeParameter('text', i);
+			const text =
+				footer && typeof given === 'string' && given.trim() !== ''
+					? appendOptOutFooter(given, footer)
+					: given;
 			return {
 				itemIndex: i,
 				sender,
 				recipient,
+				purpose,
+				unknownConsent,
 				renderedText: String(text),
 				body: buildTextMessage(common, {
 					body: text,
@@ -235,19 +281,31 @@ async function prepareItem(
 					id: b.id ? String(b.id) : undefined,
 				}),
 			);
+			const purpose = purposeOfSend(purposeSetting, null);
+			const optOutFooter = optOutFooterFor(this, i, purpose);
+			let bodyText = this.getNodeParameter('buttonsBody', i);
+			let footer = (this.getNodeParameter('buttonsFooter', i, '') as string) || undefined;
+			if (optOutFooter && !footer && [...optOutFooter].length <= LIMITS.footer) {
+				footer = optOutFooter;
+			} else if (optOutFooter && typeof bodyText === 'string' && bodyText.trim() !== '') {
+				bodyText = appendOptOutFooter(bodyText, optOutFooter);
+			}
 			const body = buildButtonsMessage(common, {
-				body: this.getNodeParameter('buttonsBody', i),
+				body: bodyText,
 				buttons,
 				headerText: (this.getNodeParameter('buttonsHeader', i, '') as string) || undefined,
-				footer: (this.getNodeParameter('buttonsFooter', i, '') as string) || undefined,
+				footer,
 			});
 			return {
 				itemIndex: i,
 				sender,
 				recipient,
+				purpose,
+				unknownConsent,
 				body,
 				renderedText: [
-					String(this.getNodeParameter('buttonsBody', i)),
+					String(bodyText),
+					...(footer ? [footer] : []),
 					...buttons.map((b) => `[${b.title}]`),
 				].join('\n'),
 			};
@@ -267,7 +325,15 @@ async function prepareItem(
 					caption,
 					filename: filename ?? binary.fileName,
 				});
-				return { itemIndex: i, sender, recipient, body, upload: { binaryPropertyName, mediaType } };
+				return {
+					itemIndex: i,
+					sender,
+					recipient,
+					purpose: purposeOfSend(purposeSetting, null),
+					unknownConsent,
+					body,
+					upload: { binaryPropertyName, mediaType },
+				};
 			}
 			const body = buildMediaMessage(common, {
 				mediaType,
@@ -276,16 +342,25 @@ async function prepareItem(
 				caption,
 				filename,
 			});
-			return { itemIndex: i, sender, recipient, body };
+			return {
+				itemIndex: i,
+				sender,
+				recipient,
+				purpose: purposeOfSend(purposeSetting, null),
+				unknownConsent,
+				body,
+			};
 		}
 	}
 	throw new NodeOperationError(this.getNode(), `Unknown operation "${operation as string}"`);
 }
 
+/** Checks consent once more right before the request, then sends and logs the accepted message. */
 async function deliver(
 	this: IExecuteFunctions,
 	client: GraphClient,
 	p: PreparedSend,
+	consent: SendConsent | undefined,
 ): Promise<SendResponse> {
 	if (p.upload) {
 		const binary = this.helpers.assertBinaryData(p.itemIndex, p.upload.binaryPropertyName);
@@ -300,7 +375,10 @@ async function deliver(
 		p.body = { ...p.body, [p.upload.mediaType]: { ...media, id } };
 		p.upload = undefined;
 	}
-	return await client.sendMessage(p.sender.id, p.body);
+	await consent?.recheck(p);
+	const response = await client.sendMessage(p.sender.id, p.body);
+	await consent?.logAccepted(p, response);
+	return response;
 }
 
 function successJson(p: PreparedSend, response: SendResponse, attempts: number): IDataObject {
@@ -331,6 +409,9 @@ function successJson(p: PreparedSend, response: SendResponse, attempts: number):
 	}
 	if (p.renderedText !== undefined) json.renderedText = p.renderedText;
 	if (!message) json.readMessageId = p.body.message_id as string;
+	if (p.purpose) json.purpose = p.purpose;
+	if (p.consent) json.consent = consentJson(p.consent);
+	if (p.logProblem) json.logProblem = p.logProblem;
 	return json;
 }
 

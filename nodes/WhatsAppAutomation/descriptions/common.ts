@@ -81,7 +81,7 @@ export const recipientProperties: INodeProperties[] = [
 		required: true,
 		placeholder: '+4915112345678',
 		description:
-			'The customer’s number in E.164 form: “+”, country code and number, no spaces or leading 0. From the trigger: {{ $JSON.contact.phone }}.',
+			'The customer’s number in E.164 form: “+”, country code and number, no spaces or leading 0. After the WhatsApp Automation Trigger, map contact → phone.',
 		displayOptions: { show: { operation: SEND_OPERATIONS } },
 	},
 ];
@@ -136,6 +136,14 @@ export const optionsProperty: INodeProperties = {
 			default: '',
 			placeholder: 'wamid.HBgL…',
 			description: 'Quote an earlier message (the customer sees it as a reply)',
+		},
+		{
+			displayName: 'Require Marketing Opt-In',
+			name: 'requireOptIn',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether marketing sends also skip contacts with no recorded consent, so only opted-in contacts receive them. Off: only opted-out and blocked contacts are skipped.',
 		},
 		{
 			displayName: 'Retry Delay (Seconds)',

@@ -1,0 +1,216 @@
+/**
+ * Who may receive what, decided from a contact's consent status and the purpose of the message.
+ *
+ * Two kinds of flow: **marketing** (newsletters, offers) needs an opt-in and honours a marketing
+ * opt-out ("INFOSTOP"); **service** (answers, reminders, bot automation) reaches anyone except a
+ * contact who stopped all messages ("STOP" → `blocked`). The Consent Gate routes by this matrix and
+ * the send node skips by it, so both always agree.
+ */
+import { FieldError } from './messages';
+import type { WhatsAppEvent } from './webhookEvents';
+
+/** A contact's consent as the store keeps it; `unknown` when nothing was ever recorded. */
+export type ContactConsentStatus = 'opted_in' | 'unknown' | 'opted_out' | 'blocked';
+
+export const CONSENT_PURPOSES = ['marketing', 'service'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+
+/**
+ * What a marketing flow does with a contact whose consent is unknown: ask first (the default), or
+ * treat "opted in or unknown" as allowed, as some platforms do for scheduled newsletters.
+ */
+export const UNKNOWN_CONSENT_POLICIES = ['needsOptIn', 'allow'] as const;
+export type UnknownConsentPolicy = (typeof UNKNOWN_CONSENT_POLICIES)[number];
+
+export type ConsentRoute = 'allowed' | 'needsOptIn' | 'blocked';
+
+export interface ConsentDecision {
+	route: ConsentRoute;
+	/** Why the contact may not be messaged; null when allowed. */
+	reason: string | null;
+}
+
+const STATUSES: readonly ContactConsentStatus[] = ['opted_in', 'unknown', 'opted_out', 'blocked'];
+
+/** The policy matrix: status × purpose × unknown-policy → Allowed, Needs Opt-in or Blocked. */
+export function decideConsent(
+	status: ContactConsentStatus,
+	purpose: ConsentPurpose,
+	unknownPolicy: UnknownConsentPolicy = 'needsOptIn',
+): ConsentDecision {
+	if (!STATUSES.includes(status)) {
+		throw new TypeError(`Unknown consent status ${JSON.stringify(status)}`);
+	}
+	if (status === 'blocked') {
+		return {
+			route: 'blocked',
+			reason: 'the contact asked for no messages at all (STOP); nothing may be sent',
+		};
+	}
+	if (purpose === 'service') return { route: 'allowed', reason: null };
+	if (status === 'opted_in') return { route: 'allowed', reason: null };
+	if (status === 'opted_out') {
+		return {
+			route: 'blocked',
+			reason: 'the contact opted out of marketing messages; only service messages may be sent',
+		};
+	}
+	return unknownPolicy === 'allow'
+		? { route: 'allowed', reason: null }
+		: {
+				route: 'needsOptIn',
+				reason:
+					'no marketing opt-in is recorded for the contact; ask first (Consent Gate → Request Opt-in)',
+			};
+}
+
+/** A purpose typed by a user or an expression; anything but marketing or service is refused. */
+export function parseConsentPurpose(value: unknown, field = 'Purpose'): ConsentPurpose {
+	const normalized = typeof value === 'string' ? value.trim().toLowerCase() : value;
+	if (normalized === 'marketing' || normalized === 'service') return normalized;
+	throw new FieldError(
+		field,
+		value,
+		'is not a known purpose',
+		'Use "marketing" (newsletters, offers: needs opt-in) or "service" (answers, reminders, bot automation: anyone but blocked contacts).',
+	);
+}
+
+export function parseUnknownConsentPolicy(
+	value: unknown,
+	field = 'When Consent Is Unknown',
+): UnknownConsentPolicy {
+	if (value === 'needsOptIn' || value === 'allow') return value;
+	throw new FieldError(
+		field,
+		value,
+		'is not a known policy',
+		'Use "needsOptIn" (ask before marketing) or "allow" (push to opted-in or unknown contacts).',
+	);
+}
+
+/** The send node's Purpose setting: `auto` follows the template's category. */
+export type SendPurposeSetting = 'auto' | ConsentPurpose;
+
+/**
+ * A MARKETING-category template is a marketing send; so is anything the user marks as marketing.
+ * Free-form messages under `auto` are service messages: they only reach customers who wrote in the
+ * last 24 hours.
+ */
+export function purposeOfSend(
+	setting: unknown,
+	templateCategory: string | null | undefined,
+): ConsentPurpose {
+	if (setting === 'auto' || setting === undefined || setting === null || setting === '') {
+		return templateCategory?.toUpperCase() === 'MARKETING' ? 'marketing' : 'service';
+	}
+	return parseConsentPurpose(setting);
+}
+
+/** Appended to marketing texts so every push says how to stop it; the keyword is INFOSTOP by default. */
+export const OPT_OUT_FOOTERS = {
+	en: 'Reply INFOSTOP to stop marketing messages',
+	de: 'Antworten Sie INFOSTOP, um Werbung abzubestellen',
+} as const;
+export type OptOutFooterLanguage = keyof typeof OPT_OUT_FOOTERS;
+
+/** The footer on its own paragraph, so it never runs into the message's last sentence. */
+export function appendOptOutFooter(text: string, footer: string): string {
+	const trimmedFooter = footer.trim();
+	if (trimmedFooter === '') return text;
+	return `${text.replace(/\s+$/, '')}\n\n${trimmedFooter}`;
+}
+
+/**
+ * The reply-button ids of the opt-in question. With a template (window closed) the first
+ * quick-reply button carries the opt-in payload and the second the decline payload.
+ */
+export const CONSENT_BUTTON_IDS = Object.freeze({
+	optIn: 'consent:opt_in',
+	decline: 'consent:decline',
+});
+
+export type OptInRequestPlan =
+	{ action: 'buttons' } | { action: 'template' } | { action: 'skip'; reason: string };
+
+/**
+ * Whether and how to ask for marketing opt-in. Reply buttons need the 24-hour window; outside it
+ * only a template reaches the customer. A blocked contact is never messaged; an opted-out one is
+ * asked again only while they are writing to the business (window open), never by a cold template.
+ */
+export function planOptInRequest(
+	status: ContactConsentStatus,
+	windowOpen: boolean,
+): OptInRequestPlan {
+	if (status === 'blocked') {
+		return { action: 'skip', reason: 'the contact asked for no messages at all (STOP)' };
+	}
+	if (status === 'opted_in') {
+		return { action: 'skip', reason: 'the contact already opted in to marketing messages' };
+	}
+	if (windowOpen) return { action: 'buttons' };
+	if (status === 'opted_out') {
+		return {
+			action: 'skip',
+			reason:
+				'the contact opted out of marketing; ask again only while they are writing to you (24-hour window open)',
+		};
+	}
+	return { action: 'template' };
+}
+
+/** A customer's tap on the opt-in question, as proof of a double opt-in. */
+export interface ConsentAnswer {
+	decision: 'opt_in' | 'decline';
+	/** What to record: opted_in for yes, opted_out (no marketing) for no. */
+	status: 'opted_in' | 'opted_out';
+	source: 'button';
+	businessAccountId: string | null;
+	phoneNumberId: string | null;
+	contact: { waId: string | null; userId: string | null };
+	/** The wamid of our question (the message the customer answered). */
+	questionMessageId: string | null;
+	answerMessageId: string;
+	/** The button's label as the customer saw it. */
+	answerText: string | null;
+	/** The button id or template payload that was tapped. */
+	answerPayload: string;
+	/** ISO 8601, from Meta's timestamp: when the customer tapped. */
+	answeredAt: string | null;
+}
+
+/**
+ * Recognises an answer to the opt-in question: a reply button (`interactive.button_reply`) or a
+ * template quick-reply (`button.payload`) carrying one of CONSENT_BUTTON_IDS. Everything else,
+ * including typed text, is null (keywords are classifyConsentSignal's job).
+ */
+export function consentAnswerFromReply(event: WhatsAppEvent): ConsentAnswer | null {
+	if (event.event !== 'message') return null;
+	const tapped =
+		event.type === 'interactive' && event.message.interactive?.type === 'button_reply'
+			? { payload: event.message.interactive.id, text: event.message.interactive.title }
+			: event.type === 'button' && event.message.button
+				? { payload: event.message.button.payload, text: event.message.button.text }
+				: null;
+	const payload = tapped?.payload?.trim();
+	const decision =
+		payload === CONSENT_BUTTON_IDS.optIn
+			? 'opt_in'
+			: payload === CONSENT_BUTTON_IDS.decline
+				? 'decline'
+				: null;
+	if (tapped === null || payload === undefined || decision === null) return null;
+	return {
+		decision,
+		status: decision === 'opt_in' ? 'opted_in' : 'opted_out',
+		source: 'button',
+		businessAccountId: event.businessAccountId,
+		phoneNumberId: event.business.phoneNumberId,
+		contact: { waId: event.contact.waId, userId: event.contact.userId },
+		questionMessageId: event.context?.messageId ?? null,
+		answerMessageId: event.messageId,
+		answerText: tapped.text,
+		answerPayload: payload,
+		answeredAt: event.timestamp,
+	};
+}

@@ -1,0 +1,69 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { OPT_OUT_FOOTERS } from '../../../lib/core/consentPolicy';
+import { SEND_OPERATIONS } from './common';
+
+export const purposeProperty: INodeProperties = {
+	displayName: 'Purpose',
+	name: 'purpose',
+	type: 'options',
+	default: 'auto',
+	description:
+		'Marketing sends skip contacts who opted out (INFOSTOP) or stopped all messages (STOP); service sends skip only the latter. Skipped items are returned with skipped: true and the reason.',
+	displayOptions: { show: { operation: SEND_OPERATIONS } },
+	options: [
+		{
+			name: 'Auto (From Template Category)',
+			value: 'auto',
+			description: 'A MARKETING template is a marketing send; everything else is a service send',
+		},
+		{
+			name: 'Marketing',
+			value: 'marketing',
+			description: 'Newsletters, offers: needs consent, offers an opt-out',
+		},
+		{
+			name: 'Service / Bot Automation',
+			value: 'service',
+			description: 'Answers, reminders, bots: reaches everyone except contacts who sent STOP',
+		},
+	],
+};
+
+const marketingText = {
+	show: { operation: ['sendText', 'sendButtons'], purpose: ['marketing'] },
+};
+
+export const optOutFooterProperties: INodeProperties[] = [
+	{
+		displayName: 'Opt-Out Footer',
+		name: 'optOutFooter',
+		type: 'options',
+		default: 'en',
+		description:
+			'Tells the customer how to stop marketing: appended to the text, or the buttons’ footer when that is free',
+		displayOptions: marketingText,
+		options: [
+			{ name: 'Custom', value: 'custom' },
+			{ name: 'English', value: 'en', description: `“${OPT_OUT_FOOTERS.en}”` },
+			{ name: 'German', value: 'de', description: `“${OPT_OUT_FOOTERS.de}”` },
+			{ name: 'None', value: 'none' },
+		],
+	},
+	{
+		displayName: 'Footer Text',
+		name: 'optOutFooterText',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'Reply INFOSTOP to unsubscribe',
+		description: 'Name a keyword the trigger treats as a marketing opt-out (default INFOSTOP)',
+		displayOptions: {
+			show: {
+				operation: ['sendText', 'sendButtons'],
+				purpose: ['marketing'],
+				optOutFooter: ['custom'],
+			},
+		},
+	},
+];

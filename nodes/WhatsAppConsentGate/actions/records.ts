@@ -1,0 +1,194 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { FieldError } from '../../../lib/core/messages';
+import {
+	consentHistoryJson,
+	consentJson,
+	contactRef,
+	parseContactIdentifier,
+} from '../../../lib/consent';
+import type {
+	ConsentEvidence,
+	ConsentSource,
+	ConsentStatus,
+	ContactIds,
+	RecordConsentResult,
+} from '../../../lib/store/types';
+import { CONSENT_SOURCES } from '../../../lib/store/types';
+import { errorItem, type GateContext, mapItems, parseEventTime, parseItems } from './shared';
+
+const SETTABLE_STATUSES: readonly ConsentStatus[] = ['opted_in', 'opted_out', 'blocked'];
+
+export async function setConsent(ctx: GateContext): Promise<INodeExecutionData[][]> {
+	const { fn } = ctx;
+	const { store, account } = ctx.accountStore;
+	const now = Date.now();
+	return [
+		await mapItems(ctx, async (i, item) => {
+			const contact = parseContactIdentifier(fn.getNodeParameter('contact', i, ''));
+			const status = parseSettableStatus(fn.getNodeParameter('status', i, 'opted_in'), 'Status');
+			const source = parseSource(fn.getNodeParameter('source', i, 'api'));
+			const eventAt = parseEventTime(fn.getNodeParameter('eventTime', i, ''), 'Event Time', {
+				required: false,
+				now,
+			});
+			const proof = fn.getNodeParameter('evidence', i, {}) as IDataObject;
+			const result = await store.recordConsent({
+				account,
+				contact: contactRef(contact),
+				status,
+				source,
+				evidence: evidenceOf(proof),
+				eventAt,
+			});
+			return {
+				...item.json,
+				consent: consentJson(result.current),
+				consentChange: {
+					applied: result.applied,
+					status,
+					source,
+					eventAt: new Date(eventAt).toISOString(),
+				},
+			};
+		}),
+	];
+}
+
+export async function getConsent(ctx: GateContext): Promise<INodeExecutionData[][]> {
+	const { store, account } = ctx.accountStore;
+	return [
+		await mapItems(ctx, async (i, item) => {
+			const contact = contactRef(parseContactIdentifier(ctx.fn.getNodeParameter('contact', i, '')));
+			const [state, history] = await Promise.all([
+				store.getConsent(account, contact),
+				store.getConsentHistory(account, contact),
+			]);
+			return {
+				...item.json,
+				consent: consentJson(state),
+				consentHistory: consentHistoryJson(history),
+			};
+		}),
+	];
+}
+
+/** The GDPR "delete my data" request: the store keeps only a hashed suppression of an opt-out. */
+export async function eraseContact(ctx: GateContext): Promise<INodeExecutionData[][]> {
+	const { store, account } = ctx.accountStore;
+	return [
+		await mapItems(ctx, async (i, item) => {
+			const contact = contactRef(parseContactIdentifier(ctx.fn.getNodeParameter('contact', i, '')));
+			const summary = await store.eraseContact(account, contact);
+			return {
+				...item.json,
+				erasure: {
+					contactFound: summary.contactFound,
+					suppressedAs: summary.suppressedAs,
+					deleted: { ...summary.deleted },
+				},
+			};
+		}),
+	];
+}
+
+/**
+ * Bulk consent from items (a CRM export): every item is validated first, then all are written in
+ * one transaction with source "import". Each keeps its own event time, so a STOP recorded after
+ * the export was taken still wins.
+ */
+export async function importConsent(ctx: GateContext): Promise<INodeExecutionData[][]> {
+	const { fn, items } = ctx;
+	const { store, account } = ctx.accountStore;
+	const now = Date.now();
+	const rows = parseItems(ctx, (i): ImportRow => {
+		const text = String(fn.getNodeParameter('consentText', i, '') ?? '').trim();
+		return {
+			contact: contactRef(parseContactIdentifier(fn.getNodeParameter('contact', i, ''))),
+			status: parseSettableStatus(fn.getNodeParameter('importStatus', i, 'opted_in'), 'Status'),
+			eventAt: parseEventTime(fn.getNodeParameter('consentTime', i, ''), 'Consent Time', {
+				required: true,
+				now,
+			}),
+			evidence: text ? { text } : undefined,
+		};
+	});
+	const accepted = rows.filter((row): row is ImportRow => !(row instanceof Error));
+	const results = await store.transaction(async (tx) => {
+		const recorded: RecordConsentResult[] = [];
+		for (const row of accepted) {
+			recorded.push(await tx.recordConsent({ account, source: 'import', ...row }));
+		}
+		return recorded;
+	});
+	const resultOf = new Map(accepted.map((row, k) => [row, results[k]]));
+	return [
+		rows.map((row, i) => {
+			if (row instanceof Error) return errorItem(fn, row, i);
+			const result = resultOf.get(row)!;
+			return {
+				json: {
+					...items[i].json,
+					consent: consentJson(result.current),
+					consentChange: {
+						applied: result.applied,
+						status: row.status,
+						source: 'import',
+						eventAt: new Date(row.eventAt).toISOString(),
+					},
+				},
+				pairedItem: { item: i },
+			};
+		}),
+	];
+}
+
+interface ImportRow {
+	contact: ContactIds;
+	status: ConsentStatus;
+	eventAt: number;
+	evidence: ConsentEvidence | undefined;
+}
+
+/** Accepts the store's names in any case, with spaces or hyphens: "Opted In", "opted-out". */
+function parseSettableStatus(value: unknown, field: string): ConsentStatus {
+	const normalized =
+		typeof value === 'string'
+			? value
+					.trim()
+					.toLowerCase()
+					.replace(/[\s-]+/g, '_')
+			: value;
+	if (SETTABLE_STATUSES.includes(normalized as ConsentStatus)) return normalized as ConsentStatus;
+	throw new FieldError(
+		field,
+		value,
+		'is not a consent status',
+		'Use opted_in (marketing allowed), opted_out (no marketing) or blocked (no messages at all).',
+	);
+}
+
+function parseSource(value: unknown): ConsentSource {
+	if (CONSENT_SOURCES.includes(value as ConsentSource)) return value as ConsentSource;
+	throw new FieldError(
+		'Source',
+		value,
+		'is not a consent source',
+		`Use one of: ${CONSENT_SOURCES.join(', ')}.`,
+	);
+}
+
+function evidenceOf(proof: IDataObject): ConsentEvidence | undefined {
+	const text = String(proof.text ?? '').trim();
+	const messageIds = String(proof.messageIds ?? '')
+		.split(',')
+		.map((id) => id.trim())
+		.filter((id) => id !== '');
+	const reference = String(proof.reference ?? '').trim();
+	const evidence: ConsentEvidence = {
+		...(text ? { text } : {}),
+		...(messageIds.length > 0 ? { messageIds } : {}),
+		...(reference ? { reference } : {}),
+	};
+	return Object.keys(evidence).length > 0 ? evidence : undefined;
+}

@@ -1,0 +1,124 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+const request = { show: { operation: ['requestOptIn'] } };
+
+export const DEFAULT_OPT_IN_QUESTION =
+	'Would you like to receive news and offers from us on WhatsApp? You can stop them at any time by replying INFOSTOP.';
+export const DEFAULT_OPT_IN_LABEL = 'Yes, please';
+export const DEFAULT_DECLINE_LABEL = 'No, thanks';
+
+export const requestOptInProperties: INodeProperties[] = [
+	{
+		displayName: 'Sender',
+		name: 'sender',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The business phone number that asks',
+		displayOptions: request,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchPhoneNumbers', searchable: true },
+			},
+			{
+				displayName: 'By Phone Number ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '106540352242922',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^\\d+$', errorMessage: 'A phone number ID has digits only' },
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Question',
+		name: 'questionText',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: DEFAULT_OPT_IN_QUESTION,
+		required: true,
+		description:
+			'Sent with reply buttons while the 24-hour window is open (up to 1,024 characters). Kept as proof of what the customer agreed to.',
+		displayOptions: request,
+	},
+	{
+		displayName: 'Yes Button',
+		name: 'optInLabel',
+		type: 'string',
+		default: DEFAULT_OPT_IN_LABEL,
+		required: true,
+		description: 'Label of the opt-in button (up to 20 characters); its ID is consent:opt_in',
+		displayOptions: request,
+	},
+	{
+		displayName: 'No Button',
+		name: 'declineLabel',
+		type: 'string',
+		default: DEFAULT_DECLINE_LABEL,
+		required: true,
+		description:
+			'Label of the decline button (up to 20 characters); its ID is consent:decline, recorded as a marketing opt-out',
+		displayOptions: request,
+	},
+	{
+		displayName: 'Template Outside the Window',
+		name: 'template',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		description:
+			'An approved template that asks the same question, for contacts who have not written in the last 24 hours. Its first quick-reply button means yes, the second no.',
+		displayOptions: request,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchTemplates', searchable: true },
+			},
+			{
+				displayName: 'By Name and Language',
+				name: 'name',
+				type: 'string',
+				placeholder: 'marketing_opt_in|en_US',
+				hint: 'name|language, e.g. marketing_opt_in|en_US',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^[a-z0-9_]+(\\|[A-Za-z_]+)?$',
+							errorMessage:
+								'Use the template name in lower case, optionally followed by |language (e.g. |de)',
+						},
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Template Variables',
+		name: 'variables',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		displayOptions: request,
+		typeOptions: {
+			loadOptionsDependsOn: ['template.value'],
+			resourceMapper: {
+				resourceMapperMethod: 'getTemplateVariables',
+				mode: 'add',
+				fieldWords: { singular: 'variable', plural: 'variables' },
+				addAllFields: true,
+				multiKeyMatch: false,
+				supportAutoMap: false,
+				noFieldsError: 'This template has no variables: nothing to map.',
+			},
+		},
+	},
+];

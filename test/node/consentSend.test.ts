@@ -1,0 +1,418 @@
+/**
+ * Consent in the send node, against the emulator: marketing pushes skip opted-out and blocked
+ * contacts without failing the batch, service sends skip only blocked ones, a STOP that arrives
+ * while a batch is going out stops every later message to that contact, and every accepted send
+ * is in the message log.
+ */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
+
+import { WhatsAppAutomation } from '../../nodes/WhatsAppAutomation/WhatsAppAutomation.node';
+import { WhatsAppConsentGate } from '../../nodes/WhatsAppConsentGate/WhatsAppConsentGate.node';
+import { OPT_OUT_FOOTERS } from '../../lib/core/consentPolicy';
+import type { ConsentStatus } from '../../lib/store';
+import {
+	type ConsentEnvironment,
+	gateCredentials,
+	germanNumbers,
+	SENDER_ID,
+	startConsentEnvironment,
+} from '../helpers/consentHarness';
+import { runNode, type ParameterValue } from '../helpers/nodeHarness';
+
+let env: ConsentEnvironment;
+beforeAll(async () => {
+	env = await startConsentEnvironment({ withReceiver: true });
+});
+afterAll(async () => await env.close());
+
+const DAY = 24 * 60 * 60 * 1000;
+const STATUSES: ConsentStatus[] = ['opted_in', 'unknown', 'opted_out', 'blocked'];
+const waIdOf = (phone: string) => phone.slice(1);
+const byPhone = (_: number, item: INodeExecutionData) => item.json.phone;
+
+const springSale = {
+	operation: 'sendTemplate',
+	sender: { mode: 'id', value: SENDER_ID },
+	recipientPhone: byPhone,
+	template: { mode: 'name', value: 'spring_sale|en_US' },
+	variables: {
+		mappingMode: 'defineBelow',
+		value: { body_1: 'Anna', body_2: 'SPRING20', button_0_url: 'spring' },
+	},
+	// Paced below the emulator's 1,000 per second, so no item ever waits for a throughput retry.
+	options: { messagesPerSecond: 500, concurrency: 20 },
+};
+
+async function send(
+	parameters: Record<string, ParameterValue>,
+	phones: string[],
+	credentials = gateCredentials(env),
+): Promise<INodeExecutionData[]> {
+	const run = await runNode({
+		node: new WhatsAppAutomation(),
+		parameters,
+		items: phones.map((phone) => ({ json: { phone } })),
+		credentials,
+	});
+	return run.output![0];
+}
+
+/** `count` contacts per status, interleaved, with consent recorded a day ago. */
+async function audience(offset: number, perStatus: number) {
+	const phones = germanNumbers(perStatus * STATUSES.length, offset);
+	const statusOf = new Map<string, ConsentStatus>();
+	await env.store.transaction(async (tx) => {
+		for (const [i, phone] of phones.entries()) {
+			const status = STATUSES[i % STATUSES.length];
+			statusOf.set(phone, status);
+			if (status === 'unknown') continue;
+			await tx.recordConsent({
+				account: env.account,
+				contact: waIdOf(phone),
+				status,
+				source: 'import',
+				eventAt: Date.now() - DAY,
+			});
+		}
+	});
+	const withStatus = (...statuses: ConsentStatus[]) =>
+		phones.filter((phone) => statuses.includes(statusOf.get(phone)!));
+	return { phones, withStatus };
+}
+
+async function recipientsAtMeta(phones: string[]): Promise<string[]> {
+	const wanted = new Set(phones.map(waIdOf));
+	const messages = await env.control.messages({ phoneNumberId: SENDER_ID });
+	return messages
+		.filter((message) => message.to && wanted.has(message.to))
+		.map((message) => `+${message.to}`);
+}
+
+const sorted = (values: string[]) => [...values].sort();
+
+describe('a marketing push to 1,000 contacts with mixed consent', () => {
+	it('through the gate: exactly the opted-in contacts receive it, the rest are routed', async () => {
+		const { phones, withStatus } = await audience(10_000, 250);
+		const gate = await runNode({
+			node: new WhatsAppConsentGate(),
+			parameters: { operation: 'check', contact: byPhone, purpose: 'marketing' },
+			items: phones.map((phone) => ({ json: { phone } })),
+			credentials: gateCredentials(env),
+		});
+		const [allowed, needsOptIn, blocked] = gate.output!;
+		const phonesOf = (items: INodeExecutionData[]) =>
+			sorted(items.map((item) => item.json.phone as string));
+		expect(phonesOf(allowed)).toEqual(sorted(withStatus('opted_in')));
+		expect(phonesOf(needsOptIn)).toEqual(sorted(withStatus('unknown')));
+		expect(phonesOf(blocked)).toEqual(sorted(withStatus('opted_out', 'blocked')));
+
+		const sent = await send(
+			springSale,
+			allowed.map((item) => item.json.phone as string),
+		);
+		expect(sent).toHaveLength(250);
+		expect(sent.every((item) => typeof item.json.messageId === 'string')).toBe(true);
+		expect(sorted(await recipientsAtMeta(phones))).toEqual(sorted(withStatus('opted_in')));
+	}, 60_000);
+
+	it('through the send node alone: opted-out and blocked contacts are skipped with reasons, the batch goes on', async () => {
+		const { phones, withStatus } = await audience(20_000, 250);
+		const output = await send(springSale, phones);
+		expect(output).toHaveLength(1000);
+		expect(output.map((item) => item.pairedItem)).toEqual(phones.map((_, item) => ({ item })));
+		const skipped = output.filter((item) => item.json.skipped === true);
+		const delivered = output.filter((item) => typeof item.json.messageId === 'string');
+		expect(sorted(skipped.map((item) => `+${item.json.waId as string}`))).toEqual(
+			sorted(withStatus('opted_out', 'blocked')),
+		);
+		expect(delivered).toHaveLength(500);
+		for (const item of skipped) {
+			const status = (item.json.consent as { status: string }).status;
+			expect(item.json).toMatchObject({
+				purpose: 'marketing',
+				template: { name: 'spring_sale', category: 'MARKETING' },
+			});
+			expect(item.json.reason).toContain(status === 'blocked' ? 'STOP' : 'opted out of marketing');
+			expect(item.json.error).toBeUndefined();
+		}
+		expect(sorted(await recipientsAtMeta(phones))).toEqual(
+			sorted(withStatus('opted_in', 'unknown')),
+		);
+	}, 60_000);
+
+	it('reaches only opted-in contacts when marketing requires an opt-in', async () => {
+		const { phones, withStatus } = await audience(30_000, 5);
+		const output = await send(
+			{ ...springSale, options: { ...springSale.options, requireOptIn: true } },
+			phones,
+		);
+		const unknown = output.filter(
+			(item) => (item.json.consent as { status: string }).status === 'unknown',
+		);
+		expect(
+			unknown.every(
+				(item) =>
+					item.json.skipped === true && String(item.json.reason).includes('no marketing opt-in'),
+			),
+		).toBe(true);
+		expect(sorted(await recipientsAtMeta(phones))).toEqual(sorted(withStatus('opted_in')));
+	});
+});
+
+describe('service sends', () => {
+	it('reach opted-out contacts and skip only blocked ones', async () => {
+		const { phones, withStatus } = await audience(40_000, 1);
+		const output = await send(
+			{
+				...springSale,
+				template: { mode: 'name', value: 'appointment_reminder|en_US' },
+				variables: {
+					mappingMode: 'defineBelow',
+					value: { body_1: 'Anna', body_2: 'Dr. Weber', body_3: 'May 4', body_4: 'Main St 1' },
+				},
+			},
+			phones,
+		);
+		expect(
+			output.filter((item) => item.json.skipped).map((item) => `+${item.json.waId as string}`),
+		).toEqual(withStatus('blocked'));
+		expect(output.find((item) => item.json.messageId)?.json.purpose).toBe('service');
+		expect(sorted(await recipientsAtMeta(phones))).toEqual(
+			sorted(withStatus('opted_in', 'unknown', 'opted_out')),
+		);
+	});
+
+	it('treat a template as marketing when the user says so', async () => {
+		const { phones, withStatus } = await audience(41_000, 1);
+		const output = await send(
+			{
+				...springSale,
+				purpose: 'marketing',
+				template: { mode: 'name', value: 'appointment_reminder|en_US' },
+				variables: {
+					mappingMode: 'defineBelow',
+					value: { body_1: 'Anna', body_2: 'Dr. Weber', body_3: 'May 4', body_4: 'Main St 1' },
+				},
+			},
+			phones,
+		);
+		expect(output.filter((item) => item.json.skipped)).toHaveLength(2);
+		expect(sorted(await recipientsAtMeta(phones))).toEqual(
+			sorted(withStatus('opted_in', 'unknown')),
+		);
+	});
+});
+
+describe('opt-out footer in a marketing flow', () => {
+	let phone: string;
+	beforeAll(async () => {
+		[phone] = germanNumbers(1, 50_000);
+		await env.control.inbound({ from: phone, text: 'Hi', waitForDelivery: true });
+	});
+
+	it('appends the German footer to a marketing text', async () => {
+		const [sent] = await send(
+			{
+				operation: 'sendText',
+				sender: { mode: 'id', value: SENDER_ID },
+				recipientPhone: byPhone,
+				text: 'Neu: 20 % auf alles!',
+				purpose: 'marketing',
+				optOutFooter: 'de',
+			},
+			[phone],
+		);
+		const atMeta = (await env.control.messages({ to: waIdOf(phone) })).find(
+			(message) => message.id === sent.json.messageId,
+		);
+		expect((atMeta!.request.text as { body: string }).body).toBe(
+			`Neu: 20 % auf alles!\n\n${OPT_OUT_FOOTERS.de}`,
+		);
+		expect(sent.json.renderedText).toBe(`Neu: 20 % auf alles!\n\n${OPT_OUT_FOOTERS.de}`);
+	});
+
+	it('puts the English footer in the buttons footer, and a custom one into the body when the footer is taken', async () => {
+		const buttons = {
+			operation: 'sendButtons',
+			sender: { mode: 'id', value: SENDER_ID },
+			recipientPhone: byPhone,
+			buttonsBody: 'Want the spring catalogue?',
+			buttons: { button: [{ title: 'Yes' }, { title: 'Later' }] },
+			purpose: 'marketing',
+		};
+		const [english] = await send(buttons, [phone]);
+		const [custom] = await send(
+			{
+				...buttons,
+				buttonsFooter: 'Jasper’s Market',
+				optOutFooter: 'custom',
+				optOutFooterText: 'Send INFOSTOP to unsubscribe',
+			},
+			[phone],
+		);
+		const messages = await env.control.messages({ to: waIdOf(phone) });
+		const interactiveOf = (id: unknown) =>
+			messages.find((message) => message.id === id)!.request.interactive as Record<string, any>;
+		expect(interactiveOf(english.json.messageId).footer).toEqual({ text: OPT_OUT_FOOTERS.en });
+		expect(interactiveOf(custom.json.messageId)).toMatchObject({
+			footer: { text: 'Jasper’s Market' },
+			body: { text: 'Want the spring catalogue?\n\nSend INFOSTOP to unsubscribe' },
+		});
+	});
+
+	it('adds nothing to service messages', async () => {
+		const [sent] = await send(
+			{
+				operation: 'sendText',
+				sender: { mode: 'id', value: SENDER_ID },
+				recipientPhone: byPhone,
+				text: 'Your order shipped.',
+				purpose: 'service',
+				optOutFooter: 'en',
+			},
+			[phone],
+		);
+		expect(sent.json.renderedText).toBe('Your order shipped.');
+	});
+});
+
+describe('the message log', () => {
+	it('has every accepted send with what the customer saw', async () => {
+		const [phone] = germanNumbers(1, 60_000);
+		const [sent] = await send(springSale, [phone]);
+		expect(await env.store.getOutbound(sent.json.messageId as string)).toMatchObject({
+			phoneNumberId: SENDER_ID,
+			recipient: waIdOf(phone),
+			kind: 'template',
+			templateName: 'spring_sale',
+			templateLanguage: 'en_US',
+			category: 'MARKETING',
+			text: sent.json.renderedText,
+		});
+	});
+});
+
+describe('the store', () => {
+	it('is required for sends: without it nothing is sent', async () => {
+		const [phone] = germanNumbers(1, 61_000);
+		const credentials = {
+			whatsAppCloudApi: { ...env.credentials, store: 'postgres', postgresHost: '' },
+		};
+		await expect(send(springSale, [phone], credentials)).rejects.toBeInstanceOf(NodeOperationError);
+		expect(await recipientsAtMeta([phone])).toEqual([]);
+	});
+
+	it('is not needed to mark a message as read', async () => {
+		const [phone] = germanNumbers(1, 62_000);
+		const inbound = await env.control.inbound({ from: phone, text: 'Hello' });
+		const credentials = {
+			whatsAppCloudApi: { ...env.credentials, store: 'postgres', postgresHost: '' },
+		};
+		const [read] = await send(
+			{
+				operation: 'markAsRead',
+				sender: { mode: 'id', value: SENDER_ID },
+				messageId: inbound.messageId,
+			},
+			[phone],
+			credentials,
+		);
+		expect(read.json.readMessageId).toBe(inbound.messageId);
+	});
+
+	it('keeps an erased opt-out honoured', async () => {
+		const [phone] = germanNumbers(1, 63_000);
+		await env.store.recordConsent({
+			account: env.account,
+			contact: waIdOf(phone),
+			status: 'opted_out',
+			source: 'keyword',
+			eventAt: Date.now() - DAY,
+		});
+		await env.store.eraseContact(env.account, waIdOf(phone));
+		const [skipped] = await send(springSale, [phone]);
+		expect(skipped.json).toMatchObject({ skipped: true, consent: { status: 'opted_out' } });
+		expect(await recipientsAtMeta([phone])).toEqual([]);
+	});
+});
+
+/**
+ * A loopback proxy in front of the emulator that, when the batch's Nth message arrives, holds every
+ * request until `onNth` finished: the moment a customer's STOP is recorded mid-batch.
+ */
+async function startInterceptingProxy(target: string, nth: number, onNth: () => Promise<void>) {
+	let seen = 0;
+	let gate: Promise<void> | undefined;
+	const upstream = new URL(target);
+	const server: Server = createServer((request, response) => {
+		const isSend = request.method === 'POST' && request.url?.endsWith('/messages');
+		if (isSend && ++seen === nth) gate = onNth();
+		void (async () => {
+			if (gate) await gate;
+			const forwarded = httpRequest(
+				{
+					host: upstream.hostname,
+					port: upstream.port,
+					path: request.url,
+					method: request.method,
+					headers: request.headers,
+				},
+				(answer) => {
+					response.writeHead(answer.statusCode ?? 502, answer.headers);
+					answer.pipe(response);
+				},
+			);
+			request.pipe(forwarded);
+		})();
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		close: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
+	};
+}
+
+describe('STOP while a marketing batch is being sent', () => {
+	it('no message goes to the contact after the opt-out is recorded; the rest of the batch goes on', async () => {
+		const phones = germanNumbers(300, 70_000);
+		await env.store.transaction(async (tx) => {
+			for (const phone of phones) {
+				await tx.recordConsent({
+					account: env.account,
+					contact: waIdOf(phone),
+					status: 'opted_in',
+					source: 'import',
+					eventAt: Date.now() - DAY,
+				});
+			}
+		});
+		// Past the first 50 requests plus the 20 in flight, so the victim's last check is after the STOP.
+		const victim = phones[200];
+		let stopRecordedAt = 0;
+		const proxy = await startInterceptingProxy(env.emulator.baseUrl, 50, async () => {
+			const stop = await env.control.inbound({ from: victim, text: 'STOP', waitForDelivery: true });
+			expect(stop.delivery?.delivered).toBe(true);
+			stopRecordedAt = Date.now();
+		});
+		try {
+			const credentials = { whatsAppCloudApi: { ...env.credentials, baseUrl: proxy.url } };
+			const output = await send(springSale, phones, credentials);
+			expect(stopRecordedAt).toBeGreaterThan(0);
+			const victimResult = output[200].json;
+			expect(victimResult).toMatchObject({
+				skipped: true,
+				consent: { status: 'blocked', source: 'keyword' },
+			});
+			expect(victimResult.reason).toContain('STOP');
+			expect(await env.control.messages({ to: waIdOf(victim) })).toEqual([]);
+			expect(sorted(await recipientsAtMeta(phones))).toEqual(
+				sorted(phones.filter((phone) => phone !== victim)),
+			);
+		} finally {
+			await proxy.close();
+		}
+	}, 60_000);
+});
