@@ -101,7 +101,7 @@ export class WhatsAppCloudApi implements ICredentialType {
 			default: '',
 			placeholder: '~/.n8n/whatsapp-automation.sqlite',
 			description:
-				'Leave empty for whatsapp-automation.sqlite in the n8n user folder (N8N_USER_FOLDER or ~/.n8n)',
+				'Leave empty for whatsapp-automation.sqlite in n8n’s folder (~/.n8n, or $N8N_USER_FOLDER/.n8n when that is set). A relative path is taken inside that folder.',
 			displayOptions: { show: { store: ['builtin'] } },
 		},
 		{

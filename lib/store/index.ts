@@ -1,0 +1,15 @@
+export {
+	DEFAULT_POSTGRES_SCHEMA,
+	SQLITE_FILE_NAME,
+	StoreConfigError,
+	n8nFolder,
+	storeConfigFromCredentials,
+	type PostgresSslMode,
+	type PostgresStoreConfig,
+	type SqliteStoreConfig,
+	type StoreConfig,
+} from './config';
+export { closeAllStores, createStore, openStore } from './registry';
+export { DEFAULT_DEDUP_RETENTION_MS } from './sql/dedup';
+export { MAX_TEXT_BYTES, StoreInputError } from './validate';
+export * from './types';

@@ -1,0 +1,340 @@
+import { isWindowOpen } from '../../core/window';
+import {
+	AI_ROLES,
+	CONSENT_SOURCES,
+	CONSENT_STATUSES,
+	OUTBOUND_KINDS,
+	type AiConversationRef,
+	type AiHistory,
+	type AiHistoryQuery,
+	type AppendAiMessagesInput,
+	type CancelWaitsInput,
+	type ConsentEvent,
+	type ConsentHistoryEntry,
+	type ConsentState,
+	type ContactInput,
+	type ContactRecord,
+	type ContactRef,
+	type EraseSummary,
+	type OutboundMessageInput,
+	type OutboundRecord,
+	type OutboundStatusInput,
+	type RecordConsentResult,
+	type RegisterWaitInput,
+	type Store,
+	type Timestamp,
+	type TouchWindowInput,
+	type TouchWindowResult,
+	type WaitOutcome,
+	type WaitQuery,
+	type WaitRecord,
+	type WindowKey,
+	type WindowState,
+} from '../types';
+import {
+	StoreInputError,
+	describeValue,
+	normaliseRecipient,
+	optionalId,
+	optionalInteger,
+	optionalJson,
+	optionalText,
+	optionalTimestamp,
+	requireContact,
+	requireContactIds,
+	requireCount,
+	requireId,
+	requireJson,
+	requireOneOf,
+	requireSecretText,
+	requireText,
+	requireTimestamp,
+} from '../validate';
+import * as ai from './aiHistory';
+import * as consent from './consent';
+import { contactRecordOf, ensureContact, findContact, updateProfile } from './contacts';
+import * as dedup from './dedup';
+import { eraseContact } from './erase';
+import * as outbound from './outbound';
+import { tablesFor, type Db, type Tables } from './schema';
+import type { SqlBackend, SqlSession } from './session';
+import * as waits from './waits';
+import * as windows from './windows';
+
+const DEFAULT_AI_MAX_MESSAGES = 100;
+const AI_MAX_MESSAGES_LIMIT = 10_000;
+const AI_APPEND_LIMIT = 1_000;
+
+/**
+ * The Store over any SqlBackend. Every method validates all of its input before touching the
+ * database, so bad input writes nothing. The root instance runs each call on its own (several
+ * statements in one transaction where they must be atomic); the instance handed to
+ * `transaction(fn)` runs everything on that transaction's session.
+ */
+export class SqlStore implements Store {
+	readonly backend: Store['backend'];
+
+	private readonly tables: Tables;
+
+	constructor(
+		private readonly sql: SqlBackend,
+		private readonly onClose: () => void = () => undefined,
+		private readonly session: SqlSession | null = null,
+	) {
+		this.backend = sql.dialect.name;
+		this.tables = tablesFor(sql.dialect);
+	}
+
+	async upsertContact(input: ContactInput): Promise<ContactRecord> {
+		const account = requireId('account', input.account);
+		const keys = requireContactIds('', input);
+		const profileName = optionalText('profileName', input.profileName, 1024);
+		const seenAt = requireTimestamp('seenAt', input.seenAt);
+		return await this.atomic(async (db) => {
+			const contact = await ensureContact(db, account, keys, seenAt);
+			return contactRecordOf(await updateProfile(db, contact, profileName, seenAt));
+		});
+	}
+
+	async getContact(account: string, contact: ContactRef): Promise<ContactRecord | null> {
+		const validAccount = requireId('account', account);
+		const keys = requireContact('contact', contact);
+		return await this.run(async (db) => {
+			const row = await findContact(db, validAccount, keys);
+			return row ? contactRecordOf(row) : null;
+		});
+	}
+
+	async recordConsent(event: ConsentEvent): Promise<RecordConsentResult> {
+		const change: consent.ConsentChange = {
+			account: requireId('account', event.account),
+			keys: requireContact('contact', event.contact),
+			status: requireOneOf('status', event.status, CONSENT_STATUSES),
+			source: requireOneOf('source', event.source, CONSENT_SOURCES),
+			evidenceJson: optionalJson('evidence', event.evidence),
+			eventAt: requireTimestamp('eventAt', event.eventAt),
+			recordedAt: optionalTimestamp('recordedAt', event.recordedAt) ?? Date.now(),
+		};
+		return await this.atomic((db) => consent.recordConsent(db, change));
+	}
+
+	async getConsent(account: string, contact: ContactRef): Promise<ConsentState> {
+		const validAccount = requireId('account', account);
+		const keys = requireContact('contact', contact);
+		const [state] = await this.run((db) => consent.getConsentMany(db, validAccount, [keys]));
+		return state;
+	}
+
+	async getConsentMany(account: string, contacts: readonly ContactRef[]): Promise<ConsentState[]> {
+		const validAccount = requireId('account', account);
+		if (!Array.isArray(contacts)) {
+			throw new StoreInputError(
+				'contacts',
+				describeValue(contacts),
+				'is not a list',
+				'Pass an array of contacts.',
+			);
+		}
+		const keysList = contacts.map((contact, index) =>
+			requireContact(`contacts[${index}]`, contact),
+		);
+		if (keysList.length === 0) return [];
+		return await this.run((db) => consent.getConsentMany(db, validAccount, keysList));
+	}
+
+	async getConsentHistory(account: string, contact: ContactRef): Promise<ConsentHistoryEntry[]> {
+		const validAccount = requireId('account', account);
+		const keys = requireContact('contact', contact);
+		return await this.run((db) => consent.getConsentHistory(db, validAccount, keys));
+	}
+
+	async touchWindow(input: TouchWindowInput): Promise<TouchWindowResult> {
+		const touch: windows.WindowTouch = {
+			account: requireId('account', input.account),
+			phoneNumberId: requireId('phoneNumberId', input.phoneNumberId),
+			keys: requireContact('contact', input.contact),
+			inboundAt: requireTimestamp('inboundAt', input.inboundAt),
+		};
+		return await this.atomic((db) => windows.touchWindow(db, touch));
+	}
+
+	async getWindow(key: WindowKey): Promise<WindowState | null> {
+		const account = requireId('account', key.account);
+		const phoneNumberId = requireId('phoneNumberId', key.phoneNumberId);
+		const keys = requireContact('contact', key.contact);
+		return await this.run((db) => windows.getWindow(db, account, phoneNumberId, keys));
+	}
+
+	async isWindowOpen(query: WaitQuery): Promise<boolean> {
+		const at = requireTimestamp('at', query.at);
+		const window = await this.getWindow(query);
+		return isWindowOpen(window?.lastInboundAt ?? null, new Date(at));
+	}
+
+	async registerWait(input: RegisterWaitInput): Promise<WaitRecord> {
+		const wait: waits.NewWait = {
+			account: requireId('account', input.account),
+			phoneNumberId: requireId('phoneNumberId', input.phoneNumberId),
+			keys: requireContact('contact', input.contact),
+			executionId: requireId('executionId', input.executionId),
+			workflowId: optionalId('workflowId', input.workflowId),
+			resumeUrl: requireSecretText('resumeUrl', input.resumeUrl),
+			secret: input.secret === undefined ? null : requireSecretText('secret', input.secret),
+			deadline: requireTimestamp('deadline', input.deadline),
+			matchRuleJson: requireJson('matchRule', input.matchRule),
+			createdAt: optionalTimestamp('createdAt', input.createdAt) ?? Date.now(),
+		};
+		return await this.atomic((db) => waits.registerWait(db, wait));
+	}
+
+	async getWait(id: string): Promise<WaitRecord | null> {
+		const waitId = requireId('id', id);
+		return await this.run((db) => waits.getWait(db, waitId));
+	}
+
+	async findWaitingWaits(query: WaitQuery): Promise<WaitRecord[]> {
+		const account = requireId('account', query.account);
+		const phoneNumberId = requireId('phoneNumberId', query.phoneNumberId);
+		const keys = requireContact('contact', query.contact);
+		const at = requireTimestamp('at', query.at);
+		return await this.run((db) => waits.findWaitingWaits(db, account, phoneNumberId, keys, at));
+	}
+
+	async claimWait(id: string, outcome: WaitOutcome, at: Timestamp): Promise<WaitRecord | null> {
+		const waitId = requireId('id', id);
+		const validOutcome = requireOneOf('outcome', outcome, ['claimed', 'cancelled'] as const);
+		const time = requireTimestamp('at', at);
+		return await this.run((db) => waits.claimWait(db, waitId, validOutcome, time));
+	}
+
+	async cancelWaits(input: CancelWaitsInput): Promise<WaitRecord[]> {
+		const account = requireId('account', input.account);
+		const phoneNumberId = optionalId('phoneNumberId', input.phoneNumberId);
+		const keys = requireContact('contact', input.contact);
+		const at = requireTimestamp('at', input.at);
+		return await this.run((db) => waits.cancelWaits(db, account, phoneNumberId, keys, at));
+	}
+
+	async expireWaits(now: Timestamp): Promise<number> {
+		const time = requireTimestamp('now', now);
+		return await this.run((db) => waits.expireWaits(db, time));
+	}
+
+	async markSeen(key: string, at: Timestamp): Promise<boolean> {
+		const eventKey = requireId('key', key, 512);
+		const time = requireTimestamp('at', at);
+		return await this.run((db) => dedup.markSeen(db, eventKey, time));
+	}
+
+	async pruneSeen(olderThan: Timestamp): Promise<number> {
+		const cutoff = requireTimestamp('olderThan', olderThan);
+		return await this.run((db) => dedup.pruneSeen(db, cutoff));
+	}
+
+	async logOutbound(input: OutboundMessageInput): Promise<boolean> {
+		const message: outbound.OutboundMessage = {
+			wamid: requireId('wamid', input.wamid),
+			phoneNumberId: requireId('phoneNumberId', input.phoneNumberId),
+			recipient: normaliseRecipient('recipient', input.recipient),
+			kind: requireOneOf('kind', input.kind, OUTBOUND_KINDS),
+			templateName: optionalId('templateName', input.templateName),
+			templateLanguage: optionalId('templateLanguage', input.templateLanguage),
+			category: optionalId('category', input.category),
+			text: optionalText('text', input.text),
+			sentAt: requireTimestamp('sentAt', input.sentAt),
+		};
+		return await this.run((db) => outbound.logOutbound(db, message));
+	}
+
+	async recordOutboundStatus(input: OutboundStatusInput): Promise<boolean> {
+		const status: outbound.OutboundStatus = {
+			wamid: requireId('wamid', input.wamid),
+			status: requireId('status', input.status, 64),
+			at: requireTimestamp('at', input.at),
+			errorCode: optionalInteger('errorCode', input.errorCode),
+			errorTitle: optionalText('errorTitle', input.errorTitle, 4096),
+		};
+		return await this.run((db) => outbound.recordOutboundStatus(db, status));
+	}
+
+	async getOutbound(wamid: string): Promise<OutboundRecord | null> {
+		const id = requireId('wamid', wamid);
+		return await this.run((db) => outbound.getOutbound(db, id));
+	}
+
+	async appendAiMessages(input: AppendAiMessagesInput): Promise<AiConversationRef> {
+		const messages = Array.isArray(input.messages) ? input.messages : [];
+		if (messages.length === 0 || messages.length > AI_APPEND_LIMIT) {
+			throw new StoreInputError(
+				'messages',
+				describeValue(input.messages),
+				`must hold 1 to ${AI_APPEND_LIMIT} messages`,
+				'Pass the new messages of this turn as an array of {role, content, at}.',
+			);
+		}
+		const append: ai.AiAppend = {
+			assistant: requireId('assistant', input.assistant),
+			customer: normaliseRecipient('customer', input.customer),
+			messages: messages.map((message, index) => ({
+				role: requireOneOf(`messages[${index}].role`, message?.role, AI_ROLES),
+				content: requireText(`messages[${index}].content`, message?.content),
+				at: requireTimestamp(`messages[${index}].at`, message?.at),
+			})),
+			maxMessages:
+				input.maxMessages === undefined
+					? DEFAULT_AI_MAX_MESSAGES
+					: requireCount('maxMessages', input.maxMessages, AI_MAX_MESSAGES_LIMIT),
+		};
+		return await this.atomic((db) => ai.appendAiMessages(db, append));
+	}
+
+	async getAiHistory(query: AiHistoryQuery): Promise<AiHistory> {
+		const assistant = requireId('assistant', query.assistant);
+		const customer = normaliseRecipient('customer', query.customer);
+		const limit = requireCount('limit', query.limit, AI_MAX_MESSAGES_LIMIT);
+		const notBefore = optionalTimestamp('notBefore', query.notBefore);
+		return await this.run((db) => ai.getAiHistory(db, assistant, customer, limit, notBefore));
+	}
+
+	async pruneAiHistory(olderThan: Timestamp): Promise<number> {
+		const cutoff = requireTimestamp('olderThan', olderThan);
+		return await this.atomic((db) => ai.pruneAiHistory(db, cutoff));
+	}
+
+	async eraseContact(account: string, contact: ContactRef): Promise<EraseSummary> {
+		const validAccount = requireId('account', account);
+		const keys = requireContact('contact', contact);
+		return await this.atomic((db) => eraseContact(db, validAccount, keys, Date.now()));
+	}
+
+	async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+		if (this.session) return await fn(this);
+		return await this.sql.transaction((session) =>
+			fn(new SqlStore(this.sql, this.onClose, session)),
+		);
+	}
+
+	async close(): Promise<void> {
+		if (this.session) {
+			throw new Error(
+				'close() was called on a transaction handle. Close the store itself after the transaction.',
+			);
+		}
+		this.onClose();
+		await this.sql.close();
+	}
+
+	private db(session: SqlSession): Db {
+		return { session, dialect: this.sql.dialect, tables: this.tables };
+	}
+
+	private async run<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+		if (this.session) return await fn(this.db(this.session));
+		return await this.sql.run((session) => fn(this.db(session)));
+	}
+
+	private async atomic<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+		if (this.session) return await fn(this.db(this.session));
+		return await this.sql.transaction((session) => fn(this.db(session)), { retryOnConflict: true });
+	}
+}

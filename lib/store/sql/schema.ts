@@ -1,0 +1,194 @@
+import type { Dialect, SqlBackend, SqlSession } from './session';
+
+/**
+ * The store's tables and their versioned migrations. Times are epoch milliseconds (BIGINT) and
+ * JSON is TEXT on both databases, so the same statements read and write both.
+ */
+
+export const TABLE_NAMES = [
+	'schema_migrations',
+	'contacts',
+	'consent_history',
+	'consent_suppressions',
+	'conversation_windows',
+	'waits',
+	'seen_events',
+	'outbound_messages',
+	'outbound_statuses',
+	'ai_conversations',
+	'ai_messages',
+] as const;
+
+export type Tables = Record<(typeof TABLE_NAMES)[number], string>;
+
+export function tablesFor(dialect: Dialect): Tables {
+	return Object.fromEntries(TABLE_NAMES.map((name) => [name, dialect.table(name)])) as Tables;
+}
+
+/** Everything a query needs: where to send it and how to spell it. */
+export interface Db {
+	session: SqlSession;
+	dialect: Dialect;
+	tables: Tables;
+}
+
+interface Migration {
+	version: number;
+	name: string;
+	statements(t: Tables, dialect: Dialect): string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+	{
+		version: 1,
+		name: 'contacts, consent, windows, waits, dedup, outbound log, AI history',
+		statements: (t, d) => [
+			// Current consent lives on the contact row, so a lookup by either id is one row.
+			`CREATE TABLE ${t.contacts} (
+				id TEXT PRIMARY KEY,
+				account TEXT NOT NULL,
+				wa_id TEXT,
+				user_id TEXT,
+				profile_name TEXT,
+				created_at BIGINT NOT NULL,
+				last_seen_at BIGINT,
+				consent_status TEXT,
+				consent_source TEXT,
+				consent_event_at BIGINT,
+				UNIQUE (account, wa_id),
+				UNIQUE (account, user_id)
+			)`,
+			`CREATE TABLE ${t.consent_history} (
+				id ${d.autoIncrementKey},
+				contact_id TEXT NOT NULL,
+				previous_status TEXT NOT NULL,
+				new_status TEXT NOT NULL,
+				source TEXT NOT NULL,
+				evidence TEXT,
+				event_at BIGINT NOT NULL,
+				recorded_at BIGINT NOT NULL,
+				applied INTEGER NOT NULL
+			)`,
+			`CREATE INDEX consent_history_by_contact ON ${t.consent_history} (contact_id, event_at)`,
+			// What survives an erasure: sha256 of an identity, so an opt-out stays honoured.
+			`CREATE TABLE ${t.consent_suppressions} (
+				account TEXT NOT NULL,
+				identity_hash TEXT NOT NULL,
+				status TEXT NOT NULL,
+				source TEXT,
+				event_at BIGINT NOT NULL,
+				recorded_at BIGINT NOT NULL,
+				PRIMARY KEY (account, identity_hash)
+			)`,
+			`CREATE TABLE ${t.conversation_windows} (
+				contact_id TEXT NOT NULL,
+				phone_number_id TEXT NOT NULL,
+				first_inbound_at BIGINT NOT NULL,
+				last_inbound_at BIGINT NOT NULL,
+				previous_inbound_at BIGINT,
+				conversation_id TEXT NOT NULL,
+				conversation_started_at BIGINT NOT NULL,
+				PRIMARY KEY (contact_id, phone_number_id)
+			)`,
+			`CREATE TABLE ${t.waits} (
+				id TEXT PRIMARY KEY,
+				contact_id TEXT NOT NULL,
+				phone_number_id TEXT NOT NULL,
+				execution_id TEXT NOT NULL,
+				workflow_id TEXT,
+				resume_url TEXT NOT NULL,
+				secret TEXT,
+				deadline BIGINT NOT NULL,
+				match_rule TEXT NOT NULL,
+				status TEXT NOT NULL,
+				created_at BIGINT NOT NULL,
+				resolved_at BIGINT
+			)`,
+			`CREATE INDEX waits_by_contact ON ${t.waits} (contact_id, status)`,
+			`CREATE INDEX waits_by_deadline ON ${t.waits} (status, deadline)`,
+			`CREATE TABLE ${t.seen_events} (
+				event_key TEXT PRIMARY KEY,
+				seen_at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX seen_events_by_time ON ${t.seen_events} (seen_at)`,
+			`CREATE TABLE ${t.outbound_messages} (
+				wamid TEXT PRIMARY KEY,
+				phone_number_id TEXT NOT NULL,
+				recipient TEXT NOT NULL,
+				kind TEXT NOT NULL,
+				template_name TEXT,
+				template_language TEXT,
+				category TEXT,
+				body_text TEXT,
+				sent_at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX outbound_messages_by_recipient ON ${t.outbound_messages} (recipient)`,
+			// No foreign key: a status webhook may arrive before the send is logged.
+			`CREATE TABLE ${t.outbound_statuses} (
+				wamid TEXT NOT NULL,
+				status TEXT NOT NULL,
+				status_at BIGINT NOT NULL,
+				error_code BIGINT,
+				error_title TEXT,
+				PRIMARY KEY (wamid, status, status_at)
+			)`,
+			`CREATE TABLE ${t.ai_conversations} (
+				assistant TEXT NOT NULL,
+				customer TEXT NOT NULL,
+				conversation_id TEXT NOT NULL UNIQUE,
+				started_at BIGINT NOT NULL,
+				PRIMARY KEY (assistant, customer)
+			)`,
+			`CREATE INDEX ai_conversations_by_customer ON ${t.ai_conversations} (customer)`,
+			`CREATE TABLE ${t.ai_messages} (
+				id ${d.autoIncrementKey},
+				conversation_id TEXT NOT NULL,
+				role TEXT NOT NULL,
+				content TEXT NOT NULL,
+				at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX ai_messages_by_conversation ON ${t.ai_messages} (conversation_id, at)`,
+			`CREATE INDEX ai_messages_by_time ON ${t.ai_messages} (at)`,
+		],
+	},
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/**
+ * Brings the schema to the latest version. Safe when several processes start at once: the
+ * backend's migration lock (an advisory lock on PostgreSQL, the write lock on SQLite) lets one
+ * apply the migrations while the others wait and then find nothing left to do.
+ */
+export async function migrate(backend: SqlBackend): Promise<void> {
+	const t = tablesFor(backend.dialect);
+	await backend.withMigrationLock(async (session) => {
+		await session.execute(
+			`CREATE TABLE IF NOT EXISTS ${t.schema_migrations} (
+				version INTEGER PRIMARY KEY,
+				name TEXT NOT NULL,
+				applied_at BIGINT NOT NULL
+			)`,
+		);
+		const applied = await session.query<{ version: number }>(
+			`SELECT version FROM ${t.schema_migrations}`,
+		);
+		const appliedVersions = new Set(applied.map((row) => Number(row.version)));
+		const newest = Math.max(0, ...appliedVersions);
+		if (newest > LATEST_SCHEMA_VERSION) {
+			throw new Error(
+				`The WhatsApp automation store has schema version ${newest}, newer than this package understands (${LATEST_SCHEMA_VERSION}). Update n8n-nodes-whatsapp-automation on every n8n instance that uses this store.`,
+			);
+		}
+		for (const migration of MIGRATIONS) {
+			if (appliedVersions.has(migration.version)) continue;
+			for (const statement of migration.statements(t, backend.dialect)) {
+				await session.execute(statement);
+			}
+			await session.execute(
+				`INSERT INTO ${t.schema_migrations} (version, name, applied_at) VALUES ($1, $2, $3)`,
+				[migration.version, migration.name, Date.now()],
+			);
+		}
+	});
+}

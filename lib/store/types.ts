@@ -1,0 +1,332 @@
+/**
+ * The state store's public contract. Node code talks only to this interface; both backends (SQLite
+ * and PostgreSQL) implement it with identical behaviour, verified by one contract suite.
+ */
+
+/** A point in time: a Date or epoch milliseconds. */
+export type Timestamp = Date | number;
+
+export type JsonValue =
+	string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Who a contact is. A string is classified: digits (an optional leading `+` is dropped) are a
+ * wa_id, `CC.<id>` is a business-scoped user id (BSUID). Pass both when a webhook carries both:
+ * the store links them, so later lookups by either find the same contact.
+ */
+export type ContactRef = string | ContactIds;
+
+/** Null or absent ids are ignored, so a parsed webhook contact can be passed as it is. */
+export interface ContactIds {
+	waId?: string | null;
+	userId?: string | null;
+}
+
+export const CONSENT_STATUSES = ['opted_in', 'unknown', 'opted_out', 'blocked'] as const;
+/** `opted_out` stops marketing only; `blocked` stops every message. */
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+
+export const CONSENT_SOURCES = ['keyword', 'button', 'in_app', 'api', 'import'] as const;
+export type ConsentSource = (typeof CONSENT_SOURCES)[number];
+
+/** Proof of a consent change: the text the contact saw or sent, the message ids involved. */
+export interface ConsentEvidence {
+	text?: string;
+	messageIds?: string[];
+	[key: string]: JsonValue | undefined;
+}
+
+export interface ConsentState {
+	status: ConsentStatus;
+	/** Event time of the change that set this status; null when nothing is known. */
+	since: Date | null;
+	source: ConsentSource | null;
+}
+
+export interface ConsentEvent {
+	account: string;
+	contact: ContactRef;
+	status: ConsentStatus;
+	source: ConsentSource;
+	evidence?: ConsentEvidence;
+	/** When the contact acted (e.g. the webhook timestamp); decides ordering. */
+	eventAt: Timestamp;
+	/** When the package learned of it; defaults to now. */
+	recordedAt?: Timestamp;
+}
+
+export interface RecordConsentResult {
+	/** False when a newer event already set the status: the event is kept in history only. */
+	applied: boolean;
+	current: ConsentState;
+}
+
+export interface ConsentHistoryEntry {
+	previousStatus: ConsentStatus;
+	newStatus: ConsentStatus;
+	source: ConsentSource;
+	evidence: ConsentEvidence | null;
+	eventAt: Date;
+	recordedAt: Date;
+	applied: boolean;
+}
+
+export interface ContactInput {
+	account: string;
+	waId?: string | null;
+	userId?: string | null;
+	profileName?: string;
+	seenAt: Timestamp;
+}
+
+export interface ContactRecord {
+	account: string;
+	waId: string | null;
+	userId: string | null;
+	profileName: string | null;
+	createdAt: Date;
+	lastSeenAt: Date | null;
+}
+
+export interface WindowKey {
+	account: string;
+	phoneNumberId: string;
+	contact: ContactRef;
+}
+
+export interface TouchWindowInput extends WindowKey {
+	inboundAt: Timestamp;
+}
+
+export interface TouchWindowResult {
+	/** The first inbound message ever seen from this contact on this number. */
+	isFirstEver: boolean;
+	/** A 24-hour window was open when this message arrived. */
+	wasOpen: boolean;
+	/** This message started a new conversation (no window was open). */
+	isNewConversation: boolean;
+	conversationId: string;
+	conversationStartedAt: Date;
+	/** The latest inbound time known before this call; null when first ever. */
+	previousInboundAt: Date | null;
+	lastInboundAt: Date;
+	/** When free-form messages stop being allowed (lastInboundAt + 24 h). */
+	expiresAt: Date;
+}
+
+export interface WindowState {
+	conversationId: string;
+	conversationStartedAt: Date;
+	firstInboundAt: Date;
+	lastInboundAt: Date;
+	expiresAt: Date;
+}
+
+export const WAIT_STATUSES = ['waiting', 'claimed', 'cancelled', 'expired'] as const;
+export type WaitStatus = (typeof WAIT_STATUSES)[number];
+export type WaitOutcome = 'claimed' | 'cancelled';
+
+export interface RegisterWaitInput {
+	account: string;
+	phoneNumberId: string;
+	contact: ContactRef;
+	executionId: string;
+	workflowId?: string;
+	/** n8n's resume URL. A secret: never log it. */
+	resumeUrl: string;
+	/** A secret the resumer must present, if the caller uses one. Never log it. */
+	secret?: string;
+	deadline: Timestamp;
+	matchRule: JsonValue;
+	createdAt?: Timestamp;
+}
+
+/** Holds the resume URL and secret: never log or output a WaitRecord as a whole. */
+export interface WaitRecord {
+	id: string;
+	phoneNumberId: string;
+	executionId: string;
+	workflowId: string | null;
+	resumeUrl: string;
+	secret: string | null;
+	deadline: Date;
+	matchRule: JsonValue;
+	status: WaitStatus;
+	createdAt: Date;
+	resolvedAt: Date | null;
+}
+
+export interface WaitQuery extends WindowKey {
+	at: Timestamp;
+}
+
+export interface CancelWaitsInput {
+	account: string;
+	/** Omit to cancel the contact's waits on every number of the account. */
+	phoneNumberId?: string;
+	contact: ContactRef;
+	at: Timestamp;
+}
+
+export const OUTBOUND_KINDS = ['template', 'text', 'interactive', 'media'] as const;
+export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
+
+export interface OutboundMessageInput {
+	wamid: string;
+	phoneNumberId: string;
+	/** wa_id (a leading `+` is dropped) or business-scoped user id. */
+	recipient: string;
+	kind: OutboundKind;
+	templateName?: string;
+	templateLanguage?: string;
+	category?: string;
+	text?: string;
+	sentAt: Timestamp;
+}
+
+export interface OutboundStatusInput {
+	wamid: string;
+	/** sent, delivered, read, failed, played… (Meta may add more). */
+	status: string;
+	at: Timestamp;
+	errorCode?: number;
+	errorTitle?: string;
+}
+
+export interface OutboundStatusEntry {
+	status: string;
+	at: Date;
+	errorCode: number | null;
+	errorTitle: string | null;
+}
+
+export interface OutboundRecord {
+	wamid: string;
+	phoneNumberId: string;
+	recipient: string;
+	kind: OutboundKind;
+	templateName: string | null;
+	templateLanguage: string | null;
+	category: string | null;
+	text: string | null;
+	sentAt: Date;
+	/** The latest status of the timeline; null before the first status webhook. */
+	status: string | null;
+	statuses: OutboundStatusEntry[];
+}
+
+export const AI_ROLES = ['system', 'user', 'assistant'] as const;
+export type AiRole = (typeof AI_ROLES)[number];
+
+export interface AiMessageInput {
+	role: AiRole;
+	content: string;
+	at: Timestamp;
+}
+
+export interface AiMessage {
+	role: AiRole;
+	content: string;
+	at: Date;
+}
+
+export interface AppendAiMessagesInput {
+	assistant: string;
+	customer: string;
+	messages: AiMessageInput[];
+	/** Keep at most this many newest messages of the conversation (default 100). */
+	maxMessages?: number;
+}
+
+export interface AiConversationRef {
+	conversationId: string;
+	/** True when this call started the conversation. */
+	isNew: boolean;
+}
+
+export interface AiHistoryQuery {
+	assistant: string;
+	customer: string;
+	/** The newest `limit` messages are returned, oldest first. */
+	limit: number;
+	notBefore?: Timestamp;
+}
+
+export interface AiHistory {
+	/** Null when this customer has no conversation with this assistant yet. */
+	conversationId: string | null;
+	messages: AiMessage[];
+}
+
+export interface EraseSummary {
+	contactFound: boolean;
+	/** The status kept in the suppression record, so an opt-out stays honoured; null when none. */
+	suppressedAs: 'opted_out' | 'blocked' | null;
+	deleted: {
+		contacts: number;
+		consentHistory: number;
+		windows: number;
+		waits: number;
+		outboundMessages: number;
+		aiMessages: number;
+	};
+}
+
+export type StoreBackend = 'sqlite' | 'postgres';
+
+export interface Store {
+	readonly backend: StoreBackend;
+
+	upsertContact(input: ContactInput): Promise<ContactRecord>;
+	getContact(account: string, contact: ContactRef): Promise<ContactRecord | null>;
+
+	recordConsent(event: ConsentEvent): Promise<RecordConsentResult>;
+	getConsent(account: string, contact: ContactRef): Promise<ConsentState>;
+	/** One batched query per 10,000 contacts; results in the order of `contacts`. */
+	getConsentMany(account: string, contacts: readonly ContactRef[]): Promise<ConsentState[]>;
+	/** Oldest event first. */
+	getConsentHistory(account: string, contact: ContactRef): Promise<ConsentHistoryEntry[]>;
+
+	touchWindow(input: TouchWindowInput): Promise<TouchWindowResult>;
+	getWindow(key: WindowKey): Promise<WindowState | null>;
+	isWindowOpen(query: WaitQuery): Promise<boolean>;
+
+	registerWait(input: RegisterWaitInput): Promise<WaitRecord>;
+	getWait(id: string): Promise<WaitRecord | null>;
+	/** Waits still `waiting` whose deadline is after `at`, oldest first. */
+	findWaitingWaits(query: WaitQuery): Promise<WaitRecord[]>;
+	/**
+	 * Claim-once: only the first caller gets the record, every other gets null. `claimed` also
+	 * requires the deadline not to have passed at `at`.
+	 */
+	claimWait(id: string, outcome: WaitOutcome, at: Timestamp): Promise<WaitRecord | null>;
+	cancelWaits(input: CancelWaitsInput): Promise<WaitRecord[]>;
+	/** Marks waits whose deadline is at or before `now` as expired; returns how many. */
+	expireWaits(now: Timestamp): Promise<number>;
+
+	/** Insert-if-absent: true the first time a key is seen. */
+	markSeen(key: string, at: Timestamp): Promise<boolean>;
+	pruneSeen(olderThan: Timestamp): Promise<number>;
+
+	/** False when the wamid was already logged. */
+	logOutbound(input: OutboundMessageInput): Promise<boolean>;
+	/** Appends to the timeline; false when the same (status, at) was already recorded. */
+	recordOutboundStatus(input: OutboundStatusInput): Promise<boolean>;
+	getOutbound(wamid: string): Promise<OutboundRecord | null>;
+
+	appendAiMessages(input: AppendAiMessagesInput): Promise<AiConversationRef>;
+	getAiHistory(query: AiHistoryQuery): Promise<AiHistory>;
+	/** Deletes AI messages older than the cutoff (and conversations left empty); returns messages deleted. */
+	pruneAiHistory(olderThan: Timestamp): Promise<number>;
+
+	/** Forgets the contact, keeping only a hashed suppression record when opted out or blocked. */
+	eraseContact(account: string, contact: ContactRef): Promise<EraseSummary>;
+
+	/**
+	 * Runs `fn` in one transaction. Inside, use only `tx`: calling the outer store there throws.
+	 * Nested calls join the outer transaction.
+	 */
+	transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+
+	close(): Promise<void>;
+}

@@ -1,0 +1,172 @@
+/**
+ * From the credential to an open store: the default SQLite path (as n8n computes its folder),
+ * PostgreSQL settings, the queue-mode guard, one shared store per configuration, and a clear
+ * message on a Node.js without node:sqlite.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import {
+	StoreConfigError,
+	closeAllStores,
+	createStore,
+	openStore,
+	storeConfigFromCredentials,
+	type StoreConfig,
+} from '../../lib/store';
+import { T0, useStoreEnvironment } from './support/storeEnvironment';
+
+const postgresCredentials = {
+	store: 'postgres',
+	postgresHost: ' db.internal ',
+	postgresPort: 5433,
+	postgresDatabase: 'n8n',
+	postgresUser: 'n8n_user',
+	postgresPassword: 'pw',
+	postgresSsl: 'verify-full',
+	postgresSchema: 'wa_state',
+};
+
+describe('storeConfigFromCredentials', () => {
+	it('puts the default SQLite file in .n8n inside N8N_USER_FOLDER, as n8n does', () => {
+		expect(
+			storeConfigFromCredentials(
+				{ store: 'builtin', sqlitePath: '' },
+				{ N8N_USER_FOLDER: '/srv/n8n', HOME: '/home/ada' },
+			),
+		).toEqual({
+			backend: 'sqlite',
+			path: '/srv/n8n/.n8n/whatsapp-automation.sqlite',
+		});
+	});
+
+	it('falls back to ~/.n8n, and the store defaults to built-in', () => {
+		expect(storeConfigFromCredentials({}, { HOME: '/home/ada' })).toEqual({
+			backend: 'sqlite',
+			path: '/home/ada/.n8n/whatsapp-automation.sqlite',
+		});
+	});
+
+	it('expands ~ and resolves a relative SQLite path inside the n8n folder', () => {
+		const env = { HOME: '/home/ada' };
+		expect(storeConfigFromCredentials({ sqlitePath: '~/state/wa.sqlite' }, env)).toMatchObject({
+			path: '/home/ada/state/wa.sqlite',
+		});
+		expect(storeConfigFromCredentials({ sqlitePath: 'wa.sqlite' }, env)).toMatchObject({
+			path: '/home/ada/.n8n/wa.sqlite',
+		});
+		expect(storeConfigFromCredentials({ sqlitePath: ' /data/wa.sqlite ' }, env)).toMatchObject({
+			path: '/data/wa.sqlite',
+		});
+	});
+
+	it('refuses the built-in store in queue mode, saying to switch to PostgreSQL', () => {
+		const call = () =>
+			storeConfigFromCredentials(
+				{ store: 'builtin' },
+				{ EXECUTIONS_MODE: 'queue', HOME: '/home/ada' },
+			);
+		expect(call).toThrow(StoreConfigError);
+		expect(call).toThrow(/EXECUTIONS_MODE=queue.*switch its State Store to PostgreSQL/);
+		expect(
+			storeConfigFromCredentials(postgresCredentials, { EXECUTIONS_MODE: 'queue' }).backend,
+		).toBe('postgres');
+		expect(
+			storeConfigFromCredentials({ store: 'builtin' }, { EXECUTIONS_MODE: 'regular', HOME: '/h' })
+				.backend,
+		).toBe('sqlite');
+	});
+
+	it('reads the PostgreSQL fields', () => {
+		expect(storeConfigFromCredentials(postgresCredentials, {})).toEqual({
+			backend: 'postgres',
+			host: 'db.internal',
+			port: 5433,
+			database: 'n8n',
+			user: 'n8n_user',
+			password: 'pw',
+			ssl: 'verify-full',
+			schema: 'wa_state',
+		});
+		const defaults = storeConfigFromCredentials(
+			{ ...postgresCredentials, postgresSsl: undefined, postgresSchema: '', postgresPort: '5432' },
+			{},
+		);
+		expect(defaults).toMatchObject({ port: 5432, ssl: 'disable', schema: 'whatsapp_automation' });
+	});
+
+	it.each([
+		[{ postgresHost: '' }, /Host is empty/],
+		[{ postgresPort: 70000 }, /Port 70000 is not a TCP port/],
+		[{ postgresSchema: 'wa-state"; DROP' }, /Schema .* is not a plain PostgreSQL name/],
+		[{ postgresSsl: 'prefer' }, /SSL setting "prefer" is unknown/],
+		[{ store: 'mysql' }, /State Store is "mysql"/],
+	])('explains a bad setting %j', (override, message) => {
+		expect(() => storeConfigFromCredentials({ ...postgresCredentials, ...override }, {})).toThrow(
+			message,
+		);
+	});
+});
+
+describe('openStore', () => {
+	const env = useStoreEnvironment('sqlite');
+	afterEach(closeAllStores);
+
+	it('shares one store per configuration and opens a new one after it was closed', async () => {
+		const config: StoreConfig = env.freshConfig();
+		const [first, second] = await Promise.all([openStore(config), openStore({ ...config })]);
+		expect(second).toBe(first);
+		expect(await first.markSeen('msg:shared', T0)).toBe(true);
+		await closeAllStores();
+		const reopened = await openStore(config);
+		expect(reopened).not.toBe(first);
+		expect(await reopened.markSeen('msg:shared', T0)).toBe(false);
+		await reopened.close();
+		const afterClose = await openStore(config);
+		expect(afterClose).not.toBe(reopened);
+	});
+
+	it('refuses a second connection to a SQLite file already open in this process', async () => {
+		const config = env.freshConfig();
+		await openStore(config);
+		await expect(createStore(config)).rejects.toThrow(
+			/already open in this process. Use openStore\(\)/,
+		);
+	});
+});
+
+/** A Node.js older than 22.13 on this machine (Debian's system node is 20), if any. */
+function olderNode(): string | undefined {
+	return ['/usr/bin/node', '/usr/local/bin/node'].find((candidate) => {
+		if (!existsSync(candidate)) return false;
+		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- asks a fixed binary its version
+		const version = execFileSync(candidate, ['--version']).toString().trim();
+		const [major, minor] = version.slice(1).split('.').map(Number);
+		return major < 22 || (major === 22 && minor < 13);
+	});
+}
+
+const oldNode = olderNode();
+(oldNode ? describe : describe.skip)(
+	`the package on ${oldNode ?? 'an older Node.js (none found)'}`,
+	() => {
+		it('imports, and opening the built-in store says which Node.js it needs', () => {
+			const repository = path.resolve(__dirname, '..', '..');
+			// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- this test runs the package on another Node.js
+			const output = execFileSync(
+				oldNode as string,
+				[
+					'--import',
+					'tsx',
+					path.join(__dirname, 'support', 'olderNodeProbe.ts'),
+					path.join(repository, 'test-artifacts', 'never.sqlite'),
+				],
+				{ cwd: repository, timeout: 30_000 },
+			).toString();
+			expect(output).toMatch(
+				/needs Node\.js 22\.13 or newer .* switch the WhatsApp Cloud API credential's State Store to PostgreSQL/,
+			);
+		});
+	},
+);
