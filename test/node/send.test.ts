@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeListSearchResult, ResourceMapperFields } from 'n8n-workflow';
 
 import { EmulatorControl } from '../../emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
@@ -96,7 +96,7 @@ describe('editor methods', () => {
 
 	it('lists the senders with number, name, status and quality', async () => {
 		await control.setPhoneNumber(OTHER_SENDER, { status: 'DISCONNECTED' });
-		const result = await runMethod(context(), searchPhoneNumbers as never);
+		const result = await runMethod<INodeListSearchResult>(context(), searchPhoneNumbers as never);
 		expect(result.results).toEqual(
 			expect.arrayContaining([
 				expect.objectContaining({
@@ -114,7 +114,7 @@ describe('editor methods', () => {
 	});
 
 	it('lists only approved templates, searchable', async () => {
-		const all = await runMethod(context(), searchTemplates as never);
+		const all = await runMethod<INodeListSearchResult>(context(), searchTemplates as never);
 		const names = all.results.map((r) => r.value);
 		expect(names).toEqual(
 			expect.arrayContaining([
@@ -125,12 +125,12 @@ describe('editor methods', () => {
 		);
 		expect(names).not.toContain('black_friday_preview|en_US');
 		expect(names).not.toContain('instant_loan_offer|en_US');
-		const filtered = await runMethod(context(), searchTemplates as never, 'spring');
+		const filtered = await runMethod<INodeListSearchResult>(context(), searchTemplates as never, 'spring');
 		expect(filtered.results.map((r) => r.value)).toEqual(['spring_sale|en_US']);
 	});
 
 	it('builds the variable mapper from the chosen template', async () => {
-		const fields = await runMethod(
+		const fields = await runMethod<ResourceMapperFields>(
 			{ node, credentials, parameters: { template: rl('spring_sale|en_US') } },
 			getTemplateVariables as never,
 		);
@@ -140,7 +140,7 @@ describe('editor methods', () => {
 			['button_0_url', true],
 			['button_1_payload', false],
 		]);
-		const named = await runMethod(
+		const named = await runMethod<ResourceMapperFields>(
 			{ node, credentials, parameters: { template: rl('welcome_named|en_US') } },
 			getTemplateVariables as never,
 		);
