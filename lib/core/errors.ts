@@ -256,7 +256,7 @@ export class MetaApiError extends Error {
 			code: this.code,
 			subcode: this.subcode,
 			title: this.title,
-			message: this.metaMessage,
+			metaMessage: this.metaMessage,
 			details: this.details,
 			fbtraceId: this.fbtraceId,
 			kind: this.advice.kind,

@@ -9,7 +9,7 @@ import type { INodeExecutionData, INodeListSearchResult, ResourceMapperFields } 
 
 import { EmulatorControl } from '../../emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { closeAllStores } from '../../lib/store';
+import { closeAllStores, openStore, storeConfigFromCredentials } from '../../lib/store';
 import { WhatsAppAutomation } from '../../nodes/WhatsAppAutomation/WhatsAppAutomation.node';
 import {
 	getTemplateVariables,
@@ -125,7 +125,11 @@ describe('editor methods', () => {
 		);
 		expect(names).not.toContain('black_friday_preview|en_US');
 		expect(names).not.toContain('instant_loan_offer|en_US');
-		const filtered = await runMethod<INodeListSearchResult>(context(), searchTemplates as never, 'spring');
+		const filtered = await runMethod<INodeListSearchResult>(
+			context(),
+			searchTemplates as never,
+			'spring',
+		);
 		expect(filtered.results.map((r) => r.value)).toEqual(['spring_sale|en_US']);
 	});
 
@@ -367,6 +371,36 @@ describe('Send Text, Buttons, Media, Mark as Read', () => {
 				'Outside the 24-hour window: the customer has not written in the last 24 hours; send a template.',
 			description: expect.stringMatching(/code 131047/),
 		});
+	});
+
+	it('fails free text at once when the store knows the window closed, and still sends templates', async () => {
+		const store = await openStore(storeConfigFromCredentials(credentials.whatsAppCloudApi));
+		await store.touchWindow({
+			account: emulator.info().wabaId,
+			phoneNumberId: SENDER,
+			contact: '4915140000009',
+			inboundAt: Date.now() - 25 * 60 * 60 * 1000,
+		});
+		const items = [{ json: {} }, { json: {} }];
+		const run = await send(
+			{
+				operation: 'sendText',
+				recipientPhone: (i: number) => (i === 0 ? '+4915140000009' : '+4915140000010'),
+				text: 'Hello again',
+			},
+			{ items, continueOnFail: true },
+		);
+		expect(run.output![0][0].json.error).toMatchObject({
+			message:
+				'Outside the 24-hour window: the customer has not written in the last 24 hours; send a template.',
+			code: 131047,
+			details: expect.stringMatching(/last wrote at .* more than 24 hours ago/),
+		});
+		// A contact the store has never heard from is left to Meta.
+		expect(run.output![0][1].json.messageId).toMatch(/^wamid\./);
+		expect(await control.messages({ to: '4915140000009' })).toEqual([]);
+		await send({ ...appointment(0), recipientPhone: '+4915140000009' });
+		expect(await control.messages({ to: '4915140000009' })).toHaveLength(1);
 	});
 
 	it('refuses text over 4096 characters before sending', async () => {

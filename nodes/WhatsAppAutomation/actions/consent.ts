@@ -70,6 +70,26 @@ export class SendConsent {
 		return { allowed, skipped };
 	}
 
+	/**
+	 * Free-form messages to contacts whose 24-hour window the store knows to be closed, with the
+	 * time of their last message. A contact the store has never heard from is not in the map: the
+	 * trigger may not be in use, so Meta decides.
+	 */
+	async closedWindows(items: ConsentSubject[], now: Date): Promise<Map<number, Date>> {
+		const closed = new Map<number, Date>();
+		for (const item of items) {
+			const window = await this.accountStore.store.getWindow({
+				account: this.accountStore.account,
+				phoneNumberId: item.sender.id,
+				contact: recipientOf(item),
+			});
+			if (window && window.expiresAt.getTime() <= now.getTime()) {
+				closed.set(item.itemIndex, window.lastInboundAt);
+			}
+		}
+		return closed;
+	}
+
 	/** Throws ConsentSkip when the contact's consent changed against this send since `screen`. */
 	async recheck(item: ConsentSubject): Promise<void> {
 		const state = await this.recheckReader.read(recipientOf(item));

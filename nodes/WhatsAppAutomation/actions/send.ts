@@ -41,6 +41,21 @@ import { findTemplate } from './templateLookup';
 
 type Operation = 'sendTemplate' | 'sendText' | 'sendButtons' | 'sendMedia' | 'markAsRead';
 
+/** Messages Meta delivers only inside the customer-service window. */
+const FREE_FORM_OPERATIONS = new Set<Operation>(['sendText', 'sendButtons', 'sendMedia']);
+
+/** The store knows the window is closed: fail like Meta's 131047 without spending a request. */
+function windowClosedError(lastInboundAt: Date): MetaApiError {
+	return new MetaApiError(400, {
+		code: 131047,
+		message: 'Re-engagement message: checked before sending, nothing was sent',
+		type: 'WindowClosed',
+		error_data: {
+			details: `The customer last wrote at ${lastInboundAt.toISOString()}, more than 24 hours ago.`,
+		},
+	});
+}
+
 /** One item, checked and turned into a request body before anything is sent. */
 interface PreparedSend {
 	itemIndex: number;
@@ -102,6 +117,16 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 		const screened = await consent.screen(ready);
 		toSend = screened.allowed;
 		for (const { item, skip } of screened.skipped) output[item.itemIndex] = skippedItem(item, skip);
+		if (FREE_FORM_OPERATIONS.has(operation)) {
+			const closed = await consent.closedWindows(toSend, new Date());
+			for (const [itemIndex, lastInboundAt] of closed)
+				prepared[itemIndex] = windowClosedError(lastInboundAt);
+			toSend = toSend.filter((p) => !closed.has(p.itemIndex));
+			if (closed.size > 0 && !this.continueOnFail()) {
+				const first = Math.min(...closed.keys());
+				throw toNodeError.call(this, prepared[first] as Error, first);
+			}
+		}
 	}
 
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
