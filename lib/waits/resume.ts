@@ -1,0 +1,218 @@
+/**
+ * The hand-off from an inbound message (or a Cancel Waits run) to the executions waiting for it.
+ * Each wait is claimed in the store first: the claim is a single conditional update, so of any
+ * number of concurrent resumers exactly one owns a wait. Only the owner POSTs to the resume URL;
+ * n8n in turn lets exactly one of that POST and its own timeout resume the execution.
+ */
+import { sleep as n8nSleep } from 'n8n-workflow';
+
+import { isReply, isSentDuringWait, toReplyRule } from '../core/waitRules';
+import { contactKey, type InboundMessageEvent } from '../core/webhookEvents';
+import type { ContactRef, Store, WaitRecord } from '../store/types';
+import type { HandOffBody } from './handOff';
+
+export interface ResumeHttp {
+	/** Must resolve with the status code for any HTTP answer, and reject only when there is none. */
+	post(url: string, body: unknown): Promise<{ statusCode: number }>;
+}
+
+export interface HandOffOptions {
+	/** n8n's `sleep` unless given; used between retries (never a timer of our own). */
+	sleep?: (ms: number) => Promise<void>;
+	now?: () => Date;
+	/**
+	 * Pauses before retrying a 409 (the execution is not saved as waiting yet), a 5xx or a
+	 * connection failure. Their sum bounds how long a hand-off may hold up the caller.
+	 */
+	retryDelaysMs?: readonly number[];
+}
+
+export interface ResumeOptions extends HandOffOptions {
+	/** The account the waits were registered under; defaults to the event's business account id. */
+	account?: string;
+}
+
+export type HandOffFailureReason =
+	/** 404/410: the execution was deleted. */
+	| 'executionGone'
+	/** 409 after every retry: the execution is running or finished (timed out, stopped, resumed). */
+	| 'notWaiting'
+	/** 401/403/other 4xx: the resume token or the wait's secret was refused. */
+	| 'refused'
+	/** 5xx after every retry. */
+	| 'n8nError'
+	/** No HTTP answer after every retry. */
+	| 'unreachable'
+	/** The stored reply rule could not be read; the wait was left waiting. */
+	| 'invalidRule';
+
+/** What went wrong for one wait. Safe to log: it holds neither the resume URL nor the secret. */
+export interface HandOffFailure {
+	waitId: string;
+	executionId: string;
+	reason: HandOffFailureReason;
+	statusCode: number | null;
+	detail: string;
+}
+
+export interface ResumeResult {
+	resumed: number;
+	failed: number;
+	failures: HandOffFailure[];
+}
+
+export interface CancelTarget {
+	account: string;
+	contact: ContactRef;
+	/** Omit to cancel the contact's waits on every number of the account. */
+	phoneNumberId?: string;
+}
+
+export interface CancelResult extends ResumeResult {
+	/** Waits moved to `cancelled` in the store (each then told to its execution). */
+	cancelled: number;
+}
+
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [250, 500, 1000, 2000];
+
+/**
+ * Resumes every execution waiting for this contact on this number whose reply rule the message
+ * satisfies. Call it after the message's own store writes committed (the 24-hour window the
+ * resumed workflow reads must already include this message), before acknowledging Meta.
+ */
+export async function resumeWaitsForMessage(
+	store: Store,
+	event: InboundMessageEvent,
+	http: ResumeHttp,
+	options: ResumeOptions = {},
+): Promise<ResumeResult> {
+	const account = options.account ?? event.businessAccountId;
+	const phoneNumberId = event.business.phoneNumberId;
+	if (account === null || phoneNumberId === null || contactKey(event.contact) === null) {
+		return { resumed: 0, failed: 0, failures: [] };
+	}
+	const now = (options.now ?? (() => new Date()))();
+	const waits = await store.findWaitingWaits({
+		account,
+		phoneNumberId,
+		contact: { waId: event.contact.waId ?? undefined, userId: event.contact.userId ?? undefined },
+		at: now,
+	});
+	const outcomes = await Promise.all(
+		waits.map(async (wait): Promise<HandOffFailure | 'resumed' | 'skipped'> => {
+			let accepted: boolean;
+			try {
+				const rule = toReplyRule(wait.matchRule);
+				accepted = isReply(event, rule) && isSentDuringWait(event, wait.createdAt);
+			} catch (error) {
+				return failure(wait, 'invalidRule', null, (error as Error).message);
+			}
+			if (!accepted) return 'skipped';
+			const claimed = await store.claimWait(wait.id, 'claimed', now);
+			// Another resumer (a redelivery, a second trigger) or the deadline got there first.
+			if (claimed === null) return 'skipped';
+			const body: HandOffBody = {
+				waitId: claimed.id,
+				secret: claimed.secret ?? '',
+				outcome: 'replied',
+				event,
+			};
+			return (await deliver(http, claimed, body, options)) ?? 'resumed';
+		}),
+	);
+	return summarize(outcomes);
+}
+
+/**
+ * Cancels the contact's pending waits and sends each waiting execution down its Cancelled
+ * output: the "stop" of a follow-up sequence when the goal was reached elsewhere.
+ */
+export async function cancelWaitsForContact(
+	store: Store,
+	target: CancelTarget,
+	http: ResumeHttp,
+	options: HandOffOptions = {},
+): Promise<CancelResult> {
+	const now = (options.now ?? (() => new Date()))();
+	const cancelled = await store.cancelWaits({ ...target, at: now });
+	const outcomes = await Promise.all(
+		cancelled.map(async (wait) => {
+			const body: HandOffBody = {
+				waitId: wait.id,
+				secret: wait.secret ?? '',
+				outcome: 'cancelled',
+			};
+			return (await deliver(http, wait, body, options)) ?? ('resumed' as const);
+		}),
+	);
+	return { cancelled: cancelled.length, ...summarize(outcomes) };
+}
+
+/** POSTs the hand-off, retrying what may pass; resolves with the failure, or null once accepted. */
+async function deliver(
+	http: ResumeHttp,
+	wait: WaitRecord,
+	body: HandOffBody,
+	options: HandOffOptions,
+): Promise<HandOffFailure | null> {
+	const pause = options.sleep ?? n8nSleep;
+	const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+	for (let attempt = 0; ; attempt++) {
+		let statusCode: number | null = null;
+		let networkError = '';
+		try {
+			statusCode = (await http.post(wait.resumeUrl, body)).statusCode;
+		} catch (error) {
+			// The message of a failed request may contain the URL; keep only its code.
+			const failed = error as { code?: string; cause?: { code?: string } };
+			networkError = failed.code ?? failed.cause?.code ?? 'no response';
+		}
+		if (statusCode !== null && statusCode >= 200 && statusCode < 300) return null;
+		const retryable = statusCode === null || statusCode === 409 || statusCode >= 500;
+		if (!retryable || attempt >= delays.length) return classify(wait, statusCode, networkError);
+		await pause(delays[attempt]);
+	}
+}
+
+function classify(
+	wait: WaitRecord,
+	statusCode: number | null,
+	networkError: string,
+): HandOffFailure {
+	if (statusCode === null) {
+		return failure(wait, 'unreachable', null, `no answer from n8n (${networkError})`);
+	}
+	if (statusCode === 404 || statusCode === 410) {
+		return failure(wait, 'executionGone', statusCode, 'n8n no longer knows the execution');
+	}
+	if (statusCode === 409) {
+		return failure(
+			wait,
+			'notWaiting',
+			statusCode,
+			'the execution is not waiting: it already resumed (e.g. its time ran out), was stopped, or was never saved as waiting',
+		);
+	}
+	if (statusCode >= 500) return failure(wait, 'n8nError', statusCode, 'n8n failed to resume it');
+	return failure(wait, 'refused', statusCode, 'n8n or the waiting node refused the hand-off');
+}
+
+function failure(
+	wait: WaitRecord,
+	reason: HandOffFailureReason,
+	statusCode: number | null,
+	detail: string,
+): HandOffFailure {
+	return { waitId: wait.id, executionId: wait.executionId, reason, statusCode, detail };
+}
+
+function summarize(outcomes: Array<HandOffFailure | 'resumed' | 'skipped'>): ResumeResult {
+	const failures = outcomes.filter(
+		(outcome): outcome is HandOffFailure => typeof outcome === 'object',
+	);
+	return {
+		resumed: outcomes.filter((outcome) => outcome === 'resumed').length,
+		failed: failures.length,
+		failures,
+	};
+}

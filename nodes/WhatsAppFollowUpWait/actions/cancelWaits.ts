@@ -1,0 +1,56 @@
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	sleep,
+} from 'n8n-workflow';
+
+import { toWaitContact } from '../../../lib/waits/contact';
+import { resumeHttpFrom } from '../../../lib/waits/http';
+import { cancelWaitsForContact } from '../../../lib/waits/resume';
+import { openAccountStore, phoneNumberIdOf, toNodeError } from './common';
+
+/** Cancels each item's contact's pending waits; their executions continue on Cancelled. */
+export async function cancelWaits(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const { store, account } = await openAccountStore.call(this);
+	const http = resumeHttpFrom(this.helpers);
+	const output: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const contact = toWaitContact(this.getNodeParameter('contact', i));
+			const phoneNumberId = phoneNumberIdOf(
+				this.getNodeParameter('phoneNumber', i, '', { extractValue: true }),
+			);
+			const result = await cancelWaitsForContact(
+				store,
+				{ account, contact, ...(phoneNumberId === null ? {} : { phoneNumberId }) },
+				http,
+				{ sleep },
+			);
+			output.push({
+				json: {
+					...items[i].json,
+					cancelledWaits: {
+						count: result.cancelled,
+						resumed: result.resumed,
+						failed: result.failed,
+						failures: result.failures as unknown as IDataObject[],
+					},
+				},
+				pairedItem: { item: i },
+			});
+		} catch (error) {
+			const nodeError = toNodeError(this, error as Error, i);
+			if (!this.continueOnFail()) throw nodeError;
+			output.push({
+				json: {
+					...items[i].json,
+					error: { message: nodeError.message, description: nodeError.description ?? null },
+				},
+				pairedItem: { item: i },
+			});
+		}
+	}
+	return [output];
+}

@@ -1,0 +1,74 @@
+import type {
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { toWaitContact } from '../../../lib/waits/contact';
+import { acceptsHandOff, parseHandOffBody } from '../../../lib/waits/handOff';
+import { OUTPUT } from '../description';
+import { openAccountStore } from './common';
+
+/**
+ * Runs when the resumer POSTs to this execution's resume URL. n8n has checked its resume token;
+ * this checks the wait's own secret, then routes the waiting items to Replied or Cancelled.
+ * Anything else is refused and the execution keeps waiting.
+ */
+export async function receiveHandOff(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const handOff = parseHandOffBody(this.getBodyData());
+	const { store, account } = await openAccountStore.call(this);
+	const wait = handOff === null ? null : await store.getWait(handOff.waitId);
+	if (handOff === null || !acceptsHandOff(wait, this.getExecutionId(), handOff)) {
+		this.getResponseObject().status(403).json({
+			message:
+				'Refused: only the WhatsApp Automation Trigger or a Cancel Waits run holding this wait’s claim can resume it. The execution keeps waiting.',
+		});
+		return { noWebhookResponse: true };
+	}
+
+	const contact = toWaitContact(this.getNodeParameter('contact'));
+	const windowOpen = await store.isWindowOpen({
+		account,
+		phoneNumberId: wait.phoneNumberId,
+		contact,
+		at: new Date(),
+	});
+	const followUp: IDataObject = {
+		outcome: handOff.outcome,
+		waitId: wait.id,
+		deadline: wait.deadline.toISOString(),
+	};
+	const reply = (handOff.event ?? {}) as unknown as IDataObject;
+	const items = waitingItems(this).map((item, index): INodeExecutionData => ({
+		...item,
+		json: { ...item.json, ...reply, windowOpen, followUp },
+		pairedItem: { item: index },
+	}));
+	const outputs: INodeExecutionData[][] = [[], [], []];
+	outputs[handOff.outcome === 'replied' ? OUTPUT.replied : OUTPUT.cancelled] = items;
+	return { workflowData: outputs };
+}
+
+/**
+ * The items the node received before it paused. webhook() has no getInputData(); `$input`
+ * resolves against the waiting node's input, as its parameters do.
+ */
+function waitingItems(context: IWebhookFunctions): INodeExecutionData[] {
+	const value = context.evaluateExpression('{{ $input.all() }}', 0);
+	const entries = Array.isArray(value) ? (value as unknown[]) : [];
+	return entries.map((entry) =>
+		isItem(entry)
+			? { json: entry.json, ...(entry.binary ? { binary: entry.binary } : {}) }
+			: { json: (entry ?? {}) as IDataObject },
+	);
+}
+
+function isItem(value: unknown): value is INodeExecutionData {
+	return (
+		value !== null &&
+		typeof value === 'object' &&
+		typeof (value as { json?: unknown }).json === 'object' &&
+		(value as { json?: unknown }).json !== null
+	);
+}

@@ -1,0 +1,186 @@
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	NodeOperationError,
+	tryToParseDateTime,
+} from 'n8n-workflow';
+
+import { toBusinessHours, type BusinessHours } from '../../../lib/core/businessHours';
+import { FieldError } from '../../../lib/core/messages';
+import { toReplyRule } from '../../../lib/core/waitRules';
+import { toWaitContact } from '../../../lib/waits/contact';
+import {
+	computeDeadline,
+	type Deadline,
+	type DurationUnit,
+	type WaitTiming,
+} from '../../../lib/waits/deadline';
+import { registerFollowUpWait } from '../../../lib/waits/register';
+import { OUTPUT } from '../description';
+import { openAccountStore, phoneNumberIdOf, toNodeError } from './common';
+
+interface WaitTarget {
+	phoneNumberId: string;
+	contact: string;
+}
+
+/**
+ * Registers the wait in the store, then pauses the execution until the deadline. The execution
+ * continues later through webhook() (Replied, Cancelled) or n8n's wait tracker (No Reply).
+ */
+export async function waitForReply(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const outputs: INodeExecutionData[][] = [[], [], []];
+	if (items.length === 0) return outputs;
+	const now = new Date();
+	let target: WaitTarget;
+	let timing: WaitTiming;
+	let businessHours: BusinessHours | undefined;
+	let rule: ReturnType<typeof toReplyRule>;
+	try {
+		target = readTarget(this, items.length);
+		timing = readTiming(this);
+		businessHours = readBusinessHours(this);
+		rule = toReplyRule({
+			kind: this.getNodeParameter('replyRule', 0, 'anyMessage'),
+			ids: this.getNodeParameter('buttonIds', 0, ''),
+			keywords: this.getNodeParameter('keywords', 0, ''),
+			mode: this.getNodeParameter('keywordMatch', 0, 'contains'),
+		});
+	} catch (error) {
+		throw toNodeError(this, error as Error, 0);
+	}
+
+	const { store, account } = await openAccountStore.call(this);
+	const windowKey = { account, phoneNumberId: target.phoneNumberId, contact: target.contact };
+	const lastInboundAt =
+		timing.mode === 'afterLastInbound'
+			? ((await store.getWindow(windowKey))?.lastInboundAt ?? null)
+			: null;
+	let deadline: Deadline;
+	try {
+		deadline = computeDeadline(timing, { now, lastInboundAt, businessHours });
+	} catch (error) {
+		throw toNodeError(this, error as Error, 0);
+	}
+
+	if (deadline.at.getTime() <= now.getTime()) {
+		// Already overdue (e.g. the contact's last message is older than the follow-up delay).
+		const windowOpen = await store.isWindowOpen({ ...windowKey, at: now });
+		const followUp: IDataObject = { outcome: 'noReply', deadline: deadline.at.toISOString() };
+		outputs[OUTPUT.noReply] = items.map((item, index) => ({
+			...item,
+			json: { ...item.json, windowOpen, followUp },
+			pairedItem: { item: index },
+		}));
+		return outputs;
+	}
+
+	const resumeUrl = this.evaluateExpression('{{ $execution.resumeUrl }}', 0);
+	if (typeof resumeUrl !== 'string' || resumeUrl === '') {
+		throw new NodeOperationError(this.getNode(), 'n8n gave this execution no resume URL', {
+			description:
+				'The Follow-up Wait needs an n8n that supports waiting executions (n8n 1.0 or later).',
+		});
+	}
+	await registerFollowUpWait(store, {
+		...windowKey,
+		executionId: this.getExecutionId(),
+		workflowId: this.getWorkflow().id,
+		resumeUrl,
+		deadline: deadline.at,
+		rule,
+		now,
+	});
+	await this.putExecutionToWait(deadline.at);
+	return outputs;
+}
+
+/** One execution waits for one contact: a reply resumes the whole execution, not single items. */
+function readTarget(context: IExecuteFunctions, itemCount: number): WaitTarget {
+	const targets = new Map<string, WaitTarget>();
+	for (let i = 0; i < itemCount; i++) {
+		try {
+			const target = readItemTarget(context, i);
+			targets.set(`${target.phoneNumberId}:${target.contact}`, target);
+		} catch (error) {
+			throw toNodeError(context, error as Error, i);
+		}
+	}
+	if (targets.size > 1) {
+		const shown = [...targets.values()]
+			.slice(0, 3)
+			.map((target) => `${target.contact} on ${target.phoneNumberId}`)
+			.join(', ');
+		throw new NodeOperationError(
+			context.getNode(),
+			`The ${itemCount} input items are for ${targets.size} different contacts (${shown}${targets.size > 3 ? ', …' : ''}), but one execution can only wait for one contact`,
+			{
+				description:
+					'Run one execution per contact: move the Follow-up Wait (and what follows it) into a sub-workflow and call it with an Execute Workflow node in mode "Run once for each item", with "Wait For Sub-Workflow Completion" off. Items of the same contact wait together.',
+			},
+		);
+	}
+	return [...targets.values()][0];
+}
+
+function readItemTarget(context: IExecuteFunctions, itemIndex: number): WaitTarget {
+	const phoneNumberId = phoneNumberIdOf(
+		context.getNodeParameter('phoneNumber', itemIndex, '', { extractValue: true }),
+	);
+	if (phoneNumberId === null) {
+		throw new FieldError(
+			'Business Phone Number',
+			'',
+			`is empty for item ${itemIndex + 1}`,
+			'Pick the number the contact writes to, or map {{ $json.business.phoneNumberId }} (trigger) or {{ $json.sender.phoneNumberId }} (send node).',
+		);
+	}
+	return { phoneNumberId, contact: toWaitContact(context.getNodeParameter('contact', itemIndex)) };
+}
+
+function readTiming(context: IExecuteFunctions): WaitTiming {
+	const limit = context.getNodeParameter('limit', 0, 'duration') as WaitTiming['mode'];
+	if (limit === 'until') {
+		const value = context.getNodeParameter('until', 0, '');
+		// An invalid date reaches computeDeadline, which names the field and the fix.
+		return {
+			mode: 'until',
+			at: parseDateTime(value, context.getTimezone()) ?? new Date(Number.NaN),
+		};
+	}
+	const mapped = context.getNodeParameter('amount', 0, 4);
+	// An expression may map the amount as text, e.g. a CRM field "4".
+	const amount =
+		typeof mapped === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(mapped) ? Number(mapped) : mapped;
+	const unit = context.getNodeParameter('unit', 0, 'hours') as DurationUnit;
+	if (limit !== 'duration' && limit !== 'afterLastInbound') {
+		throw new FieldError(
+			'Time Limit',
+			limit,
+			'is not a time limit',
+			'Choose After a Duration, At a Date and Time, or After the Contact’s Last Message.',
+		);
+	}
+	return { mode: limit, amount: amount as number, unit };
+}
+
+function parseDateTime(value: unknown, timeZone: string): Date | null {
+	try {
+		return tryToParseDateTime(value, timeZone).toJSDate();
+	} catch {
+		return null;
+	}
+}
+
+function readBusinessHours(context: IExecuteFunctions): BusinessHours | undefined {
+	if (!context.getNodeParameter('businessHoursOnly', 0, false)) return undefined;
+	const zone = String(context.getNodeParameter('businessTimeZone', 0, '') ?? '').trim();
+	return toBusinessHours({
+		timeZone: zone === '' ? context.getTimezone() : zone,
+		days: context.getNodeParameter('businessDays', 0, []),
+		from: context.getNodeParameter('businessFrom', 0, '09:00'),
+		to: context.getNodeParameter('businessTo', 0, '17:00'),
+	});
+}

@@ -1,0 +1,220 @@
+/**
+ * How the hand-off treats n8n's answers: a 409 while the execution is not yet saved as waiting is
+ * retried with the injected sleep; an execution that is gone, a refused token or no answer at all
+ * end as reported failures that never hold up the other waits.
+ */
+import { createServer } from 'node:net';
+
+import { closeAllStores, openStore, type Store } from '../../lib/store';
+import { registerFollowUpWait } from '../../lib/waits/register';
+import { DEFAULT_RETRY_DELAYS_MS, resumeWaitsForMessage } from '../../lib/waits/resume';
+import {
+	ACCOUNT,
+	credentialsFor,
+	CUSTOMER,
+	customerWrites,
+	followUpWait,
+	inboundMessage,
+	NUMBER,
+	resumeHttp,
+	sentTemplateItem,
+	waitParameters,
+} from '../helpers/followUpWaitFixtures';
+import { branchOf, FakeWaitingN8n } from '../helpers/fakeWaitingN8n';
+import { useStoreEnvironment } from '../store/support/storeEnvironment';
+
+const HOUR = 60 * 60 * 1000;
+
+describe('the hand-off to a waiting execution', () => {
+	const environment = useStoreEnvironment('sqlite');
+	let n8n: FakeWaitingN8n;
+	let store: Store;
+	let credentials: Record<string, Record<string, unknown>>;
+
+	beforeAll(async () => {
+		n8n = await FakeWaitingN8n.start();
+	});
+
+	afterAll(async () => {
+		await n8n.close();
+	});
+
+	beforeEach(async () => {
+		const config = environment.freshConfig();
+		credentials = credentialsFor(config);
+		store = await openStore(config);
+	});
+
+	afterEach(async () => {
+		await closeAllStores();
+	});
+
+	async function startWait(savedAsWaiting?: Promise<void>) {
+		return await n8n.execute({
+			node: followUpWait,
+			parameters: waitParameters(),
+			items: [sentTemplateItem()],
+			credentials,
+			savedAsWaiting,
+		});
+	}
+
+	/** A wait whose resume URL points wherever the test wants. */
+	async function waitAt(resumeUrl: string, executionId = 'elsewhere') {
+		const now = new Date();
+		return await registerFollowUpWait(store, {
+			account: ACCOUNT,
+			phoneNumberId: NUMBER,
+			contact: CUSTOMER,
+			executionId,
+			resumeUrl,
+			deadline: new Date(now.getTime() + HOUR),
+			rule: { kind: 'anyMessage' },
+			now,
+		});
+	}
+
+	it('retries a 409 while the execution is not saved as waiting yet, then resumes it', async () => {
+		let save: () => void = () => undefined;
+		const execution = await startWait(new Promise<void>((resolve) => (save = resolve)));
+		const pauses: number[] = [];
+		const sleep = async (ms: number) => {
+			pauses.push(ms);
+			if (pauses.length === 2) save();
+		};
+
+		const result = await customerWrites(store, inboundMessage(), { sleep });
+
+		expect(result).toEqual({ resumed: 1, failed: 0, failures: [] });
+		expect(execution.answers).toEqual([409, 409, 200]);
+		expect(pauses).toEqual(DEFAULT_RETRY_DELAYS_MS.slice(0, 2));
+		expect(branchOf(execution)).toBe('replied');
+	});
+
+	it('gives up on a 409 after the retries and reports that the execution is not waiting', async () => {
+		const execution = await startWait(new Promise<void>(() => undefined));
+		const pauses: number[] = [];
+
+		const result = await customerWrites(store, inboundMessage(), {
+			sleep: async (ms) => void pauses.push(ms),
+		});
+
+		expect(result).toMatchObject({
+			resumed: 0,
+			failed: 1,
+			failures: [{ executionId: execution.id, reason: 'notWaiting', statusCode: 409 }],
+		});
+		expect(pauses).toEqual(DEFAULT_RETRY_DELAYS_MS);
+		expect(execution.answers).toEqual(Array(DEFAULT_RETRY_DELAYS_MS.length + 1).fill(409));
+	});
+
+	it('reports an execution n8n no longer knows (404) without retrying', async () => {
+		const execution = await startWait();
+		n8n.forget(execution.id);
+		const pauses: number[] = [];
+
+		const result = await customerWrites(store, inboundMessage(), {
+			sleep: async (ms) => void pauses.push(ms),
+		});
+
+		expect(result).toMatchObject({
+			resumed: 0,
+			failed: 1,
+			failures: [{ executionId: execution.id, reason: 'executionGone', statusCode: 404 }],
+		});
+		expect(pauses).toEqual([]);
+	});
+
+	it('reports a refused resume token (401) without retrying', async () => {
+		const execution = await startWait();
+		const [wait] = await store.findWaitingWaits({
+			account: ACCOUNT,
+			phoneNumberId: NUMBER,
+			contact: CUSTOMER,
+			at: new Date(),
+		});
+		await store.cancelWaits({ account: ACCOUNT, contact: CUSTOMER, at: new Date() });
+		await waitAt(wait.resumeUrl.replace(/signature=\w+/, 'signature=wrong'), execution.id);
+
+		const result = await customerWrites(store, inboundMessage());
+
+		expect(result.failures).toMatchObject([{ reason: 'refused', statusCode: 401 }]);
+		expect(execution.status).toBe('waiting');
+	});
+
+	it('reports n8n being unreachable after the retries, and still resumes the other waits', async () => {
+		const closedPort = await unusedPort();
+		await waitAt(`http://127.0.0.1:${closedPort}/webhook-waiting/1?signature=x`);
+		const reachable = await startWait();
+		const pauses: number[] = [];
+
+		const result = await customerWrites(store, inboundMessage(), {
+			sleep: async (ms) => void pauses.push(ms),
+		});
+
+		expect(result).toMatchObject({
+			resumed: 1,
+			failed: 1,
+			failures: [{ executionId: 'elsewhere', reason: 'unreachable', statusCode: null }],
+		});
+		expect(result.failures[0].detail).toMatch(/ECONNREFUSED/);
+		expect(JSON.stringify(result)).not.toContain(String(closedPort));
+		expect(pauses).toEqual(DEFAULT_RETRY_DELAYS_MS);
+		expect(branchOf(reachable)).toBe('replied');
+	});
+
+	it('leaves a wait with an unreadable reply rule waiting and reports it', async () => {
+		const now = new Date();
+		const wait = await store.registerWait({
+			account: ACCOUNT,
+			phoneNumberId: NUMBER,
+			contact: CUSTOMER,
+			executionId: 'odd-rule',
+			resumeUrl: `${n8n.baseUrl}/webhook-waiting/none?signature=x`,
+			secret: 'x',
+			deadline: new Date(now.getTime() + HOUR),
+			matchRule: { kind: 'sentiment' },
+		});
+
+		const result = await resumeWaitsForMessage(store, inboundMessage(), resumeHttp, {
+			account: ACCOUNT,
+		});
+
+		expect(result.failures).toMatchObject([{ waitId: wait.id, reason: 'invalidRule' }]);
+		expect((await store.getWait(wait.id))?.status).toBe('waiting');
+	});
+
+	it('does nothing for a message that names no business number', async () => {
+		await startWait();
+		const event = inboundMessage();
+
+		const result = await resumeWaitsForMessage(
+			store,
+			{ ...event, business: { phoneNumberId: null, displayPhoneNumber: null } },
+			resumeHttp,
+			{ account: ACCOUNT },
+		);
+
+		expect(result).toEqual({ resumed: 0, failed: 0, failures: [] });
+	});
+
+	it('does not take a message sent well before the wait began (a late first delivery)', async () => {
+		const execution = await startWait();
+
+		const result = await customerWrites(
+			store,
+			inboundMessage({ sentAt: new Date(Date.now() - 10 * 60 * 1000) }),
+		);
+
+		expect(result.resumed).toBe(0);
+		expect(execution.status).toBe('waiting');
+	});
+});
+
+async function unusedPort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}
