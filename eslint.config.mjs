@@ -24,6 +24,8 @@ export default [
 			'@typescript-eslint/no-explicit-any': 'off',
 			'@n8n/community-nodes/no-restricted-globals': 'off',
 			'@n8n/community-nodes/no-restricted-imports': 'off',
+			'@n8n/community-nodes/no-dangerous-functions': 'off',
+			'@n8n/community-nodes/require-node-api-error': 'off',
 		},
 	},
 ];

@@ -1,6 +1,6 @@
-/** Three projects: `unit` is the pure core and needs no network; `integration` talks to the emulator
- * over real HTTP and to real SQLite/PostgreSQL databases; `e2e` runs the package inside a real,
- * pinned n8n (scripts/harness), one test file at a time (`--runInBand`). */
+/** Projects: `unit` is the pure core and needs no network; `integration` talks to the emulator over
+ * real HTTP and to real SQLite/PostgreSQL databases; `e2e` runs the package inside a real, pinned
+ * n8n (scripts/harness), one test file at a time (`--runInBand`). */
 const transform = {
 	'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }],
 };
@@ -29,13 +29,23 @@ module.exports = {
 			],
 		},
 		{
+			// The sandbox chat page in Debian's headless Chromium (installed by the global setup if missing).
+			displayName: 'browser',
+			testEnvironment: 'node',
+			transform,
+			modulePathIgnorePatterns,
+			testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+			globalSetup: '<rootDir>/test/browser/global-setup.ts',
+			setupFilesAfterEnv: ['<rootDir>/test/browser/timeouts.ts'],
+		},
+		{
 			displayName: 'e2e',
 			testEnvironment: 'node',
 			transform,
 			modulePathIgnorePatterns,
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
 			globalSetup: '<rootDir>/test/e2e/global-setup.ts',
-			setupFilesAfterEnv: ['<rootDir>/test/e2e/timeouts.ts'],
+			setupFilesAfterEnv: ['<rootDir>/test/e2e/setup.ts'],
 		},
 	],
 };

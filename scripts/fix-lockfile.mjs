@@ -3,10 +3,12 @@
 // package-lock.json and `npm ci` then refuses the lockfile as out of sync. This adds a
 // platform-restricted entry for each missing optional dependency; npm skips them on Linux x64
 // and a machine of another platform resolves them from its own registry.
-// Run after any `npm install` that changed package-lock.json.
+// Run after any `npm install` that changed package-lock.json; pass another lockfile's path to fix
+// that one instead (scripts/n8n-runtime/package-lock.json, the pinned n8n the e2e tests run in).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
-const lockPath = new URL('../package-lock.json', import.meta.url);
+const lockPath = process.argv[2] ? resolve(process.argv[2]) : new URL('../package-lock.json', import.meta.url);
 const lock = JSON.parse(readFileSync(lockPath, 'utf8'));
 const packages = lock.packages;
 
@@ -38,7 +40,7 @@ for (const [location, entry] of Object.entries(packages)) {
 		packages[`node_modules/${name}`] = {
 			version,
 			cpu: [cpu],
-			dev: true,
+			...(entry.dev ? { dev: true } : {}),
 			license: 'MIT',
 			optional: true,
 			os: [os],

@@ -1,0 +1,6 @@
+export * from './api';
+export { readPackageManifest, type PackageManifest } from './community-package';
+export { localPostgres, type PostgresServer } from './databases';
+export * from './n8n';
+export { freePorts } from './processes';
+export { ensureRuntime, type EnsureRuntimeOptions, type N8nRuntime } from './runtime';
