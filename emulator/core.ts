@@ -1,3 +1,4 @@
+import type { ChangeFeed } from './chat/changes';
 import type { Scheduler, VirtualClock } from './clock';
 import type { MessageLifecycle } from './lifecycle';
 import type { RateLimits } from './rate-limits';
@@ -14,6 +15,8 @@ export interface EmulatorCore {
 	dispatcher: WebhookDispatcher;
 	lifecycle: MessageLifecycle;
 	limits: RateLimits;
+	/** Tells the chat page to refetch (emulator/chat). */
+	changes: ChangeFeed;
 	log: (line: string) => void;
 }
 

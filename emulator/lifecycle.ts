@@ -1,3 +1,4 @@
+import type { ChangeFeed } from './chat/changes';
 import type { Scheduler, VirtualClock } from './clock';
 import type { GraphError } from './graph/errors';
 import { randomToken } from './ids';
@@ -20,6 +21,7 @@ export class MessageLifecycle {
 		private readonly clock: VirtualClock,
 		private readonly scheduler: Scheduler,
 		private readonly dispatcher: WebhookDispatcher,
+		private readonly changes: ChangeFeed,
 	) {}
 
 	start(message: OutboundMessage, failure: GraphError | undefined): void {
@@ -82,6 +84,7 @@ export class MessageLifecycle {
 		};
 		message.status = status;
 		message.statuses.push(entry);
+		this.changes.notify();
 		const phone = this.state.phoneNumbers.get(message.phoneNumberId);
 		if (!phone) return;
 		const conversation = errors ? undefined : this.conversationFor(message, status);

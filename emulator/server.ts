@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { ChangeFeed } from './chat/changes';
+import { handleChat, isChatRequest } from './chat/routes';
 import { Scheduler, VirtualClock } from './clock';
 import { controlPrefix, handleControl } from './control/routes';
 import type { EmulatorCore } from './core';
@@ -82,7 +84,8 @@ function buildCore(seed: EmulatorSeed, log: (line: string) => void): EmulatorCor
 		log(`scheduled task failed: ${(error as Error).stack ?? String(error)}`),
 	);
 	const dispatcher = new WebhookDispatcher(state, clock, scheduler, log);
-	const lifecycle = new MessageLifecycle(state, clock, scheduler, dispatcher);
+	const changes = new ChangeFeed();
+	const lifecycle = new MessageLifecycle(state, clock, scheduler, dispatcher, changes);
 	return {
 		seed,
 		state,
@@ -91,6 +94,7 @@ function buildCore(seed: EmulatorSeed, log: (line: string) => void): EmulatorCor
 		dispatcher,
 		lifecycle,
 		limits: new RateLimits(state, clock),
+		changes,
 		log,
 	};
 }
@@ -130,6 +134,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 		const origin = request.headers.host ? `http://${request.headers.host}` : baseUrl;
 		try {
 			const rawBody = await readBody(request);
+			if (isChatRequest(method, url.pathname)) return handleChat(core, request, response, url);
 			if (url.pathname === controlPrefix || url.pathname.startsWith(`${controlPrefix}/`)) {
 				const result = await handleControl(
 					core,
@@ -201,6 +206,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 	const server: Server = createServer((request, response) => {
 		const started = Date.now();
 		void handle(request, response).then((status) => {
+			// Whatever a request may have changed, the chat page refetches; GETs change nothing.
+			if (request.method !== 'GET') core.changes.notify();
 			const path = (request.url ?? '/').split('?')[0];
 			log(`${request.method ?? 'GET'} ${path} → ${status} (${Date.now() - started} ms)`);
 		});
@@ -219,6 +226,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 		stop: async () => {
 			core.scheduler.stop();
 			core.dispatcher.stop();
+			core.changes.stop();
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},

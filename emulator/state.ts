@@ -170,6 +170,11 @@ export class EmulatorState {
 		return contact;
 	}
 
+	/** Every contact the emulator knows (the chat page's contact list), in the order it met them. */
+	contacts(): ContactState[] {
+		return [...this.contactsByUserId.values()];
+	}
+
 	contactByUserId(userId: string): ContactState | undefined {
 		return this.contactsByUserId.get(userId);
 	}
