@@ -11,5 +11,11 @@ export {
 } from './config';
 export { closeAllStores, createStore, openStore } from './registry';
 export { DEFAULT_DEDUP_RETENTION_MS } from './sql/dedup';
+export {
+	ABANDONED_HAND_OFF_MS,
+	DEFAULT_AI_HISTORY_RETENTION_DAYS,
+	HOUSEKEEPING_INTERVAL_MS,
+	RESOLVED_WAIT_RETENTION_MS,
+} from './sql/housekeeping';
 export { MAX_TEXT_BYTES, StoreInputError } from './validate';
 export * from './types';

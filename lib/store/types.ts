@@ -141,19 +141,27 @@ export interface RegisterWaitInput {
 	createdAt?: Timestamp;
 }
 
-/** Holds the resume URL and secret: never log or output a WaitRecord as a whole. */
+/**
+ * May hold the resume URL and secret: never log or output a WaitRecord as a whole. Both are
+ * cleared (null) once the wait is settled: expired, or claimed/cancelled and its hand-off over.
+ */
 export interface WaitRecord {
 	id: string;
 	phoneNumberId: string;
 	executionId: string;
 	workflowId: string | null;
-	resumeUrl: string;
+	resumeUrl: string | null;
 	secret: string | null;
 	deadline: Date;
 	matchRule: JsonValue;
 	status: WaitStatus;
 	createdAt: Date;
 	resolvedAt: Date | null;
+}
+
+/** A wait whose hand-off can still happen: waiting, or claimed/cancelled and not yet settled. */
+export interface LiveWaitRecord extends WaitRecord {
+	resumeUrl: string;
 }
 
 export interface WaitQuery extends WindowKey {
@@ -272,6 +280,32 @@ export interface EraseSummary {
 	};
 }
 
+export interface HousekeepingOptions {
+	/**
+	 * Delete AI messages older than this many whole days (default 365); null keeps them forever.
+	 * The store is shared, so use the longest History Retention any AI Reply node relies on.
+	 */
+	aiHistoryRetentionDays?: number | null;
+}
+
+/** What one housekeeping run did. */
+export interface HousekeepingWork {
+	/** Waiting waits whose deadline had passed, now `expired`. */
+	expiredWaits: number;
+	/** Claims whose resumer vanished mid hand-off, `waiting` again so the next message retries. */
+	releasedClaims: number;
+	/** Abandoned hand-offs that cannot be retried (cancelled, or past the deadline), now settled. */
+	settledHandOffs: number;
+	/** Claimed, cancelled or expired waits resolved more than 7 days ago, deleted. */
+	deletedWaits: number;
+	deletedSeenKeys: number;
+	deletedAiMessages: number;
+}
+
+export type HousekeepingResult =
+	/** Another call (in any process) ran it less than an interval ago: only the due check ran. */
+	{ ran: false } | ({ ran: true; nextDueAt: Date } & HousekeepingWork);
+
 export type StoreBackend = 'sqlite' | 'postgres';
 
 export interface Store {
@@ -291,17 +325,35 @@ export interface Store {
 	getWindow(key: WindowKey): Promise<WindowState | null>;
 	isWindowOpen(query: WaitQuery): Promise<boolean>;
 
-	registerWait(input: RegisterWaitInput): Promise<WaitRecord>;
+	registerWait(input: RegisterWaitInput): Promise<LiveWaitRecord>;
 	getWait(id: string): Promise<WaitRecord | null>;
 	/** Waits still `waiting` whose deadline is after `at`, oldest first. */
-	findWaitingWaits(query: WaitQuery): Promise<WaitRecord[]>;
+	findWaitingWaits(query: WaitQuery): Promise<LiveWaitRecord[]>;
 	/**
 	 * Claim-once: only the first caller gets the record, every other gets null. `claimed` also
-	 * requires the deadline not to have passed at `at`.
+	 * requires the deadline not to have passed at `at`. The claimer POSTs the hand-off and then
+	 * calls settleWait, releaseWait or expireClaimedWait.
 	 */
-	claimWait(id: string, outcome: WaitOutcome, at: Timestamp): Promise<WaitRecord | null>;
-	cancelWaits(input: CancelWaitsInput): Promise<WaitRecord[]>;
-	/** Marks waits whose deadline is at or before `now` as expired; returns how many. */
+	claimWait(id: string, outcome: WaitOutcome, at: Timestamp): Promise<LiveWaitRecord | null>;
+	/**
+	 * The hand-off failed for now (no answer, 5xx, 409 before the deadline): `claimed` goes back
+	 * to `waiting`, so the contact's next message retries. Only while the deadline is after `at`;
+	 * of concurrent callers only the first gets the record, every other gets null.
+	 */
+	releaseWait(id: string, at: Timestamp): Promise<LiveWaitRecord | null>;
+	/**
+	 * The hand-off can never succeed (the execution is gone, or n8n's timeout won): `claimed`
+	 * becomes `expired` and its resume URL and secret are cleared. Claim-once like claimWait.
+	 */
+	expireClaimedWait(id: string, at: Timestamp): Promise<WaitRecord | null>;
+	/**
+	 * The hand-off of a claimed or cancelled wait is over (n8n answered, so the waiting node has
+	 * checked the secret; or it failed for good): clears the resume URL and secret. True when it did.
+	 */
+	settleWait(id: string): Promise<boolean>;
+	/** Cancels the contact's waiting waits; the caller tells each execution, then settles the wait. */
+	cancelWaits(input: CancelWaitsInput): Promise<LiveWaitRecord[]>;
+	/** Marks waits whose deadline is at or before `now` as expired, clearing their resume URL and secret; returns how many. */
 	expireWaits(now: Timestamp): Promise<number>;
 
 	/** Insert-if-absent: true the first time a key is seen. */
@@ -318,6 +370,14 @@ export interface Store {
 	getAiHistory(query: AiHistoryQuery): Promise<AiHistory>;
 	/** Deletes AI messages older than the cutoff (and conversations left empty); returns messages deleted. */
 	pruneAiHistory(olderThan: Timestamp): Promise<number>;
+
+	/**
+	 * Expires overdue waits, recovers abandoned hand-offs, and deletes resolved waits, dedup keys
+	 * and AI messages past their retention — at most once per hour across every process sharing
+	 * the store. When not due it costs one conditional UPDATE, so call it as often as you like
+	 * (e.g. on every webhook), outside any transaction.
+	 */
+	housekeeping(now: Timestamp, options?: HousekeepingOptions): Promise<HousekeepingResult>;
 
 	/** Forgets the contact, keeping only a hashed suppression record when opted out or blocked. */
 	eraseContact(account: string, contact: ContactRef): Promise<EraseSummary>;

@@ -2,13 +2,16 @@
  * The hand-off from an inbound message (or a Cancel Waits run) to the executions waiting for it.
  * Each wait is claimed in the store first: the claim is a single conditional update, so of any
  * number of concurrent resumers exactly one owns a wait. Only the owner POSTs to the resume URL;
- * n8n in turn lets exactly one of that POST and its own timeout resume the execution.
+ * n8n in turn lets exactly one of that POST and its own timeout resume the execution. Then the
+ * owner settles the record: n8n answers only after the waiting node's webhook() has checked the
+ * secret, so the resume URL and secret leave the store. A claim whose POST failed for now goes
+ * back to waiting (the contact's next message retries); one that can never succeed expires.
  */
 import { sleep as n8nSleep } from 'n8n-workflow';
 
 import { isReply, isSentDuringWait, toReplyRule } from '../core/waitRules';
 import { contactKey, type InboundMessageEvent } from '../core/webhookEvents';
-import type { ContactRef, Store, WaitRecord } from '../store/types';
+import type { ContactRef, LiveWaitRecord, Store } from '../store/types';
 import type { HandOffBody } from './handOff';
 
 export interface ResumeHttp {
@@ -46,7 +49,11 @@ export type HandOffFailureReason =
 	/** The stored reply rule could not be read; the wait was left waiting. */
 	| 'invalidRule';
 
-/** What went wrong for one wait. Safe to log: it holds neither the resume URL nor the secret. */
+/**
+ * What went wrong for one wait. Safe to log: it holds neither the resume URL nor the secret.
+ * `detail` also says what became of the wait: pending again (the contact's next message
+ * retries) or given up (the execution goes on by its time limit).
+ */
 export interface HandOffFailure {
 	waitId: string;
 	executionId: string;
@@ -91,7 +98,8 @@ export async function resumeWaitsForMessage(
 	if (account === null || phoneNumberId === null || contactKey(event.contact) === null) {
 		return { resumed: 0, failed: 0, failures: [] };
 	}
-	const now = (options.now ?? (() => new Date()))();
+	const clock = options.now ?? (() => new Date());
+	const now = clock();
 	const waits = await store.findWaitingWaits({
 		account,
 		phoneNumberId,
@@ -117,10 +125,40 @@ export async function resumeWaitsForMessage(
 				outcome: 'replied',
 				event,
 			};
-			return (await deliver(http, claimed, body, options)) ?? 'resumed';
+			const failed = await deliver(http, claimed, body, options);
+			if (failed === null) {
+				await store.settleWait(claimed.id);
+				return 'resumed';
+			}
+			const afterwards = await giveUpClaim(store, claimed, failed.reason, clock());
+			return { ...failed, detail: `${failed.detail}; ${AFTERWARDS[afterwards]}` };
 		}),
 	);
 	return summarize(outcomes);
+}
+
+const AFTERWARDS = {
+	released: 'the wait is pending again: the contact’s next message retries',
+	expired: 'the wait is given up: the execution goes on by its time limit (No Reply)',
+	changed: 'the wait was changed meanwhile (erased or settled)',
+} as const;
+
+/**
+ * Decides what a failed claim becomes. Worth another try (the next message's): no answer, a 5xx,
+ * or a 409 before the deadline (n8n had not yet saved the execution as waiting). Never: the
+ * execution is gone, n8n refused the URL or the secret, or a 409 once the deadline passed
+ * (n8n's timeout resumed it). Each step is conditional, so a concurrent change is never undone.
+ */
+async function giveUpClaim(
+	store: Store,
+	wait: LiveWaitRecord,
+	reason: HandOffFailureReason,
+	at: Date,
+): Promise<keyof typeof AFTERWARDS> {
+	const retryable = reason === 'unreachable' || reason === 'n8nError' || reason === 'notWaiting';
+	if (retryable && (await store.releaseWait(wait.id, at)) !== null) return 'released';
+	if ((await store.expireClaimedWait(wait.id, at)) !== null) return 'expired';
+	return 'changed';
 }
 
 /**
@@ -136,13 +174,16 @@ export async function cancelWaitsForContact(
 	const now = (options.now ?? (() => new Date()))();
 	const cancelled = await store.cancelWaits({ ...target, at: now });
 	const outcomes = await Promise.all(
-		cancelled.map(async (wait) => {
+		cancelled.map(async (wait): Promise<HandOffFailure | 'resumed'> => {
 			const body: HandOffBody = {
 				waitId: wait.id,
 				secret: wait.secret ?? '',
 				outcome: 'cancelled',
 			};
-			return (await deliver(http, wait, body, options)) ?? ('resumed' as const);
+			const failed = await deliver(http, wait, body, options);
+			// Nobody retries telling a cancelled wait: its hand-off is over either way.
+			await store.settleWait(wait.id);
+			return failed ?? 'resumed';
 		}),
 	);
 	return { cancelled: cancelled.length, ...summarize(outcomes) };
@@ -151,7 +192,7 @@ export async function cancelWaitsForContact(
 /** POSTs the hand-off, retrying what may pass; resolves with the failure, or null once accepted. */
 async function deliver(
 	http: ResumeHttp,
-	wait: WaitRecord,
+	wait: LiveWaitRecord,
 	body: HandOffBody,
 	options: HandOffOptions,
 ): Promise<HandOffFailure | null> {
@@ -175,7 +216,7 @@ async function deliver(
 }
 
 function classify(
-	wait: WaitRecord,
+	wait: LiveWaitRecord,
 	statusCode: number | null,
 	networkError: string,
 ): HandOffFailure {
@@ -198,7 +239,7 @@ function classify(
 }
 
 function failure(
-	wait: WaitRecord,
+	wait: LiveWaitRecord,
 	reason: HandOffFailureReason,
 	statusCode: number | null,
 	detail: string,

@@ -1,13 +1,20 @@
 /**
  * How the hand-off treats n8n's answers: a 409 while the execution is not yet saved as waiting is
  * retried with the injected sleep; an execution that is gone, a refused token or no answer at all
- * end as reported failures that never hold up the other waits.
+ * end as reported failures that never hold up the other waits. Afterwards the store's record
+ * says what is left to do: settled (no resume URL or secret kept), pending again for the next
+ * message, or given up.
  */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 
 import { closeAllStores, openStore, type Store } from '../../lib/store';
 import { registerFollowUpWait } from '../../lib/waits/register';
-import { DEFAULT_RETRY_DELAYS_MS, resumeWaitsForMessage } from '../../lib/waits/resume';
+import {
+	cancelWaitsForContact,
+	DEFAULT_RETRY_DELAYS_MS,
+	resumeWaitsForMessage,
+} from '../../lib/waits/resume';
 import {
 	ACCOUNT,
 	credentialsFor,
@@ -15,6 +22,7 @@ import {
 	customerWrites,
 	followUpWait,
 	inboundMessage,
+	noPause,
 	NUMBER,
 	resumeHttp,
 	sentTemplateItem,
@@ -59,6 +67,16 @@ describe('the hand-off to a waiting execution', () => {
 		});
 	}
 
+	async function onlyWait() {
+		const [wait] = await store.findWaitingWaits({
+			account: ACCOUNT,
+			phoneNumberId: NUMBER,
+			contact: CUSTOMER,
+			at: new Date(),
+		});
+		return wait;
+	}
+
 	/** A wait whose resume URL points wherever the test wants. */
 	async function waitAt(resumeUrl: string, executionId = 'elsewhere') {
 		const now = new Date();
@@ -91,6 +109,20 @@ describe('the hand-off to a waiting execution', () => {
 		expect(branchOf(execution)).toBe('replied');
 	});
 
+	it('settles the wait once n8n took the hand-off: its resume URL and secret leave the store', async () => {
+		const execution = await startWait();
+		const wait = await onlyWait();
+
+		expect(await customerWrites(store, inboundMessage())).toMatchObject({ resumed: 1 });
+
+		expect(branchOf(execution)).toBe('replied');
+		expect(await store.getWait(wait.id)).toMatchObject({
+			status: 'claimed',
+			resumeUrl: null,
+			secret: null,
+		});
+	});
+
 	it('gives up on a 409 after the retries and reports that the execution is not waiting', async () => {
 		const execution = await startWait(new Promise<void>(() => undefined));
 		const pauses: number[] = [];
@@ -108,6 +140,72 @@ describe('the hand-off to a waiting execution', () => {
 		expect(execution.answers).toEqual(Array(DEFAULT_RETRY_DELAYS_MS.length + 1).fill(409));
 	});
 
+	it('puts the claim back after a 409 before the deadline, so the next message resumes the execution', async () => {
+		let save: () => void = () => undefined;
+		const execution = await startWait(new Promise<void>((resolve) => (save = resolve)));
+		const wait = await onlyWait();
+
+		const first = await customerWrites(store, inboundMessage({ text: 'first' }));
+
+		expect(first.failures).toMatchObject([
+			{ reason: 'notWaiting', detail: expect.stringContaining('pending again') },
+		]);
+		expect(await store.getWait(wait.id)).toEqual(wait);
+
+		save();
+		const second = await customerWrites(store, inboundMessage({ text: 'second' }));
+
+		expect(second).toEqual({ resumed: 1, failed: 0, failures: [] });
+		expect(branchOf(execution)).toBe('replied');
+		expect(execution.outputs?.[1][0].json).toMatchObject({ message: { text: 'second' } });
+	});
+
+	it('expires the claim after a 409 once the deadline passed: n8n’s timeout won', async () => {
+		const execution = await startWait();
+		const wait = await onlyWait();
+		n8n.timeOut(execution.id);
+		const afterDeadline = new Date(wait.deadline.getTime() + 1);
+		const times = [new Date(), afterDeadline];
+
+		const result = await resumeWaitsForMessage(store, inboundMessage(), resumeHttp, {
+			account: ACCOUNT,
+			sleep: noPause,
+			now: () => times.shift() ?? afterDeadline,
+		});
+
+		expect(result.failures).toMatchObject([
+			{ reason: 'notWaiting', detail: expect.stringContaining('given up') },
+		]);
+		expect(await store.getWait(wait.id)).toMatchObject({
+			status: 'expired',
+			resolvedAt: afterDeadline,
+			resumeUrl: null,
+			secret: null,
+		});
+		expect(branchOf(execution)).toBe('noReply');
+	});
+
+	it('puts the claim back after a 5xx, so the next message retries', async () => {
+		const failing = createHttpServer((_request, response) => {
+			response.writeHead(503).end('{}');
+		});
+		await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+		const { port } = failing.address() as { port: number };
+		try {
+			const wait = await waitAt(`http://127.0.0.1:${port}/webhook-waiting/1?signature=x`);
+
+			const result = await customerWrites(store, inboundMessage());
+
+			expect(result.failures).toMatchObject([
+				{ reason: 'n8nError', statusCode: 503, detail: expect.stringContaining('pending again') },
+			]);
+			expect(await store.getWait(wait.id)).toEqual(wait);
+		} finally {
+			failing.closeAllConnections();
+			await new Promise<void>((resolve) => failing.close(() => resolve()));
+		}
+	});
+
 	it('reports an execution n8n no longer knows (404) without retrying', async () => {
 		const execution = await startWait();
 		n8n.forget(execution.id);
@@ -123,6 +221,13 @@ describe('the hand-off to a waiting execution', () => {
 			failures: [{ executionId: execution.id, reason: 'executionGone', statusCode: 404 }],
 		});
 		expect(pauses).toEqual([]);
+		// No later message can resume a deleted execution: the claim is given up for good.
+		expect(result.failures[0].detail).toMatch(/given up/);
+		expect(await store.getWait(result.failures[0].waitId)).toMatchObject({
+			status: 'expired',
+			resumeUrl: null,
+			secret: null,
+		});
 	});
 
 	it('reports a refused resume token (401) without retrying', async () => {
@@ -140,11 +245,18 @@ describe('the hand-off to a waiting execution', () => {
 
 		expect(result.failures).toMatchObject([{ reason: 'refused', statusCode: 401 }]);
 		expect(execution.status).toBe('waiting');
+		expect(await store.getWait(result.failures[0].waitId)).toMatchObject({
+			status: 'expired',
+			resumeUrl: null,
+			secret: null,
+		});
 	});
 
 	it('reports n8n being unreachable after the retries, and still resumes the other waits', async () => {
 		const closedPort = await unusedPort();
-		await waitAt(`http://127.0.0.1:${closedPort}/webhook-waiting/1?signature=x`);
+		const unreachable = await waitAt(
+			`http://127.0.0.1:${closedPort}/webhook-waiting/1?signature=x`,
+		);
 		const reachable = await startWait();
 		const pauses: number[] = [];
 
@@ -161,6 +273,8 @@ describe('the hand-off to a waiting execution', () => {
 		expect(JSON.stringify(result)).not.toContain(String(closedPort));
 		expect(pauses).toEqual(DEFAULT_RETRY_DELAYS_MS);
 		expect(branchOf(reachable)).toBe('replied');
+		// Pending again with its resume URL: the contact's next message tries once more.
+		expect(await store.getWait(unreachable.id)).toEqual(unreachable);
 	});
 
 	it('leaves a wait with an unreadable reply rule waiting and reports it', async () => {
@@ -182,6 +296,35 @@ describe('the hand-off to a waiting execution', () => {
 
 		expect(result.failures).toMatchObject([{ waitId: wait.id, reason: 'invalidRule' }]);
 		expect((await store.getWait(wait.id))?.status).toBe('waiting');
+	});
+
+	it('settles cancelled waits whether or not their execution could be told', async () => {
+		const told = await startWait();
+		const toldWait = await onlyWait();
+		const closedPort = await unusedPort();
+		const untoldWait = await waitAt(`http://127.0.0.1:${closedPort}/webhook-waiting/1?signature=x`);
+
+		const result = await cancelWaitsForContact(
+			store,
+			{ account: ACCOUNT, contact: CUSTOMER },
+			resumeHttp,
+			{ sleep: noPause },
+		);
+
+		expect(result).toMatchObject({
+			cancelled: 2,
+			resumed: 1,
+			failed: 1,
+			failures: [{ waitId: untoldWait.id, reason: 'unreachable' }],
+		});
+		expect(branchOf(told)).toBe('cancelled');
+		for (const wait of [toldWait, untoldWait]) {
+			expect(await store.getWait(wait.id)).toMatchObject({
+				status: 'cancelled',
+				resumeUrl: null,
+				secret: null,
+			});
+		}
 	});
 
 	it('does nothing for a message that names no business number', async () => {

@@ -3,6 +3,7 @@
  * (Several processes at once: multiprocess.test.ts.)
  */
 import { createStore, type ConsentStatus, type Store } from '../../lib/store';
+import { MIGRATIONS } from '../../lib/store/sql/schema';
 import {
 	BACKENDS,
 	HOUR,
@@ -85,6 +86,39 @@ describe.each(BACKENDS)('%s store under concurrency', (backend) => {
 		expect((await store.getWait(wait.id))?.status).toBe(winners[0]?.status);
 	});
 
+	it('of 20 concurrent releasers and expirers of one claim exactly one wins', async () => {
+		const wait = await store.registerWait({
+			account: ACCOUNT,
+			phoneNumberId: PHONE,
+			contact: WA,
+			executionId: 'exec-1',
+			resumeUrl: 'http://127.0.0.1:5678/webhook-waiting/1',
+			deadline: T0 + HOUR,
+			matchRule: { anyMessage: true },
+			createdAt: T0,
+		});
+		await store.claimWait(wait.id, 'claimed', T0 + MINUTE);
+
+		const results = await Promise.all(
+			Array.from({ length: 20 }, (_, index) =>
+				index % 2 === 0
+					? store.releaseWait(wait.id, T0 + 2 * MINUTE)
+					: store.expireClaimedWait(wait.id, T0 + 2 * MINUTE),
+			),
+		);
+
+		const winners = results.filter((result) => result !== null);
+		expect(winners).toHaveLength(1);
+		expect((await store.getWait(wait.id))?.status).toBe(winners[0]?.status);
+	});
+
+	it('of 20 concurrent housekeeping calls exactly one runs', async () => {
+		const results = await Promise.all(
+			Array.from({ length: 20 }, (_, index) => store.housekeeping(T0 + index)),
+		);
+		expect(results.filter((result) => result.ran)).toHaveLength(1);
+	});
+
 	it('of 20 concurrent inserts of one dedup key exactly one is new', async () => {
 		const results = await Promise.all(
 			Array.from({ length: 20 }, () => store.markSeen('msg:wamid.same', T0)),
@@ -121,7 +155,9 @@ describe('postgres store opened by several pools at once', () => {
 			Array.from({ length: 6 }, async () => env.track(await createStore(config), config)),
 		);
 		const migrations = await env.rawQuery(config, 'SELECT version FROM schema_migrations');
-		expect(migrations.map((row) => Number(row.version))).toEqual([1]);
+		expect(migrations.map((row) => Number(row.version)).sort()).toEqual(
+			MIGRATIONS.map((migration) => migration.version),
+		);
 		const results = await Promise.all(
 			stores.map((opened) => opened.markSeen('msg:after-migration', T0)),
 		);

@@ -439,9 +439,257 @@ describe.each(BACKENDS)('%s store contract', (backend) => {
 			expect(await store.getWait(due.id)).toMatchObject({
 				status: 'expired',
 				resolvedAt: new Date(T0 + HOUR),
+				resumeUrl: null,
+				secret: null,
 			});
-			expect((await store.getWait(later.id))?.status).toBe('waiting');
+			expect(await store.getWait(later.id)).toMatchObject({
+				status: 'waiting',
+				resumeUrl: base.resumeUrl,
+			});
 			expect(await store.expireWaits(T0 + HOUR)).toBe(0);
+		});
+
+		it('releases a claim whose hand-off failed for now, once, and only before the deadline', async () => {
+			const wait = await store.registerWait({ ...base, secret: 's3cret' });
+			await store.claimWait(wait.id, 'claimed', T0 + MINUTE);
+
+			const released = await store.releaseWait(wait.id, T0 + 2 * MINUTE);
+
+			expect(released).toEqual({ ...wait, status: 'waiting', resolvedAt: null });
+			expect(await store.releaseWait(wait.id, T0 + 2 * MINUTE)).toBeNull();
+			const query = { account: ACCOUNT, phoneNumberId: PHONE, contact: WA, at: T0 + 3 * MINUTE };
+			expect((await store.findWaitingWaits(query)).map((found) => found.id)).toEqual([wait.id]);
+			// The contact's next message claims it again.
+			expect(await store.claimWait(wait.id, 'claimed', T0 + 3 * MINUTE)).toMatchObject({
+				status: 'claimed',
+				secret: 's3cret',
+			});
+			// At the deadline n8n's timeout resumes the execution: the claim is not released.
+			expect(await store.releaseWait(wait.id, T0 + HOUR)).toBeNull();
+			expect((await store.getWait(wait.id))?.status).toBe('claimed');
+		});
+
+		it('releases neither a waiting, a cancelled nor a settled wait', async () => {
+			const waiting = await store.registerWait(base);
+			const cancelled = await store.registerWait({ ...base, executionId: 'exec-2' });
+			await store.claimWait(cancelled.id, 'cancelled', T0 + 1);
+			const settled = await store.registerWait({ ...base, executionId: 'exec-3' });
+			await store.claimWait(settled.id, 'claimed', T0 + 1);
+			await store.settleWait(settled.id);
+
+			for (const wait of [waiting, cancelled, settled]) {
+				expect(await store.releaseWait(wait.id, T0 + MINUTE)).toBeNull();
+			}
+			expect(await store.releaseWait('no-such-wait', T0 + MINUTE)).toBeNull();
+			expect(
+				await Promise.all(
+					[waiting, cancelled, settled].map(async (wait) => (await store.getWait(wait.id))?.status),
+				),
+			).toEqual(['waiting', 'cancelled', 'claimed']);
+		});
+
+		it('expires a claim whose hand-off can never succeed, clearing its resume URL and secret', async () => {
+			const wait = await store.registerWait({ ...base, secret: 's3cret' });
+			await store.claimWait(wait.id, 'claimed', T0 + MINUTE);
+
+			const expired = await store.expireClaimedWait(wait.id, T0 + 2 * MINUTE);
+
+			expect(expired).toEqual({
+				...wait,
+				status: 'expired',
+				resolvedAt: new Date(T0 + 2 * MINUTE),
+				resumeUrl: null,
+				secret: null,
+			});
+			expect(await store.getWait(wait.id)).toEqual(expired);
+			expect(await store.expireClaimedWait(wait.id, T0 + 2 * MINUTE)).toBeNull();
+			expect(await store.releaseWait(wait.id, T0 + 2 * MINUTE)).toBeNull();
+
+			// After the deadline too: a 409 there means n8n's timeout won.
+			const late = await store.registerWait({ ...base, executionId: 'exec-late' });
+			await store.claimWait(late.id, 'claimed', T0 + HOUR - 1);
+			expect(await store.expireClaimedWait(late.id, T0 + HOUR + MINUTE)).toMatchObject({
+				status: 'expired',
+			});
+		});
+
+		it('expires only claims not yet settled', async () => {
+			const waiting = await store.registerWait(base);
+			const cancelled = await store.registerWait({ ...base, executionId: 'exec-2' });
+			await store.claimWait(cancelled.id, 'cancelled', T0 + 1);
+			const delivered = await store.registerWait({ ...base, executionId: 'exec-3' });
+			await store.claimWait(delivered.id, 'claimed', T0 + 1);
+			await store.settleWait(delivered.id);
+
+			for (const wait of [waiting, cancelled, delivered]) {
+				expect(await store.expireClaimedWait(wait.id, T0 + MINUTE)).toBeNull();
+			}
+			expect(await store.getWait(waiting.id)).toMatchObject({
+				status: 'waiting',
+				resumeUrl: base.resumeUrl,
+			});
+			expect((await store.getWait(cancelled.id))?.status).toBe('cancelled');
+			expect((await store.getWait(delivered.id))?.status).toBe('claimed');
+		});
+
+		it('settles a claimed or cancelled wait once: status kept, resume URL and secret gone', async () => {
+			const claimed = await store.registerWait({ ...base, secret: 's3cret' });
+			await store.claimWait(claimed.id, 'claimed', T0 + MINUTE);
+			const cancelled = await store.registerWait({
+				...base,
+				executionId: 'exec-2',
+				secret: 'other',
+			});
+			await store.cancelWaits({ account: ACCOUNT, contact: WA, at: T0 + MINUTE });
+
+			expect(await store.settleWait(claimed.id)).toBe(true);
+			expect(await store.settleWait(cancelled.id)).toBe(true);
+
+			expect(await store.getWait(claimed.id)).toEqual({
+				...claimed,
+				status: 'claimed',
+				resolvedAt: new Date(T0 + MINUTE),
+				resumeUrl: null,
+				secret: null,
+			});
+			expect(await store.getWait(cancelled.id)).toMatchObject({
+				status: 'cancelled',
+				resumeUrl: null,
+				secret: null,
+			});
+			expect(await store.settleWait(claimed.id)).toBe(false);
+			expect(await store.settleWait('no-such-wait')).toBe(false);
+		});
+
+		it('does not settle a wait that is still waiting', async () => {
+			const wait = await store.registerWait({ ...base, secret: 's3cret' });
+
+			expect(await store.settleWait(wait.id)).toBe(false);
+
+			expect(await store.getWait(wait.id)).toEqual(wait);
+		});
+	});
+
+	describe('housekeeping', () => {
+		const NOW = T0 + 10 * DAY;
+		const waitAt = (executionId: string, createdAt: number, deadline: number) =>
+			store.registerWait({
+				account: ACCOUNT,
+				phoneNumberId: PHONE,
+				contact: WA,
+				executionId,
+				resumeUrl: `http://127.0.0.1:5678/webhook-waiting/${executionId}?signature=x`,
+				secret: `secret-${executionId}`,
+				deadline,
+				matchRule: null,
+				createdAt,
+			});
+
+		it('runs once per hour, whoever calls, and reports what it did', async () => {
+			const overdue = await waitAt('overdue', NOW - 2 * HOUR, NOW - HOUR);
+			const pending = await waitAt('pending', NOW - HOUR, NOW + DAY);
+			const oldDone = await waitAt('old-done', NOW - 9 * DAY, NOW - 8 * DAY);
+			await store.claimWait(oldDone.id, 'claimed', NOW - 8 * DAY - HOUR);
+			await store.settleWait(oldDone.id);
+			const recentDone = await waitAt('recent-done', NOW - 6 * DAY, NOW - 5 * DAY);
+			await store.claimWait(recentDone.id, 'claimed', NOW - 6 * DAY + HOUR);
+			await store.settleWait(recentDone.id);
+			await store.markSeen('msg:old', NOW - 8 * DAY);
+			await store.markSeen('msg:recent', NOW - DAY);
+			await store.appendAiMessages({
+				assistant: 'bot',
+				customer: WA,
+				messages: [
+					{ role: 'user', content: 'last year', at: NOW - 400 * DAY },
+					{ role: 'user', content: 'this month', at: NOW - 20 * DAY },
+				],
+			});
+
+			const first = await store.housekeeping(NOW);
+
+			expect(first).toEqual({
+				ran: true,
+				nextDueAt: new Date(NOW + HOUR),
+				expiredWaits: 1,
+				releasedClaims: 0,
+				settledHandOffs: 0,
+				deletedWaits: 1,
+				deletedSeenKeys: 1,
+				deletedAiMessages: 1,
+			});
+			expect(await store.getWait(overdue.id)).toMatchObject({
+				status: 'expired',
+				resumeUrl: null,
+				secret: null,
+			});
+			expect(await store.getWait(pending.id)).toEqual(pending);
+			expect(await store.getWait(oldDone.id)).toBeNull();
+			expect((await store.getWait(recentDone.id))?.status).toBe('claimed');
+			expect(await store.markSeen('msg:old', NOW)).toBe(true);
+			expect(await store.markSeen('msg:recent', NOW)).toBe(false);
+			const history = await store.getAiHistory({ assistant: 'bot', customer: WA, limit: 10 });
+			expect(history.messages.map((message) => message.content)).toEqual(['this month']);
+
+			// Not due again within the hour, whatever is pending by then.
+			await waitAt('overdue-2', NOW, NOW + MINUTE);
+			expect(await store.housekeeping(NOW + 59 * MINUTE)).toEqual({ ran: false });
+			expect(await store.housekeeping(NOW)).toEqual({ ran: false });
+			expect(await store.housekeeping(NOW + HOUR)).toMatchObject({
+				ran: true,
+				nextDueAt: new Date(NOW + 2 * HOUR),
+				expiredWaits: 1,
+			});
+		});
+
+		it('recovers hand-offs their resumer abandoned: a claim before its deadline is retried', async () => {
+			const retry = await waitAt('retry', NOW - 3 * HOUR, NOW + HOUR);
+			await store.claimWait(retry.id, 'claimed', NOW - 2 * HOUR);
+			const tooLate = await waitAt('too-late', NOW - 3 * HOUR, NOW - MINUTE);
+			await store.claimWait(tooLate.id, 'claimed', NOW - 2 * HOUR);
+			const cancelled = await waitAt('cancelled', NOW - 3 * HOUR, NOW + HOUR);
+			await store.claimWait(cancelled.id, 'cancelled', NOW - 2 * HOUR);
+			const inFlight = await waitAt('in-flight', NOW - 3 * HOUR, NOW + HOUR);
+			await store.claimWait(inFlight.id, 'claimed', NOW - MINUTE);
+
+			const result = await store.housekeeping(NOW);
+
+			expect(result).toMatchObject({ ran: true, releasedClaims: 1, settledHandOffs: 2 });
+			expect(await store.getWait(retry.id)).toEqual(retry);
+			for (const [wait, status] of [
+				[tooLate, 'claimed'],
+				[cancelled, 'cancelled'],
+			] as const) {
+				expect(await store.getWait(wait.id)).toMatchObject({
+					status,
+					resumeUrl: null,
+					secret: null,
+				});
+			}
+			expect(await store.getWait(inFlight.id)).toMatchObject({
+				status: 'claimed',
+				resumeUrl: inFlight.resumeUrl,
+				secret: inFlight.secret,
+			});
+		});
+
+		it('keeps AI history as long as asked, or forever', async () => {
+			await store.appendAiMessages({
+				assistant: 'bot',
+				customer: WA,
+				messages: [
+					{ role: 'user', content: 'two months ago', at: NOW - 60 * DAY },
+					{ role: 'user', content: 'last week', at: NOW - 7 * DAY },
+				],
+			});
+
+			expect(await store.housekeeping(NOW, { aiHistoryRetentionDays: null })).toMatchObject({
+				deletedAiMessages: 0,
+			});
+			expect(await store.housekeeping(NOW + HOUR, { aiHistoryRetentionDays: 30 })).toMatchObject({
+				deletedAiMessages: 1,
+			});
+			const history = await store.getAiHistory({ assistant: 'bot', customer: WA, limit: 10 });
+			expect(history.messages.map((message) => message.content)).toEqual(['last week']);
 		});
 	});
 

@@ -1,13 +1,14 @@
 /**
  * Several processes on one store at once, as n8n's main, webhook and worker processes (or
  * several n8n instances) would be: they race to migrate a fresh database, write consent events
- * for one contact, insert the same dedup keys and claim the same waits.
+ * for one contact, insert the same dedup keys, claim the same waits and run housekeeping.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 import type { ConsentStatus } from '../../lib/store';
 import { createStore } from '../../lib/store';
+import { MIGRATIONS } from '../../lib/store/sql/schema';
 import {
 	BACKENDS,
 	HOUR,
@@ -50,7 +51,7 @@ function runWorker(job: WorkerJob): Promise<WorkerReport> {
 describe.each(BACKENDS)('%s store shared by several processes', (backend) => {
 	const env = useStoreEnvironment(backend);
 
-	it('migrates once, loses no consent update, and hands out each key and wait once', async () => {
+	it('migrates once, loses no consent update, hands out each key and wait once, keeps house once', async () => {
 		const config = env.freshConfig();
 		const events = Array.from({ length: 40 }, (_, index) => ({
 			status: (index % 3 === 0 ? 'opted_in' : 'opted_out') as ConsentStatus,
@@ -75,7 +76,10 @@ describe.each(BACKENDS)('%s store shared by several processes', (backend) => {
 		);
 		const newKeys = firstRound.flatMap((report) => report.newKeys).sort();
 		expect(newKeys).toEqual([...dedupKeys].sort());
-		expect(await env.rawQuery(config, 'SELECT version FROM schema_migrations')).toHaveLength(1);
+		expect(firstRound.filter((report) => report.ranHousekeeping)).toHaveLength(1);
+		expect(await env.rawQuery(config, 'SELECT version FROM schema_migrations')).toHaveLength(
+			MIGRATIONS.length,
+		);
 
 		const store = env.track(await createStore(config), config);
 		const latest = events[events.length - 1];
@@ -104,6 +108,8 @@ describe.each(BACKENDS)('%s store shared by several processes', (backend) => {
 		);
 		const claimed = secondRound.flatMap((report) => report.claimedWaits).sort();
 		expect(claimed).toEqual([...waitIds].sort());
+		// Same time, within the hour: no process runs housekeeping again.
+		expect(secondRound.filter((report) => report.ranHousekeeping)).toHaveLength(0);
 		// The second round replays every consent event: each lands in the history again, changing nothing.
 		const history = await store.getConsentHistory(ACCOUNT, CONTACT);
 		expect(history).toHaveLength(2 * events.length);

@@ -151,6 +151,21 @@ const CASES: Array<[string, (store: Store) => Promise<unknown>, string, RegExp]>
 		'outcome',
 		/claimed, cancelled/,
 	],
+	['release without a wait id', (s) => s.releaseWait('', T0), 'id', /is missing/],
+	[
+		'expiring a claim at no time',
+		(s) => s.expireClaimedWait('id', 'soon' as never),
+		'at',
+		/not a valid time/,
+	],
+	['settling without a wait id', (s) => s.settleWait(' '), 'id', /is missing/],
+	['housekeeping in Unix seconds', (s) => s.housekeeping(1_768_467_600), 'now', /multiply by 1000/],
+	[
+		'AI history kept for 0 days',
+		(s) => s.housekeeping(T0, { aiHistoryRetentionDays: 0 }),
+		'aiHistoryRetentionDays',
+		/from 1 to 3650/,
+	],
 	['empty dedup key', (s) => s.markSeen('', T0), 'key', /is missing/],
 	[
 		'oversized text',
@@ -244,5 +259,9 @@ describe.each(BACKENDS)('%s store rejects bad input', (backend) => {
 	it('wrote nothing for any of them', async () => {
 		const counts = await env.countRows(env.configOf(store));
 		expect(Object.values(counts).every((count) => count === 0)).toBe(true);
+	});
+
+	it('left the hour’s housekeeping to the next valid call', async () => {
+		expect(await store.housekeeping(T0)).toMatchObject({ ran: true });
 	});
 });

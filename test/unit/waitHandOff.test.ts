@@ -73,6 +73,7 @@ describe('acceptsHandOff', () => {
 		['a cancel of a claimed wait', wait(), { ...replied, outcome: 'cancelled' as const }],
 		['an expired wait', wait({ status: 'expired' }), replied],
 		['a wait without a secret', wait({ secret: null }), replied],
+		['a settled wait (a replayed hand-off)', wait({ resumeUrl: null, secret: null }), replied],
 	])('refuses %s', (_name, record, body) => {
 		expect(acceptsHandOff(record, '42', body)).toBe(false);
 	});

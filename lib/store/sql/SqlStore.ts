@@ -16,6 +16,9 @@ import {
 	type ContactRecord,
 	type ContactRef,
 	type EraseSummary,
+	type HousekeepingOptions,
+	type HousekeepingResult,
+	type LiveWaitRecord,
 	type OutboundMessageInput,
 	type OutboundRecord,
 	type OutboundStatusInput,
@@ -54,6 +57,13 @@ import * as ai from './aiHistory';
 import * as consent from './consent';
 import { contactRecordOf, ensureContact, findContact, updateProfile } from './contacts';
 import * as dedup from './dedup';
+import {
+	ABANDONED_HAND_OFF_MS,
+	DEFAULT_AI_HISTORY_RETENTION_DAYS,
+	MAX_AI_HISTORY_RETENTION_DAYS,
+	RESOLVED_WAIT_RETENTION_MS,
+	claimHousekeeping,
+} from './housekeeping';
 import { eraseContact } from './erase';
 import * as outbound from './outbound';
 import { tablesFor, type Db, type Tables } from './schema';
@@ -64,6 +74,13 @@ import * as windows from './windows';
 const DEFAULT_AI_MAX_MESSAGES = 100;
 const AI_MAX_MESSAGES_LIMIT = 10_000;
 const AI_APPEND_LIMIT = 1_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function aiRetentionDays(value: number | null | undefined): number | null {
+	if (value === undefined) return DEFAULT_AI_HISTORY_RETENTION_DAYS;
+	if (value === null) return null;
+	return requireCount('aiHistoryRetentionDays', value, MAX_AI_HISTORY_RETENTION_DAYS);
+}
 
 /**
  * The Store over any SqlBackend. Every method validates all of its input before touching the
@@ -171,7 +188,7 @@ export class SqlStore implements Store {
 		return isWindowOpen(window?.lastInboundAt ?? null, new Date(at));
 	}
 
-	async registerWait(input: RegisterWaitInput): Promise<WaitRecord> {
+	async registerWait(input: RegisterWaitInput): Promise<LiveWaitRecord> {
 		const wait: waits.NewWait = {
 			account: requireId('account', input.account),
 			phoneNumberId: requireId('phoneNumberId', input.phoneNumberId),
@@ -192,7 +209,7 @@ export class SqlStore implements Store {
 		return await this.run((db) => waits.getWait(db, waitId));
 	}
 
-	async findWaitingWaits(query: WaitQuery): Promise<WaitRecord[]> {
+	async findWaitingWaits(query: WaitQuery): Promise<LiveWaitRecord[]> {
 		const account = requireId('account', query.account);
 		const phoneNumberId = requireId('phoneNumberId', query.phoneNumberId);
 		const keys = requireContact('contact', query.contact);
@@ -200,14 +217,31 @@ export class SqlStore implements Store {
 		return await this.run((db) => waits.findWaitingWaits(db, account, phoneNumberId, keys, at));
 	}
 
-	async claimWait(id: string, outcome: WaitOutcome, at: Timestamp): Promise<WaitRecord | null> {
+	async claimWait(id: string, outcome: WaitOutcome, at: Timestamp): Promise<LiveWaitRecord | null> {
 		const waitId = requireId('id', id);
 		const validOutcome = requireOneOf('outcome', outcome, ['claimed', 'cancelled'] as const);
 		const time = requireTimestamp('at', at);
 		return await this.run((db) => waits.claimWait(db, waitId, validOutcome, time));
 	}
 
-	async cancelWaits(input: CancelWaitsInput): Promise<WaitRecord[]> {
+	async releaseWait(id: string, at: Timestamp): Promise<LiveWaitRecord | null> {
+		const waitId = requireId('id', id);
+		const time = requireTimestamp('at', at);
+		return await this.run((db) => waits.releaseWait(db, waitId, time));
+	}
+
+	async expireClaimedWait(id: string, at: Timestamp): Promise<WaitRecord | null> {
+		const waitId = requireId('id', id);
+		const time = requireTimestamp('at', at);
+		return await this.run((db) => waits.expireClaimedWait(db, waitId, time));
+	}
+
+	async settleWait(id: string): Promise<boolean> {
+		const waitId = requireId('id', id);
+		return await this.run((db) => waits.settleWait(db, waitId));
+	}
+
+	async cancelWaits(input: CancelWaitsInput): Promise<LiveWaitRecord[]> {
 		const account = requireId('account', input.account);
 		const phoneNumberId = optionalId('phoneNumberId', input.phoneNumberId);
 		const keys = requireContact('contact', input.contact);
@@ -299,6 +333,41 @@ export class SqlStore implements Store {
 	async pruneAiHistory(olderThan: Timestamp): Promise<number> {
 		const cutoff = requireTimestamp('olderThan', olderThan);
 		return await this.atomic((db) => ai.pruneAiHistory(db, cutoff));
+	}
+
+	async housekeeping(
+		now: Timestamp,
+		options: HousekeepingOptions = {},
+	): Promise<HousekeepingResult> {
+		const time = requireTimestamp('now', now);
+		const retentionDays = aiRetentionDays(options.aiHistoryRetentionDays);
+		const nextDueAt = await this.run((db) => claimHousekeeping(db, time));
+		if (nextDueAt === null) return { ran: false };
+		// One statement at a time, none in a shared transaction: webhooks keep flowing between them.
+		const expiredWaits = await this.run((db) => waits.expireWaits(db, time));
+		const recovered = await this.run((db) =>
+			waits.recoverAbandonedHandOffs(db, time - ABANDONED_HAND_OFF_MS, time),
+		);
+		const deletedWaits = await this.run((db) =>
+			waits.deleteResolvedWaits(db, time - RESOLVED_WAIT_RETENTION_MS),
+		);
+		const deletedSeenKeys = await this.run((db) =>
+			dedup.pruneSeen(db, time - dedup.DEFAULT_DEDUP_RETENTION_MS),
+		);
+		const deletedAiMessages =
+			retentionDays === null
+				? 0
+				: await this.atomic((db) => ai.pruneAiHistory(db, time - retentionDays * DAY_MS));
+		return {
+			ran: true,
+			nextDueAt: new Date(nextDueAt),
+			expiredWaits,
+			releasedClaims: recovered.released,
+			settledHandOffs: recovered.settled,
+			deletedWaits,
+			deletedSeenKeys,
+			deletedAiMessages,
+		};
 	}
 
 	async eraseContact(account: string, contact: ContactRef): Promise<EraseSummary> {

@@ -17,6 +17,7 @@ export const TABLE_NAMES = [
 	'outbound_statuses',
 	'ai_conversations',
 	'ai_messages',
+	'housekeeping',
 ] as const;
 
 export type Tables = Record<(typeof TABLE_NAMES)[number], string>;
@@ -32,7 +33,7 @@ export interface Db {
 	tables: Tables;
 }
 
-interface Migration {
+export interface Migration {
 	version: number;
 	name: string;
 	statements(t: Tables, dialect: Dialect): string[];
@@ -151,16 +152,65 @@ export const MIGRATIONS: readonly Migration[] = [
 			`CREATE INDEX ai_messages_by_time ON ${t.ai_messages} (at)`,
 		],
 	},
+	{
+		version: 2,
+		name: 'resume URLs cleared once settled, housekeeping schedule',
+		statements: (t, d) => [
+			...waitsWithOptionalResumeUrl(t, d),
+			// Before this version nothing recorded whether a hand-off was over: take every
+			// resolved wait as settled, so none is mistaken for an abandoned hand-off.
+			`UPDATE ${t.waits} SET resume_url = NULL, secret = NULL WHERE status <> 'waiting'`,
+			`CREATE TABLE ${t.housekeeping} (
+				task TEXT PRIMARY KEY,
+				due_at BIGINT NOT NULL
+			)`,
+			`INSERT INTO ${t.housekeeping} (task, due_at) VALUES ('store', 0)`,
+		],
+	},
 ];
+
+/** SQLite cannot drop a NOT NULL constraint: it rebuilds the table (inside the migration's transaction). */
+function waitsWithOptionalResumeUrl(t: Tables, dialect: Dialect): string[] {
+	if (dialect.name === 'postgres') {
+		return [`ALTER TABLE ${t.waits} ALTER COLUMN resume_url DROP NOT NULL`];
+	}
+	const columns =
+		'id, contact_id, phone_number_id, execution_id, workflow_id, resume_url, secret, deadline, match_rule, status, created_at, resolved_at';
+	return [
+		`CREATE TABLE waits_v2 (
+			id TEXT PRIMARY KEY,
+			contact_id TEXT NOT NULL,
+			phone_number_id TEXT NOT NULL,
+			execution_id TEXT NOT NULL,
+			workflow_id TEXT,
+			resume_url TEXT,
+			secret TEXT,
+			deadline BIGINT NOT NULL,
+			match_rule TEXT NOT NULL,
+			status TEXT NOT NULL,
+			created_at BIGINT NOT NULL,
+			resolved_at BIGINT
+		)`,
+		`INSERT INTO waits_v2 (${columns}) SELECT ${columns} FROM ${t.waits}`,
+		`DROP TABLE ${t.waits}`,
+		`ALTER TABLE waits_v2 RENAME TO ${t.waits}`,
+		`CREATE INDEX waits_by_contact ON ${t.waits} (contact_id, status)`,
+		`CREATE INDEX waits_by_deadline ON ${t.waits} (status, deadline)`,
+	];
+}
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 /**
  * Brings the schema to the latest version. Safe when several processes start at once: the
  * backend's migration lock (an advisory lock on PostgreSQL, the write lock on SQLite) lets one
- * apply the migrations while the others wait and then find nothing left to do.
+ * apply the migrations while the others wait and then find nothing left to do. Tests pass the
+ * first migrations only, to build a store as an older version of the package left it.
  */
-export async function migrate(backend: SqlBackend): Promise<void> {
+export async function migrate(
+	backend: SqlBackend,
+	migrations: readonly Migration[] = MIGRATIONS,
+): Promise<void> {
 	const t = tablesFor(backend.dialect);
 	await backend.withMigrationLock(async (session) => {
 		await session.execute(
@@ -180,7 +230,7 @@ export async function migrate(backend: SqlBackend): Promise<void> {
 				`The WhatsApp automation store has schema version ${newest}, newer than this package understands (${LATEST_SCHEMA_VERSION}). Update n8n-nodes-whatsapp-automation on every n8n instance that uses this store.`,
 			);
 		}
-		for (const migration of MIGRATIONS) {
+		for (const migration of migrations) {
 			if (appliedVersions.has(migration.version)) continue;
 			for (const statement of migration.statements(t, backend.dialect)) {
 				await session.execute(statement);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type { JsonValue, WaitOutcome, WaitRecord, WaitStatus } from '../types';
+import type { JsonValue, LiveWaitRecord, WaitOutcome, WaitRecord, WaitStatus } from '../types';
 import type { ContactKeys } from '../validate';
 import { ensureContact, findContact } from './contacts';
 import type { Db } from './schema';
@@ -23,7 +23,7 @@ interface WaitRow {
 	phone_number_id: string;
 	execution_id: string;
 	workflow_id: string | null;
-	resume_url: string;
+	resume_url: string | null;
 	secret: string | null;
 	deadline: number;
 	match_rule: string;
@@ -51,8 +51,20 @@ function waitOf(row: WaitRow): WaitRecord {
 	};
 }
 
+/**
+ * Rows of waits whose hand-off may still happen. Every statement that returns them matches only
+ * rows with a resume URL: `waiting` rows always have one, and settling clears it.
+ */
+function liveWaitOf(row: WaitRow): LiveWaitRecord {
+	const wait = waitOf(row);
+	if (wait.resumeUrl === null) {
+		throw new Error(`The store returned wait ${wait.id} as pending, but it has no resume URL.`);
+	}
+	return { ...wait, resumeUrl: wait.resumeUrl };
+}
+
 /** Must run inside a transaction (it may create the contact). */
-export async function registerWait(db: Db, wait: NewWait): Promise<WaitRecord> {
+export async function registerWait(db: Db, wait: NewWait): Promise<LiveWaitRecord> {
 	const contact = await ensureContact(db, wait.account, wait.keys, wait.createdAt);
 	const [row] = await db.session.query<WaitRow>(
 		`INSERT INTO ${db.tables.waits}
@@ -72,7 +84,7 @@ export async function registerWait(db: Db, wait: NewWait): Promise<WaitRecord> {
 			wait.createdAt,
 		],
 	);
-	return waitOf(row);
+	return liveWaitOf(row);
 }
 
 export async function getWait(db: Db, id: string): Promise<WaitRecord | null> {
@@ -89,7 +101,7 @@ export async function findWaitingWaits(
 	phoneNumberId: string,
 	keys: ContactKeys,
 	at: number,
-): Promise<WaitRecord[]> {
+): Promise<LiveWaitRecord[]> {
 	const contact = await findContact(db, account, keys);
 	if (!contact) return [];
 	const rows = await db.session.query<WaitRow>(
@@ -98,7 +110,7 @@ export async function findWaitingWaits(
 		ORDER BY created_at, id`,
 		[contact.id, phoneNumberId, at],
 	);
-	return rows.map(waitOf);
+	return rows.map(liveWaitOf);
 }
 
 /**
@@ -110,14 +122,53 @@ export async function claimWait(
 	id: string,
 	outcome: WaitOutcome,
 	at: number,
-): Promise<WaitRecord | null> {
+): Promise<LiveWaitRecord | null> {
 	const [row] = await db.session.query<WaitRow>(
 		`UPDATE ${db.tables.waits} SET status = $2, resolved_at = $3
 		WHERE id = $1 AND status = 'waiting'${outcome === 'claimed' ? ' AND deadline > $3' : ''}
 		RETURNING ${WAIT_COLUMNS}`,
 		[id, outcome, at],
 	);
+	return row ? liveWaitOf(row) : null;
+}
+
+/**
+ * Undoes a claim whose hand-off failed for now. Conditional like the claim: only a claim not yet
+ * settled, and only before the deadline (afterwards n8n's timeout resumes the execution).
+ */
+export async function releaseWait(db: Db, id: string, at: number): Promise<LiveWaitRecord | null> {
+	const [row] = await db.session.query<WaitRow>(
+		`UPDATE ${db.tables.waits} SET status = 'waiting', resolved_at = NULL
+		WHERE id = $1 AND status = 'claimed' AND resume_url IS NOT NULL AND deadline > $2
+		RETURNING ${WAIT_COLUMNS}`,
+		[id, at],
+	);
+	return row ? liveWaitOf(row) : null;
+}
+
+/** Gives up a claim whose hand-off can never succeed; a settled (delivered) claim stays as it is. */
+export async function expireClaimedWait(
+	db: Db,
+	id: string,
+	at: number,
+): Promise<WaitRecord | null> {
+	const [row] = await db.session.query<WaitRow>(
+		`UPDATE ${db.tables.waits} SET status = 'expired', resolved_at = $2, resume_url = NULL, secret = NULL
+		WHERE id = $1 AND status = 'claimed' AND resume_url IS NOT NULL
+		RETURNING ${WAIT_COLUMNS}`,
+		[id, at],
+	);
 	return row ? waitOf(row) : null;
+}
+
+/** Ends a hand-off: the resume URL and secret are of no further use, so they leave the database. */
+export async function settleWait(db: Db, id: string): Promise<boolean> {
+	const changed = await db.session.execute(
+		`UPDATE ${db.tables.waits} SET resume_url = NULL, secret = NULL
+		WHERE id = $1 AND status IN ('claimed', 'cancelled') AND resume_url IS NOT NULL`,
+		[id],
+	);
+	return changed === 1;
 }
 
 export async function cancelWaits(
@@ -126,7 +177,7 @@ export async function cancelWaits(
 	phoneNumberId: string | null,
 	keys: ContactKeys,
 	at: number,
-): Promise<WaitRecord[]> {
+): Promise<LiveWaitRecord[]> {
 	const contact = await findContact(db, account, keys);
 	if (!contact) return [];
 	const rows = await db.session.query<WaitRow>(
@@ -135,13 +186,45 @@ export async function cancelWaits(
 		RETURNING ${WAIT_COLUMNS}`,
 		phoneNumberId === null ? [contact.id, at] : [contact.id, at, phoneNumberId],
 	);
-	return rows.map(waitOf).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+	return rows.map(liveWaitOf).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }
 
+/** n8n resumes these by time without any code of this package: nobody needs their URL or secret. */
 export async function expireWaits(db: Db, now: number): Promise<number> {
 	return await db.session.execute(
-		`UPDATE ${db.tables.waits} SET status = 'expired', resolved_at = $1
+		`UPDATE ${db.tables.waits} SET status = 'expired', resolved_at = $1, resume_url = NULL, secret = NULL
 		WHERE status = 'waiting' AND deadline <= $1`,
 		[now],
+	);
+}
+
+/**
+ * Hand-offs whose resumer vanished (n8n stopped mid hand-off) still hold their resume URL long
+ * after any hand-off could have finished. A claim before its deadline goes back to waiting, so
+ * the contact's next message retries; the rest are settled.
+ */
+export async function recoverAbandonedHandOffs(
+	db: Db,
+	resolvedBefore: number,
+	now: number,
+): Promise<{ released: number; settled: number }> {
+	const t = db.tables;
+	const released = await db.session.execute(
+		`UPDATE ${t.waits} SET status = 'waiting', resolved_at = NULL
+		WHERE status = 'claimed' AND resume_url IS NOT NULL AND resolved_at < $1 AND deadline > $2`,
+		[resolvedBefore, now],
+	);
+	const settled = await db.session.execute(
+		`UPDATE ${t.waits} SET resume_url = NULL, secret = NULL
+		WHERE status IN ('claimed', 'cancelled') AND resume_url IS NOT NULL AND resolved_at < $1`,
+		[resolvedBefore],
+	);
+	return { released, settled };
+}
+
+export async function deleteResolvedWaits(db: Db, resolvedBefore: number): Promise<number> {
+	return await db.session.execute(
+		`DELETE FROM ${db.tables.waits} WHERE status <> 'waiting' AND resolved_at < $1`,
+		[resolvedBefore],
 	);
 }

@@ -1,6 +1,6 @@
 /**
- * One store client in its own process, for multiprocess.test.ts. Reads a job from argv, prints
- * what it observed as one JSON line on stdout.
+ * One store client in its own process, for multiprocess.test.ts. Reads a job from argv, runs it
+ * (housekeeping included) and prints what it observed as one JSON line on stdout.
  */
 import { createStore, type ConsentStatus, type StoreConfig } from '../../../lib/store';
 
@@ -17,13 +17,14 @@ export interface WorkerJob {
 export interface WorkerReport {
 	newKeys: string[];
 	claimedWaits: string[];
+	ranHousekeeping: boolean;
 }
 
 async function main(): Promise<void> {
 	const job = JSON.parse(process.argv[2]) as WorkerJob;
 	const store = await createStore(job.config);
 	try {
-		const [, newKeys, claimedWaits] = await Promise.all([
+		const [, newKeys, claimedWaits, housekeeping] = await Promise.all([
 			Promise.all(
 				job.consentEvents.map((event) =>
 					store.recordConsent({
@@ -41,8 +42,13 @@ async function main(): Promise<void> {
 			Promise.all(
 				job.waitIds.map(async (id) => ((await store.claimWait(id, 'claimed', job.at)) ? [id] : [])),
 			),
+			store.housekeeping(job.at),
 		]);
-		const report: WorkerReport = { newKeys: newKeys.flat(), claimedWaits: claimedWaits.flat() };
+		const report: WorkerReport = {
+			newKeys: newKeys.flat(),
+			claimedWaits: claimedWaits.flat(),
+			ranHousekeeping: housekeeping.ran,
+		};
 		process.stdout.write(`${JSON.stringify(report)}\n`);
 	} finally {
 		await store.close();
