@@ -1,0 +1,40 @@
+/** The trigger's inbound pipeline, free of n8n: verify, record, hand off, build items, register. */
+export { processDelivery } from './delivery';
+export type {
+	DeliveryOutcome,
+	DeliveryPorts,
+	DeliveryStats,
+	InboundLog,
+	ResumeWaits,
+} from './delivery';
+export { itemsForEvent } from './items';
+export type { EventFacts, JsonObject, TriggerItem } from './items';
+export {
+	confirmationLanguage,
+	defaultConfirmationText,
+	optOutConfirmationText,
+} from './optOutConfirmation';
+export { checkDelivery, MAX_WEBHOOK_BODY_BYTES } from './receive';
+export type { DeliveryCheck, DeliveryInput } from './receive';
+export { contactIds, eventTime, handoffKey, recordEvent } from './record';
+export type { ConsentChange, EventRecord, RecordableEvent, RecordOptions } from './record';
+export {
+	isRegistered,
+	register,
+	REGISTRATION_MODES,
+	RegistrationConflictError,
+	RegistrationSetupError,
+	SUBSCRIBED_FIELDS,
+	unregister,
+} from './registration';
+export type { GraphCall, GraphPort, RegistrationMode, RegistrationTarget } from './registration';
+export {
+	keywordLines,
+	matchKeyword,
+	MESSAGE_STATUSES,
+	MESSAGE_TYPES,
+	resolveTriggerSettings,
+	TRIGGER_EVENTS,
+} from './settings';
+export type { KeywordFilter, TriggerEvent, TriggerParameters, TriggerSettings } from './settings';
+export { deriveVerifyToken } from './verifyToken';

@@ -1,0 +1,247 @@
+/**
+ * Recorded events → the trigger's output items: flat, expression-friendly JSON
+ * (`$json.contact.waId`, `$json.message.text`, `$json.conversation.isNew`, `$json.messageId`) with
+ * Meta's original object under `raw`. Which events become items is decided here from the
+ * settings, so the filters never change what was recorded, only what starts a run.
+ */
+import { explainStatusErrors } from '../core/errors';
+import { waMeLink } from '../core/phone';
+import type {
+	InboundMessageEvent,
+	MessageContent,
+	StatusEvent,
+	SystemEvent,
+} from '../core/webhookEvents';
+import type { OutboundRecord, TouchWindowResult } from '../store';
+import type { ConsentChange, RecordableEvent } from './record';
+import { matchKeyword, type TriggerSettings } from './settings';
+
+export type JsonObject = { [key: string]: unknown };
+
+export interface TriggerItem {
+	json: JsonObject;
+	/** A media message's file, for the node to download into binary data when asked to. */
+	media: { id: string; mimeType: string | null; filename: string | null } | null;
+}
+
+/** What the store said about an event; nulls when it could not be recorded. */
+export interface EventFacts {
+	event: RecordableEvent;
+	conversation: TouchWindowResult | null;
+	consent: ConsentChange | null;
+	outbound: OutboundRecord | null;
+}
+
+export function itemsForEvent(facts: EventFacts, settings: TriggerSettings): TriggerItem[] {
+	const { event } = facts;
+	if (!passesNumberFilter(event, settings)) return [];
+	const items: TriggerItem[] = [];
+	if (event.event === 'message' || event.event === 'system') {
+		const item = messageItem(event, facts, settings);
+		if (item !== null) items.push(item);
+	}
+	if (event.event === 'status') {
+		const item = statusItem(event, facts, settings);
+		if (item !== null) items.push(item);
+	}
+	if (settings.events.has('consentChanged') && facts.consent?.applied) {
+		items.push({ json: consentItemJson(event, facts.consent), media: null });
+	}
+	return items;
+}
+
+function passesNumberFilter(event: RecordableEvent, settings: TriggerSettings): boolean {
+	if (settings.phoneNumberIds.size === 0) return true;
+	const id = event.business.phoneNumberId;
+	return id !== null && settings.phoneNumberIds.has(id);
+}
+
+function messageItem(
+	event: InboundMessageEvent | SystemEvent,
+	facts: EventFacts,
+	settings: TriggerSettings,
+): TriggerItem | null {
+	const type = event.event === 'system' ? 'system' : event.type;
+	if (settings.messageTypes.size > 0 && !settings.messageTypes.has(type)) return null;
+
+	const content = event.event === 'system' ? systemContent(event) : event.message;
+	let keyword: JsonObject | null = null;
+	if (settings.keywordFilter !== null) {
+		const matched = matchKeyword(settings.keywordFilter, content.text);
+		if (matched === null) return null;
+		keyword = { matched, link: keywordLink(event, matched, settings) };
+	}
+
+	const { conversation } = facts;
+	const startsConversation =
+		conversation !== null &&
+		conversation.isNewConversation &&
+		(!settings.onlyFirstEver || conversation.isFirstEver);
+	const triggerEvent =
+		startsConversation && settings.events.has('conversationStarted')
+			? 'conversationStarted'
+			: settings.events.has('messageReceived')
+				? 'messageReceived'
+				: null;
+	if (triggerEvent === null) return null;
+
+	const json: JsonObject = {
+		event: triggerEvent,
+		messageId: event.messageId,
+		type,
+		timestamp: event.timestamp,
+		timestampUnix: event.timestampUnix,
+		contact: { ...event.contact },
+		message: content,
+		...(event.event === 'system'
+			? {
+					context: null,
+					referral: null,
+					groupId: null,
+					system: {
+						type: event.systemType,
+						body: event.body,
+						newWaId: event.newWaId,
+						newPhone: event.newPhone,
+						newUserId: event.newUserId,
+					},
+				}
+			: { context: event.context, referral: event.referral, groupId: event.groupId }),
+		business: { ...event.business },
+		businessAccountId: event.businessAccountId,
+		conversation: conversation === null ? null : conversationJson(conversation),
+		consent: facts.consent === null ? null : consentJson(facts.consent),
+		keyword,
+		raw: event.raw,
+	};
+	const media = content.media;
+	return {
+		json,
+		media:
+			media === null || media.id === null
+				? null
+				: { id: media.id, mimeType: media.mimeType, filename: media.filename },
+	};
+}
+
+function statusItem(
+	event: StatusEvent,
+	facts: EventFacts,
+	settings: TriggerSettings,
+): TriggerItem | null {
+	if (!settings.events.has('messageStatus')) return null;
+	if (settings.statuses.size > 0 && !settings.statuses.has(event.status)) return null;
+	const errors = explainStatusErrors(
+		event.errors.map((error) => ({
+			...(error.code === null ? {} : { code: error.code }),
+			...(error.title === null ? {} : { title: error.title }),
+			...(error.message === null ? {} : { message: error.message }),
+			...(error.details === null ? {} : { error_data: { details: error.details } }),
+		})),
+	);
+	return {
+		json: {
+			event: 'messageStatus',
+			messageId: event.messageId,
+			status: event.status,
+			timestamp: event.timestamp,
+			timestampUnix: event.timestampUnix,
+			recipient: { ...event.recipient },
+			business: { ...event.business },
+			businessAccountId: event.businessAccountId,
+			bizOpaqueCallbackData: event.bizOpaqueCallbackData,
+			pricing: event.pricing,
+			metaConversation: event.conversation,
+			error: errors[0] ?? null,
+			errors,
+			outbound: facts.outbound === null ? null : outboundJson(facts.outbound),
+			consent: facts.consent === null ? null : consentJson(facts.consent),
+			raw: event.raw,
+		},
+		media: null,
+	};
+}
+
+function consentItemJson(event: RecordableEvent, consent: ConsentChange): JsonObject {
+	const contact =
+		event.event === 'status'
+			? { ...event.recipient, name: null, username: null }
+			: { ...event.contact };
+	return {
+		event: 'consentChanged',
+		contact,
+		...consentJson(consent),
+		messageId: event.event === 'user_preference' ? null : event.messageId,
+		timestamp: event.timestamp,
+		timestampUnix: event.timestampUnix,
+		business: { ...event.business },
+		businessAccountId: event.businessAccountId,
+		raw: event.raw,
+	};
+}
+
+function conversationJson(window: TouchWindowResult): JsonObject {
+	return {
+		id: window.conversationId,
+		isNew: window.isNewConversation,
+		isFirstEver: window.isFirstEver,
+		windowWasOpen: window.wasOpen,
+		windowClosesAt: window.expiresAt.toISOString(),
+		startedAt: window.conversationStartedAt.toISOString(),
+		previousMessageAt: window.previousInboundAt?.toISOString() ?? null,
+	};
+}
+
+function consentJson(consent: ConsentChange): JsonObject {
+	return {
+		status: consent.status,
+		previousStatus: consent.previousStatus,
+		changed: consent.applied && consent.status !== consent.previousStatus,
+		source: consent.source,
+		applied: consent.applied,
+		matched: consent.matched,
+		answersOptInQuestion: consent.answersOptInQuestion,
+		evidence: consent.evidence,
+	};
+}
+
+function outboundJson(outbound: OutboundRecord): JsonObject {
+	return {
+		kind: outbound.kind,
+		recipient: outbound.recipient,
+		templateName: outbound.templateName,
+		templateLanguage: outbound.templateLanguage,
+		category: outbound.category,
+		text: outbound.text,
+		sentAt: outbound.sentAt.toISOString(),
+	};
+}
+
+function systemContent(event: SystemEvent): MessageContent {
+	return {
+		text: event.body,
+		button: null,
+		interactive: null,
+		media: null,
+		location: null,
+		reaction: null,
+		contacts: null,
+		order: null,
+		errors: [],
+	};
+}
+
+/** The click-to-chat link that pre-fills the keyword; a pattern cannot be pre-filled. */
+function keywordLink(
+	event: InboundMessageEvent | SystemEvent,
+	keyword: string,
+	settings: TriggerSettings,
+): string | null {
+	const number = event.business.displayPhoneNumber;
+	if (number === null || settings.keywordFilter?.mode === 'regex') return null;
+	try {
+		return waMeLink(number, keyword);
+	} catch {
+		return null;
+	}
+}

@@ -1,0 +1,313 @@
+/**
+ * Commits one webhook event's side effects to the store in ONE transaction: the dedup mark, the
+ * contact, its 24-hour window, consent signals and the outbound status log. Either all of it is
+ * written or none of it, so a store failure can be answered with a 5xx and Meta's redelivery
+ * finds a clean slate, while a redelivery of a committed event finds the dedup mark and does
+ * nothing twice.
+ */
+import { recordConsentAnswer } from '../consent/answers';
+import { classifyConsentSignal, type ConsentKeywordOptions } from '../core/consentKeywords';
+import { consentAnswerFromReply } from '../core/consentPolicy';
+import {
+	eventDedupKey,
+	type ContactIdentity,
+	type InboundMessageEvent,
+	type StatusEvent,
+	type SystemEvent,
+	type UserPreferenceEvent,
+} from '../core/webhookEvents';
+import {
+	StoreInputError,
+	type ConsentEvidence,
+	type ConsentStatus,
+	type OutboundRecord,
+	type Store,
+	type TouchWindowResult,
+} from '../store';
+
+/** The events that change state; other fields (template updates, groups…) are not recorded. */
+export type RecordableEvent = InboundMessageEvent | SystemEvent | StatusEvent | UserPreferenceEvent;
+
+export interface RecordOptions {
+	/** The WhatsApp Business Account id the store keys consent and contacts by. */
+	account: string;
+	consentKeywords: ConsentKeywordOptions;
+	/** When the delivery arrived (epoch ms): the fallback event time and the dedup time. */
+	receivedAt: number;
+	/** Read the outbound log for status events (only worth it when a run will show it). */
+	withOutbound: boolean;
+}
+
+/** A consent change this event caused. */
+export interface ConsentChange {
+	status: 'opted_in' | 'opted_out' | 'blocked';
+	previousStatus: ConsentStatus;
+	source: 'keyword' | 'button' | 'in_app';
+	/** False when a newer event had already decided the status; kept in the history only. */
+	applied: boolean;
+	/** The configured keyword, button id or Meta signal that matched. */
+	matched: string;
+	/** The customer answered the Consent Gate's opt-in question (rather than typing a keyword). */
+	answersOptInQuestion: boolean;
+	evidence: ConsentEvidence;
+}
+
+export type EventRecord =
+	| {
+			kind: 'recorded';
+			event: RecordableEvent;
+			/** Null when the event carries no business number (no window can be kept). */
+			conversation: TouchWindowResult | null;
+			consent: ConsentChange | null;
+			outbound: OutboundRecord | null;
+			/** The contact has follow-up waits to hand this message to. */
+			waitsPending: boolean;
+	  }
+	| {
+			kind: 'duplicate';
+			event: RecordableEvent;
+			/** An earlier delivery committed the message but could not hand it to the waits. */
+			resumePending: boolean;
+	  }
+	| {
+			kind: 'failed';
+			event: RecordableEvent;
+			error: unknown;
+			/** True when a redelivery may succeed (store unreachable, conflict); false for bad data. */
+			transient: boolean;
+	  };
+
+/** Marks a message whose follow-up waits have been handled, so a redelivery does not hand it over again. */
+export function handoffKey(event: InboundMessageEvent): string {
+	return `${eventDedupKey(event)}#handoff`;
+}
+
+/** Meta's error code for "this user stopped marketing messages": Meta recorded an opt-out. */
+const MARKETING_STOPPED_CODE = 131050;
+/** PostgreSQL deadlock, serialization failure, racing first inserts: rerunning the transaction is safe. */
+const CONFLICT_CODES = new Set(['40P01', '40001', '23505']);
+const MAX_ATTEMPTS = 3;
+
+export async function recordEvent(
+	store: Store,
+	event: RecordableEvent,
+	options: RecordOptions,
+): Promise<EventRecord> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await store.transaction((tx) => applyEvent(tx, event, options));
+		} catch (error) {
+			if (error instanceof HandoffOutstanding) {
+				return { kind: 'duplicate', event, resumePending: true };
+			}
+			if (isConflict(error) && attempt < MAX_ATTEMPTS) continue;
+			return { kind: 'failed', event, error, transient: !(error instanceof StoreInputError) };
+		}
+	}
+}
+
+/** Thrown inside the transaction to roll back the probe of the hand-off mark. */
+class HandoffOutstanding extends Error {}
+
+async function applyEvent(
+	tx: Store,
+	event: RecordableEvent,
+	options: RecordOptions,
+): Promise<EventRecord> {
+	const fresh = await tx.markSeen(eventDedupKey(event), options.receivedAt);
+	if (!fresh) {
+		// The probe inserts the hand-off mark; when it was absent the insert is rolled back, so
+		// the mark is only ever written after a successful hand-off.
+		if (event.event === 'message' && (await tx.markSeen(handoffKey(event), options.receivedAt))) {
+			throw new HandoffOutstanding();
+		}
+		return { kind: 'duplicate', event, resumePending: false };
+	}
+	switch (event.event) {
+		case 'message':
+			return await applyMessage(tx, event, options);
+		case 'system':
+			await tx.upsertContact({
+				account: options.account,
+				...contactIds(event.contact),
+				seenAt: eventTime(event, options.receivedAt),
+			});
+			return recorded(event);
+		case 'status':
+			return await applyStatus(tx, event, options);
+		case 'user_preference':
+			return {
+				...recorded(event),
+				consent: await applyConsentSignal(tx, event, event.contact, options),
+			};
+	}
+}
+
+async function applyMessage(
+	tx: Store,
+	event: InboundMessageEvent,
+	options: RecordOptions,
+): Promise<EventRecord> {
+	const { account, receivedAt } = options;
+	const contact = contactIds(event.contact);
+	const at = eventTime(event, receivedAt);
+	await tx.upsertContact({
+		account,
+		...contact,
+		...(event.contact.name ? { profileName: event.contact.name.slice(0, 256) } : {}),
+		seenAt: at,
+	});
+	const phoneNumberId = event.business.phoneNumberId;
+	const conversation =
+		phoneNumberId === null
+			? null
+			: await tx.touchWindow({ account, phoneNumberId, contact, inboundAt: at });
+
+	const answer = consentAnswerFromReply(event);
+	let consent: ConsentChange | null;
+	if (answer !== null) {
+		const previous = await tx.getConsent(account, contact);
+		const result = await recordConsentAnswer(tx, account, answer, () => receivedAt);
+		consent = {
+			status: answer.status,
+			previousStatus: previous.status,
+			source: answer.source,
+			applied: result.applied,
+			matched: answer.answerPayload,
+			answersOptInQuestion: true,
+			evidence: result.evidence,
+		};
+	} else {
+		consent = await applyConsentSignal(tx, event, event.contact, options);
+	}
+
+	const waits =
+		phoneNumberId === null
+			? []
+			: await tx.findWaitingWaits({ account, phoneNumberId, contact, at: receivedAt });
+	if (waits.length === 0) await tx.markSeen(handoffKey(event), receivedAt);
+	return { ...recorded(event), conversation, consent, waitsPending: waits.length > 0 };
+}
+
+async function applyStatus(
+	tx: Store,
+	event: StatusEvent,
+	options: RecordOptions,
+): Promise<EventRecord> {
+	const at = eventTime(event, options.receivedAt);
+	const [error] = event.errors;
+	await tx.recordOutboundStatus({
+		wamid: event.messageId,
+		status: event.status,
+		at,
+		...(error !== undefined && error.code !== null ? { errorCode: error.code } : {}),
+		...(error?.title ? { errorTitle: error.title.slice(0, 1000) } : {}),
+	});
+	const stopped = event.status === 'failed' && error?.code === MARKETING_STOPPED_CODE;
+	const recipient = { ...event.recipient, name: null, username: null };
+	const hasRecipient = recipient.waId !== null || recipient.userId !== null;
+	const consent =
+		stopped && hasRecipient
+			? await recordChange(tx, options, recipient, {
+					status: 'opted_out',
+					source: 'in_app',
+					matched: String(MARKETING_STOPPED_CODE),
+					at,
+					evidence: {
+						text: error.details ?? error.title ?? error.message ?? 'Meta error 131050',
+						messageIds: [event.messageId],
+						metaErrorCode: MARKETING_STOPPED_CODE,
+					},
+				})
+			: null;
+	const outbound = options.withOutbound ? await tx.getOutbound(event.messageId) : null;
+	return { ...recorded(event), consent, outbound };
+}
+
+async function applyConsentSignal(
+	tx: Store,
+	event: InboundMessageEvent | UserPreferenceEvent,
+	contact: ContactIdentity,
+	options: RecordOptions,
+): Promise<ConsentChange | null> {
+	const signal = classifyConsentSignal(event, options.consentKeywords);
+	if (signal === null) return null;
+	return await recordChange(tx, options, contact, {
+		status: signal.status,
+		source: signal.source,
+		matched: signal.evidence.matched,
+		at: eventTime(event, options.receivedAt),
+		evidence: {
+			text: signal.evidence.text.slice(0, 1000),
+			messageIds: signal.evidence.messageId === null ? [] : [signal.evidence.messageId],
+			matched: signal.evidence.matched,
+			at: signal.evidence.at,
+		},
+	});
+}
+
+async function recordChange(
+	tx: Store,
+	options: RecordOptions,
+	contact: ContactIdentity,
+	change: Omit<ConsentChange, 'previousStatus' | 'applied' | 'answersOptInQuestion'> & {
+		at: number;
+	},
+): Promise<ConsentChange> {
+	const ids = contactIds(contact);
+	const previous = await tx.getConsent(options.account, ids);
+	const result = await tx.recordConsent({
+		account: options.account,
+		contact: ids,
+		status: change.status,
+		source: change.source,
+		evidence: change.evidence,
+		eventAt: change.at,
+		recordedAt: options.receivedAt,
+	});
+	return {
+		status: change.status,
+		previousStatus: previous.status,
+		source: change.source,
+		applied: result.applied,
+		matched: change.matched,
+		answersOptInQuestion: false,
+		evidence: change.evidence,
+	};
+}
+
+function recorded(event: RecordableEvent) {
+	return {
+		kind: 'recorded' as const,
+		event,
+		conversation: null,
+		consent: null,
+		outbound: null,
+		waitsPending: false,
+	};
+}
+
+/** The store's reference for a webhook contact: both ids when Meta gives both, so the store links them. */
+export function contactIds(contact: Pick<ContactIdentity, 'waId' | 'userId'>): {
+	waId?: string;
+	userId?: string;
+} {
+	const ids: { waId?: string; userId?: string } = {};
+	if (contact.waId !== null) ids.waId = contact.waId;
+	if (contact.userId !== null) ids.userId = contact.userId;
+	return ids;
+}
+
+const EARLIEST_EVENT_MS = Date.UTC(2000, 0, 1);
+const CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+/** Meta's timestamp, unless it is missing or implausible: then the time the delivery arrived. */
+export function eventTime(event: { timestampUnix: number | null }, receivedAt: number): number {
+	const millis = event.timestampUnix === null ? Number.NaN : event.timestampUnix * 1000;
+	return millis >= EARLIEST_EVENT_MS && millis <= receivedAt + CLOCK_SKEW_MS ? millis : receivedAt;
+}
+
+function isConflict(error: unknown): boolean {
+	const code = (error as { code?: unknown } | null)?.code;
+	return typeof code === 'string' && CONFLICT_CODES.has(code);
+}

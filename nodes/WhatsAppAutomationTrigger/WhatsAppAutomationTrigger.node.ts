@@ -1,0 +1,69 @@
+import {
+	NodeConnectionTypes,
+	type IHookFunctions,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import {
+	eventOptionProperties,
+	eventsProperty,
+	filtersProperty,
+	keywordProperties,
+	optionsProperty,
+	registrationProperties,
+} from './description';
+import { getKeywordLinks } from './methods';
+import { checkExists, create, remove } from './registration';
+import { handleWebhook } from './webhook';
+
+export class WhatsAppAutomationTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp Automation Trigger',
+		name: 'whatsAppAutomationTrigger',
+		icon: { light: 'file:../../icons/whatsapp.svg', dark: 'file:../../icons/whatsapp.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["events"].join(", ") }}',
+		description:
+			'Starts a workflow when a customer writes, a conversation starts, a message fails or consent changes (WhatsApp Cloud API)',
+		defaults: { name: 'WhatsApp Automation Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'whatsAppCloudApi', required: true }],
+		webhooks: [
+			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+		],
+		properties: [
+			eventsProperty,
+			...eventOptionProperties,
+			...keywordProperties,
+			...registrationProperties,
+			filtersProperty,
+			optionsProperty,
+		],
+	};
+
+	methods = { loadOptions: { getKeywordLinks } };
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return await checkExists.call(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return await create.call(this);
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return await remove.call(this);
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await handleWebhook.call(this);
+	}
+}

@@ -1,0 +1,284 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_CONSENT_KEYWORDS } from '../../lib/core/consentKeywords';
+
+const MESSAGE_EVENTS = ['messageReceived', 'conversationStarted'];
+
+export const eventsProperty: INodeProperties = {
+	displayName: 'Events',
+	name: 'events',
+	type: 'multiOptions',
+	required: true,
+	default: ['messageReceived'],
+	description: 'What starts the workflow. Each inbound message starts at most one run.',
+	options: [
+		{
+			name: 'Consent Changed',
+			value: 'consentChanged',
+			description:
+				'A contact opted in or out: a keyword (STOP, START…), a "Stop promotions" button, an answer to the opt-in question, or WhatsApp’s in-app stop/resume',
+		},
+		{
+			name: 'Conversation Started',
+			value: 'conversationStarted',
+			description:
+				'A customer wrote while no 24-hour window was open: the start of a new conversation',
+		},
+		{
+			name: 'Message Received',
+			value: 'messageReceived',
+			description: 'Every message a customer sends',
+		},
+		{
+			name: 'Message Status',
+			value: 'messageStatus',
+			description:
+				'Sent, delivered, read or failed updates for messages the business sent, with Meta’s error explained',
+		},
+	],
+};
+
+export const eventOptionProperties: INodeProperties[] = [
+	{
+		displayName: 'Only First Message Ever',
+		name: 'onlyFirstEver',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether Conversation Started fires only once per contact and number: for their very first message (pre-qualification, segmentation)',
+		displayOptions: { show: { events: ['conversationStarted'] } },
+	},
+	{
+		displayName: 'Statuses',
+		name: 'statuses',
+		type: 'multiOptions',
+		default: ['failed'],
+		description:
+			'Which statuses start a run; leave empty for all. Every sent message produces several, so choose only what you act on.',
+		options: [
+			{ name: 'Delivered', value: 'delivered' },
+			{ name: 'Failed', value: 'failed' },
+			{ name: 'Played', value: 'played', description: 'A voice message was played' },
+			{ name: 'Read', value: 'read' },
+			{ name: 'Sent', value: 'sent' },
+		],
+		displayOptions: { show: { events: ['messageStatus'] } },
+	},
+];
+
+export const keywordProperties: INodeProperties[] = [
+	{
+		displayName: 'Keywords',
+		name: 'keywords',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		placeholder: 'PROMO',
+		description:
+			'Start only for messages matching one of these keywords, one per line (case-insensitive). Leave empty for every message.',
+		displayOptions: { show: { events: MESSAGE_EVENTS } },
+	},
+	{
+		displayName: 'Keyword Match',
+		name: 'keywordMatch',
+		type: 'options',
+		default: 'exact',
+		options: [
+			{ name: 'Contains', value: 'contains' },
+			{ name: 'Exact', value: 'exact', description: 'The whole message is the keyword' },
+			{
+				name: 'Regular Expression',
+				value: 'regex',
+				description: 'Each line is a pattern, e.g. ^promo\\d+$',
+			},
+			{ name: 'Starts With', value: 'startsWith' },
+		],
+		displayOptions: { show: { events: MESSAGE_EVENTS } },
+	},
+	{
+		displayName: 'Share Links Name or ID',
+		name: 'keywordLinks',
+		type: 'options',
+		default: '',
+		typeOptions: {
+			loadOptionsMethod: 'getKeywordLinks',
+			loadOptionsDependsOn: ['keywords', 'keywordMatch'],
+		},
+		description:
+			'Open the list to see a wa.me link per business number and keyword: customers who tap it (or scan it as a QR code) get the keyword pre-filled. Only shown here; it changes nothing. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: { show: { events: MESSAGE_EVENTS } },
+	},
+];
+
+export const registrationProperties: INodeProperties[] = [
+	{
+		displayName: 'Webhook Registration',
+		name: 'registration',
+		type: 'options',
+		noDataExpression: true,
+		default: 'accountOverride',
+		description: 'How Meta learns where to send this workflow’s webhooks',
+		options: [
+			{
+				name: 'Account Callback Override',
+				value: 'accountOverride',
+				description:
+					'On activation, point this WhatsApp Business Account’s webhooks at this workflow (override_callback_uri). Several accounts or n8n instances can share one Meta app.',
+			},
+			{
+				name: 'App Subscription',
+				value: 'appSubscription',
+				description:
+					'On activation, set the Meta app’s webhook callback to this workflow (needs App ID and App Secret). One workflow per app, like n8n’s built-in WhatsApp Trigger.',
+			},
+			{
+				name: 'Manual',
+				value: 'manual',
+				description:
+					'Paste the Production URL and the Verify Token into the Meta App Dashboard yourself',
+			},
+			{
+				name: 'Number Callback Override',
+				value: 'numberOverride',
+				description:
+					'On activation, point the webhooks of the numbers under Filters → Phone Number IDs at this workflow, so each number can have its own workflow',
+			},
+		],
+	},
+	{
+		displayName:
+			'In the Meta App Dashboard → WhatsApp → Configuration, paste the Production URL shown above as Callback URL and the Verify Token below, then subscribe to the fields "messages" and "user_preferences"',
+		name: 'manualNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { registration: ['manual'] } },
+	},
+	{
+		displayName: 'Verify Token',
+		name: 'verifyToken',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		required: true,
+		description:
+			'Any random text of at least 16 characters; enter the same in Meta’s dashboard. Activating without one shows a freshly generated token to use.',
+		displayOptions: { show: { registration: ['manual'] } },
+	},
+];
+
+export const filtersProperty: INodeProperties = {
+	displayName: 'Filters',
+	name: 'filters',
+	type: 'collection',
+	placeholder: 'Add Filter',
+	default: {},
+	options: [
+		{
+			displayName: 'Message Types',
+			name: 'messageTypes',
+			type: 'multiOptions',
+			default: [],
+			description: 'Start only for these message types; leave empty for all',
+			options: [
+				{ name: 'Audio', value: 'audio' },
+				{ name: 'Button (Template Quick Reply)', value: 'button' },
+				{ name: 'Contacts', value: 'contacts' },
+				{ name: 'Document', value: 'document' },
+				{ name: 'Image', value: 'image' },
+				{ name: 'Interactive (Reply Button, List)', value: 'interactive' },
+				{ name: 'Location', value: 'location' },
+				{ name: 'Order', value: 'order' },
+				{ name: 'Reaction', value: 'reaction' },
+				{ name: 'Sticker', value: 'sticker' },
+				{ name: 'System (E.g. Number Changed)', value: 'system' },
+				{ name: 'Text', value: 'text' },
+				{ name: 'Unsupported', value: 'unsupported' },
+				{ name: 'Video', value: 'video' },
+			],
+		},
+		{
+			displayName: 'Phone Number IDs',
+			name: 'phoneNumberIds',
+			type: 'string',
+			default: '',
+			placeholder: '106540352242922, 106540352242923',
+			description:
+				'Start only for events of these business numbers (Phone Number IDs from WhatsApp Manager → API Setup), separated by commas. Events of other numbers are still recorded (window, consent), they just start nothing here.',
+		},
+	],
+};
+
+export const optionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	// No option may be called "binaryData": for version-1 webhook nodes n8n reads that name and
+	// then skips reading the request body, which the signature check needs.
+	options: [
+		{
+			displayName: 'Block Keywords',
+			name: 'blockKeywords',
+			type: 'string',
+			default: DEFAULT_CONSENT_KEYWORDS.blockKeywords.join(', '),
+			description:
+				'Messages that stop ALL messages to the contact, separated by commas (whole message, case-insensitive)',
+		},
+		{
+			displayName: 'Confirm Opt-Out',
+			name: 'confirmOptOut',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to answer an opt-out keyword or button with a confirmation (German for ABMELDEN, English otherwise, unless a text is set)',
+		},
+		{
+			displayName: 'Confirmation Text',
+			name: 'optOutConfirmationText',
+			type: 'string',
+			typeOptions: { rows: 2 },
+			default: '',
+			placeholder:
+				'You will no longer receive promotional messages from us. Reply START to receive them again.',
+			description: 'The opt-out confirmation; leave empty for the built-in English/German text',
+		},
+		{
+			displayName: 'Download Media',
+			name: 'downloadMedia',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to download images, audio, video, documents and stickers into binary data (Meta’s media links expire after 5 minutes)',
+		},
+		{
+			displayName: 'Media Binary Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			description: 'The binary field that receives a downloaded media file',
+		},
+		{
+			displayName: 'Opt-in Keywords',
+			name: 'optInKeywords',
+			type: 'string',
+			default: DEFAULT_CONSENT_KEYWORDS.optInKeywords.join(', '),
+			description: 'Messages that allow marketing again, separated by commas',
+		},
+		{
+			displayName: 'Opt-Out Button Payloads',
+			name: 'optOutButtonPayloads',
+			type: 'string',
+			default: DEFAULT_CONSENT_KEYWORDS.optOutButtonPayloads.join(', '),
+			description:
+				'Template quick-reply payloads (or button texts) that stop marketing, separated by commas',
+		},
+		{
+			displayName: 'Opt-Out Keywords',
+			name: 'optOutKeywords',
+			type: 'string',
+			default: DEFAULT_CONSENT_KEYWORDS.optOutKeywords.join(', '),
+			description: 'Messages that stop marketing messages only, separated by commas',
+		},
+	],
+};

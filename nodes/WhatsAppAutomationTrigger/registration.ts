@@ -1,0 +1,132 @@
+/**
+ * The activation lifecycle (checkExists / create / delete): n8n's side of lib/inbound/registration.
+ * Errors become NodeOperationErrors that name the setting to change, so a failed activation says
+ * why in the editor.
+ */
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IHookFunctions,
+	type IHttpRequestMethods,
+} from 'n8n-workflow';
+
+import { MetaApiError, type MetaErrorBody } from '../../lib/core/errors';
+import { generateVerifyToken } from '../../lib/core/signature';
+import {
+	isRegistered,
+	register,
+	unregister,
+	type GraphCall,
+	type GraphPort,
+	type RegistrationTarget,
+} from '../../lib/inbound';
+import {
+	CREDENTIAL_TYPE,
+	GraphClient,
+	type CloudApiCredentials,
+} from '../../lib/transport/graphApi';
+import { expectedVerifyToken, readRegistrationMode, readTriggerSettings } from './parameters';
+
+const MIN_MANUAL_TOKEN_LENGTH = 16;
+
+export async function checkExists(this: IHookFunctions): Promise<boolean> {
+	readTriggerSettings(this);
+	return await withContext(this, async (graph, target) => await isRegistered(graph, target));
+}
+
+export async function create(this: IHookFunctions): Promise<boolean> {
+	await withContext(this, async (graph, target) => await register(graph, target));
+	return true;
+}
+
+export async function remove(this: IHookFunctions): Promise<boolean> {
+	await withContext(this, async (graph, target) => await unregister(graph, target));
+	return true;
+}
+
+async function withContext<T>(
+	ctx: IHookFunctions,
+	action: (graph: GraphPort, target: RegistrationTarget) => Promise<T>,
+): Promise<T> {
+	const credentials = (await ctx.getCredentials(CREDENTIAL_TYPE)) as CloudApiCredentials;
+	const target = registrationTarget(ctx, credentials);
+	try {
+		return await action(graphPort(ctx, credentials), target);
+	} catch (error) {
+		const message =
+			error instanceof MetaApiError
+				? `Meta refused the webhook registration (${target.mode}): ${error.describe()}`
+				: (error as Error).message;
+		throw new NodeOperationError(ctx.getNode(), message);
+	}
+}
+
+function registrationTarget(
+	ctx: IHookFunctions,
+	credentials: CloudApiCredentials,
+): RegistrationTarget {
+	const mode = readRegistrationMode(ctx);
+	const callbackUrl = ctx.getNodeWebhookUrl('default');
+	if (callbackUrl === undefined) {
+		throw new NodeOperationError(ctx.getNode(), 'n8n gave this trigger no webhook URL');
+	}
+	const verifyToken = expectedVerifyToken(ctx, credentials);
+	if (mode === 'manual' && verifyToken.length < MIN_MANUAL_TOKEN_LENGTH) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Verify Token ${verifyToken === '' ? 'is empty' : `has ${verifyToken.length} characters`}; manual registration needs at least ${MIN_MANUAL_TOKEN_LENGTH}. Enter a random one, for example ${generateVerifyToken()}, in the node's Verify Token field and in the Meta App Dashboard.`,
+		);
+	}
+	if (mode === 'appSubscription' && !credentials.appSecret) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Webhook Registration "App Subscription" needs the App Secret in the WhatsApp Cloud API credential (App Dashboard → App settings → Basic): it signs the app access token and every webhook. Fill it in, or choose "Account Callback Override".',
+		);
+	}
+	const filters = ctx.getNodeParameter('filters', {}) as { phoneNumberIds?: unknown };
+	return {
+		mode,
+		callbackUrl,
+		verifyToken,
+		businessAccountId: String(credentials.businessAccountId ?? '').trim(),
+		appId: String(credentials.appId ?? '').trim(),
+		phoneNumberIds: String(filters.phoneNumberIds ?? '')
+			.split(/[\s,]+/)
+			.filter((id) => id !== ''),
+	};
+}
+
+/**
+ * User-token calls go through the credential; the app subscription needs the app access token
+ * instead, which the credential's own Authorization header would overwrite, so those calls set it
+ * themselves.
+ */
+function graphPort(ctx: IHookFunctions, credentials: CloudApiCredentials): GraphPort {
+	const client = new GraphClient(ctx, credentials);
+	const user: GraphCall = async (method, path, options = {}) =>
+		await client.request(method, path, options);
+	const app: GraphCall = async (method, path, options = {}) => {
+		const base = String(credentials.baseUrl || 'https://graph.facebook.com').replace(/\/+$/, '');
+		const version = String(credentials.graphApiVersion || 'v24.0').replace(/^\/+|\/+$/g, '');
+		const response = (await ctx.helpers.httpRequest({
+			method: method as IHttpRequestMethods,
+			url: `${base}/${version}/${path}`,
+			qs: options.qs,
+			body: options.body as IDataObject | undefined,
+			headers: {
+				Authorization: `Bearer ${String(credentials.appId ?? '')}|${String(credentials.appSecret ?? '')}`,
+			},
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as { statusCode: number; body: unknown };
+		if (response.statusCode >= 400) {
+			throw new MetaApiError(
+				response.statusCode,
+				(response.body as { error?: MetaErrorBody } | undefined)?.error,
+			);
+		}
+		return response.body;
+	};
+	return { user, app };
+}

@@ -1,0 +1,156 @@
+/**
+ * n8n's side of a webhook call: the hub.challenge GET and the event POSTs. The answer is always
+ * written here (never left to n8n's defaults) when it is not a plain 200 with a run, and the
+ * handler never throws: a thrown error would make n8n start an execution that failed.
+ */
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { openAccountStore } from '../../lib/consent/storeAccess';
+import { buildTextMessage } from '../../lib/core/messages';
+import { answerSubscriptionChallenge } from '../../lib/core/signature';
+import {
+	checkDelivery,
+	processDelivery,
+	type DeliveryPorts,
+	type TriggerItem,
+} from '../../lib/inbound';
+import { GraphClient, type CloudApiCredentials } from '../../lib/transport/graphApi';
+import { resumeHttpFrom } from '../../lib/waits/http';
+import { resumeWaitsForMessage } from '../../lib/waits/resume';
+import { credentialsForWebhook } from './credentialCache';
+import { downloadMedia } from './media';
+import { expectedVerifyToken, readMediaOptions, readTriggerSettings } from './parameters';
+
+type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
+type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & {
+	rawBody?: Buffer;
+	readRawBody?: () => Promise<void>;
+};
+
+export async function handleWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const res = this.getResponseObject();
+	try {
+		const credentials = await credentialsForWebhook(this);
+		if (this.getWebhookName() === 'setup') return answerChallenge(this, res, credentials);
+		return await receiveEvents(this, res, credentials);
+	} catch (error) {
+		this.logger.error('WhatsApp Automation Trigger could not handle a webhook call', {
+			reason: (error as Error).message,
+		});
+		return reply(res, 500, 'The trigger failed; Meta will deliver again');
+	}
+}
+
+function answerChallenge(
+	ctx: IWebhookFunctions,
+	res: Response,
+	credentials: CloudApiCredentials,
+): IWebhookResponseData {
+	const token = expectedVerifyToken(ctx, credentials);
+	if (token === '') {
+		return reply(res, 403, 'No Verify Token is set in the trigger node');
+	}
+	const answer = answerSubscriptionChallenge(ctx.getQueryData() as Record<string, unknown>, token);
+	if (!answer.ok) {
+		ctx.logger.warn(`Refused a webhook verification request: ${answer.reason}`);
+		return reply(res, 403, answer.reason);
+	}
+	return reply(res, 200, answer.challenge);
+}
+
+async function receiveEvents(
+	ctx: IWebhookFunctions,
+	res: Response,
+	credentials: CloudApiCredentials,
+): Promise<IWebhookResponseData> {
+	const request = ctx.getRequestObject() as RawRequest;
+	// n8n reads the raw body for JSON requests; for other content types it may not have yet.
+	if (request.rawBody === undefined && typeof request.readRawBody === 'function') {
+		await request.readRawBody();
+	}
+	const check = checkDelivery({
+		rawBody: request.rawBody,
+		signatureHeader: ctx.getHeaderData()['x-hub-signature-256'],
+		appSecret: typeof credentials.appSecret === 'string' ? credentials.appSecret : '',
+	});
+	if (!check.ok) {
+		ctx.logger.warn(`Refused a webhook call (${check.status}): ${check.reason}`);
+		return reply(res, check.status, check.reason);
+	}
+
+	const settings = readTriggerSettings(ctx);
+	const outcome = await processDelivery(check.parsed, settings, deliveryPorts(ctx, credentials));
+	const items = await toExecutionItems(ctx, credentials, outcome.items);
+
+	if (outcome.status !== 200) {
+		ctx.logger.warn(`Asked Meta to deliver a webhook again: ${outcome.retryReason ?? ''}`, {
+			...outcome.stats,
+		});
+		reply(res, outcome.status, 'Not everything could be recorded; deliver again');
+		return items.length > 0
+			? { workflowData: [items], noWebhookResponse: true }
+			: { noWebhookResponse: true };
+	}
+	if (items.length === 0) return reply(res, 200, 'OK');
+	return { workflowData: [items] };
+}
+
+function deliveryPorts(ctx: IWebhookFunctions, credentials: CloudApiCredentials): DeliveryPorts {
+	const http = resumeHttpFrom(ctx.helpers);
+	return {
+		openStore: async () => await openAccountStore(credentials),
+		resumeWaits: async (store, event, account) =>
+			await resumeWaitsForMessage(store, event, http, { account }),
+		sendText: async (phoneNumberId, to, text) => {
+			const recipient = to.waId !== null ? { to: to.waId } : { recipient: String(to.userId ?? '') };
+			const response = await new GraphClient(ctx, credentials).sendMessage(
+				phoneNumberId,
+				buildTextMessage({ recipient }, { body: text }),
+			);
+			return response.messages?.[0]?.id ?? null;
+		},
+		log: { warn: (message, meta) => ctx.logger.warn(message, meta) },
+		now: () => Date.now(),
+	};
+}
+
+async function toExecutionItems(
+	ctx: IWebhookFunctions,
+	credentials: CloudApiCredentials,
+	items: TriggerItem[],
+): Promise<INodeExecutionData[]> {
+	const media = readMediaOptions(ctx);
+	const client = new GraphClient(ctx, credentials);
+	const result: INodeExecutionData[] = [];
+	for (const item of items) {
+		const json = item.json as IDataObject;
+		if (!media.download || item.media === null) {
+			result.push({ json });
+			continue;
+		}
+		try {
+			const binary: IBinaryKeyData = {
+				[media.field]: await downloadMedia(ctx, client, item.media),
+			};
+			result.push({ json: { ...json, mediaError: null }, binary });
+		} catch (error) {
+			ctx.logger.warn('Could not download a WhatsApp media file', {
+				mediaId: item.media.id,
+				reason: (error as Error).message,
+			});
+			result.push({ json: { ...json, mediaError: (error as Error).message } });
+		}
+	}
+	return result;
+}
+
+function reply(res: Response, status: number, text: string): IWebhookResponseData {
+	if (!res.headersSent) res.status(status).type('text/plain').send(text);
+	return { noWebhookResponse: true };
+}

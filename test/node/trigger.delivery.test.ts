@@ -1,0 +1,260 @@
+/**
+ * The trigger as Meta's (the emulator's) callback: customers write through the emulator, the
+ * emulator delivers signed webhooks over HTTP, and the trigger answers through the Graph API
+ * (opt-out confirmations, media downloads) and hands replies to waiting follow-ups.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { EmulatorControl, startEmulator, type RunningEmulator } from '../../emulator';
+import { closeAllStores, openStore, type Store } from '../../lib/store';
+import { registerFollowUpWait } from '../../lib/waits/register';
+import {
+	jsonOf,
+	PHONE_NUMBER_ID,
+	tempSqlitePath,
+	triggerCredentials,
+	triggerFixture,
+} from '../helpers/triggerSetup';
+import {
+	runWebhookMethod,
+	startTriggerServer,
+	type TriggerFixture,
+	type TriggerServer,
+} from '../helpers/webhookHarness';
+
+const CUSTOMER = '+4915112345678';
+const CUSTOMER_WA_ID = '4915112345678';
+
+let emulator: RunningEmulator;
+let control: EmulatorControl;
+let server: TriggerServer | undefined;
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+	control = new EmulatorControl(emulator.baseUrl);
+});
+
+afterEach(async () => {
+	await server?.stop();
+	server = undefined;
+	await control.reset();
+});
+
+afterAll(async () => {
+	await emulator.stop();
+	await closeAllStores();
+});
+
+/** A trigger registered at the emulator (account override) and its store. */
+async function liveTrigger(
+	parameters: Record<string, unknown>,
+): Promise<{ fixture: TriggerFixture; store: Store }> {
+	const info = emulator.info();
+	const sqlitePath = tempSqlitePath();
+	const fixture = triggerFixture(
+		{ registration: 'accountOverride', ...parameters },
+		triggerCredentials({
+			accessToken: info.accessToken,
+			businessAccountId: info.wabaId,
+			appId: info.appId,
+			appSecret: info.appSecret,
+			baseUrl: info.baseUrl,
+			graphApiVersion: info.graphVersion,
+			sqlitePath,
+		}),
+	);
+	server = await startTriggerServer(fixture);
+	await runWebhookMethod(fixture, 'create');
+	return { fixture, store: await openStore({ backend: 'sqlite', path: sqlitePath }) };
+}
+
+describe('opt-out confirmation', () => {
+	it.each([
+		[
+			'STOP',
+			'You will not receive any more messages from us. Reply START if you change your mind.',
+		],
+		[
+			'ABMELDEN',
+			'Sie erhalten keine Werbenachrichten mehr von uns. Antworten Sie mit START, um sie wieder zu erhalten.',
+		],
+	])(
+		'answers %s in the customer’s language, sent through the Graph API and logged',
+		async (keyword, expected) => {
+			const { store } = await liveTrigger({
+				events: ['consentChanged'],
+				options: { confirmOptOut: true },
+			});
+			const inbound = await control.inbound({
+				from: CUSTOMER,
+				text: keyword,
+				waitForDelivery: true,
+			});
+			expect(inbound.delivery).toMatchObject({ delivered: true, httpStatus: 200 });
+
+			const sent = await control.messages({ to: CUSTOMER_WA_ID });
+			expect(
+				sent.map((message) => [message.type, (message.request.text as { body: string }).body]),
+			).toEqual([['text', expected]]);
+			expect(await store.getOutbound(sent[0].id)).toMatchObject({
+				kind: 'text',
+				text: expected,
+				recipient: CUSTOMER_WA_ID,
+			});
+			expect(jsonOf(server!.runs()[0])[0]).toMatchObject({
+				event: 'consentChanged',
+				matched: keyword,
+			});
+		},
+	);
+
+	it('a custom text; no confirmation for opt-ins or when switched off', async () => {
+		await liveTrigger({
+			events: ['messageReceived'],
+			options: {
+				confirmOptOut: true,
+				optOutConfirmationText: 'Abgemeldet. START bringt dich zurück.',
+			},
+		});
+		await control.inbound({ from: CUSTOMER, text: 'INFOSTOP', waitForDelivery: true });
+		await control.inbound({ from: CUSTOMER, text: 'START', waitForDelivery: true });
+		const sent = await control.messages({ to: CUSTOMER_WA_ID });
+		expect(sent.map((message) => (message.request.text as { body: string }).body)).toEqual([
+			'Abgemeldet. START bringt dich zurück.',
+		]);
+	});
+
+	it('a redelivered STOP is not confirmed twice', async () => {
+		await control.settings({ webhooks: { duplicates: 2 } });
+		await liveTrigger({ events: ['messageReceived'], options: { confirmOptOut: true } });
+		await control.inbound({ from: CUSTOMER, text: 'STOP', waitForDelivery: true });
+		await waitUntil(
+			async () =>
+				(await control.deliveries()).filter((delivery) => delivery.duplicate).length === 2,
+		);
+		expect(await control.messages({ to: CUSTOMER_WA_ID })).toHaveLength(1);
+		expect(server!.runs()).toHaveLength(1);
+	});
+});
+
+describe('Download Media', () => {
+	it('puts the customer’s image into binary data', async () => {
+		await liveTrigger({ events: ['messageReceived'], options: { downloadMedia: true } });
+		const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+		await control.inbound({
+			from: CUSTOMER,
+			image: { caption: 'Mein Zählerstand', mimeType: 'image/png', data: png.toString('base64') },
+			waitForDelivery: true,
+		});
+		const [item] = server!.runs()[0];
+		expect(item.json).toMatchObject({
+			type: 'image',
+			message: { text: 'Mein Zählerstand' },
+			mediaError: null,
+		});
+		expect(item.binary?.data).toMatchObject({
+			mimeType: 'image/png',
+			fileName: expect.stringMatching(/\.png$/),
+		});
+		expect(Buffer.from(item.binary!.data.data, 'base64')).toEqual(png);
+	});
+
+	it('a media id Meta no longer knows: the item still starts, with the reason', async () => {
+		await liveTrigger({ events: ['messageReceived'], options: { downloadMedia: true } });
+		await control.inbound({
+			from: CUSTOMER,
+			message: { type: 'image', image: { id: '999999999999', mime_type: 'image/jpeg' } },
+			waitForDelivery: true,
+		});
+		const [item] = server!.runs()[0];
+		expect(item.binary).toBeUndefined();
+		expect(item.json.mediaError).toEqual(expect.any(String));
+	});
+});
+
+describe('hand-off to Follow-up Waits', () => {
+	let n8n: Server;
+	let resumed: Array<{ path: string; body: any; windowOpenWhenResumed: boolean }>;
+	let resumeUrlBase: string;
+	let storeForChecks: Store | undefined;
+
+	beforeEach(async () => {
+		resumed = [];
+		n8n = createServer((request, response) => {
+			const chunks: Buffer[] = [];
+			request.on('data', (chunk: Buffer) => chunks.push(chunk));
+			request.on('end', () => {
+				void (async () => {
+					const windowOpenWhenResumed =
+						storeForChecks !== undefined &&
+						(await storeForChecks.isWindowOpen({
+							account: emulator.info().wabaId,
+							phoneNumberId: PHONE_NUMBER_ID,
+							contact: CUSTOMER_WA_ID,
+							at: Date.now(),
+						}));
+					resumed.push({
+						path: request.url ?? '',
+						body: JSON.parse(Buffer.concat(chunks).toString()),
+						windowOpenWhenResumed,
+					});
+					response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+				})();
+			});
+		});
+		await new Promise<void>((resolve) => n8n.listen(0, '127.0.0.1', resolve));
+		resumeUrlBase = `http://127.0.0.1:${(n8n.address() as AddressInfo).port}/webhook-waiting`;
+	});
+
+	afterEach(async () => {
+		storeForChecks = undefined;
+		await new Promise<void>((resolve) => n8n.close(() => resolve()));
+	});
+
+	it('the customer’s reply resumes the waiting execution once, after the window was recorded', async () => {
+		const { store } = await liveTrigger({ events: ['messageReceived'] });
+		storeForChecks = store;
+		const wait = await registerFollowUpWait(store, {
+			account: emulator.info().wabaId,
+			phoneNumberId: PHONE_NUMBER_ID,
+			contact: CUSTOMER_WA_ID,
+			executionId: '4711',
+			resumeUrl: `${resumeUrlBase}/4711?signature=secret-token`,
+			deadline: new Date(Date.now() + 3600_000),
+			rule: { kind: 'anyMessage' },
+			now: new Date(Date.now() - 60_000),
+		});
+
+		const inbound = await control.inbound({
+			from: CUSTOMER,
+			text: 'Ja, passt!',
+			waitForDelivery: true,
+		});
+		expect(inbound.delivery).toMatchObject({ delivered: true, httpStatus: 200 });
+		expect(resumed).toEqual([
+			{
+				path: '/webhook-waiting/4711?signature=secret-token',
+				body: expect.objectContaining({
+					waitId: wait.id,
+					outcome: 'replied',
+					event: expect.objectContaining({ messageId: inbound.messageId }),
+				}),
+				windowOpenWhenResumed: true,
+			},
+		]);
+		expect((await store.getWait(wait.id))?.status).toBe('claimed');
+		expect(jsonOf(server!.runs()[0])[0]).toMatchObject({ messageId: inbound.messageId });
+
+		await control.inbound({ from: CUSTOMER, text: 'noch was', waitForDelivery: true });
+		expect(resumed).toHaveLength(1);
+	});
+});
+
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+	for (let attempt = 0; attempt < 100; attempt++) {
+		if (await condition()) return;
+		await new Promise((resolve) => setImmediate(resolve));
+	}
+	throw new Error('condition not reached');
+}
