@@ -48,6 +48,9 @@ function poolConfig(config: PostgresStoreConfig): PoolConfig {
 		max: POOL_SIZE,
 		idleTimeoutMillis: 30_000,
 		connectionTimeoutMillis: 10_000,
+		// A network partition must fail a webhook (so Meta redelivers), not hang it.
+		statement_timeout: 30_000,
+		query_timeout: 35_000,
 		application_name: 'n8n-nodes-whatsapp-automation',
 		// Times are epoch milliseconds in BIGINT columns: well inside Number's exact range.
 		types: {
@@ -156,12 +159,21 @@ function sessionOf(runner: Pool | PoolClient, config: PostgresStoreConfig): SqlS
 	};
 }
 
+/**
+ * A checked-out client whose connection drops emits 'error' besides failing its query; without a
+ * listener that event would crash n8n. The failed query already carries the error to the caller.
+ */
+const ignoreClientError = () => undefined;
+
 async function connect(pool: Pool, config: PostgresStoreConfig): Promise<PoolClient> {
+	let client: PoolClient;
 	try {
-		return await pool.connect();
+		client = await pool.connect();
 	} catch (error) {
 		throw explainConnectionError(error, config);
 	}
+	if (!client.listeners('error').includes(ignoreClientError)) client.on('error', ignoreClientError);
+	return client;
 }
 
 /** Turns driver errors about reaching the server into a message that says which field to fix. */
