@@ -22,8 +22,8 @@ import type { TriggerSettings } from './settings';
 /**
  * lib/waits' hand-off: resumes the contact's follow-up waits this message satisfies. It throws
  * when it could not claim (the store failed): the waits are still waiting and a redelivery can
- * try again. Failures it returns are final: those waits are claimed (or unreadable) and no
- * redelivery would reach them.
+ * try again. Failures it returns are settled by lib/waits: a transient one puts the wait back to
+ * waiting for the contact's next message, a permanent one expires it (No Reply at the deadline).
  */
 export type ResumeWaits = (
 	store: Store,
@@ -172,7 +172,23 @@ export async function processDelivery(
 			}
 		}
 	}
+	await runHousekeeping(store, ports);
 	return outcome;
+}
+
+/**
+ * Pruning of old dedup keys, resolved waits and AI history, at most once an hour across all
+ * processes (the store arbitrates; a call that is not due costs one conditional update). Never
+ * changes the answer to Meta: everything of this delivery is already committed.
+ */
+async function runHousekeeping(store: Store, ports: DeliveryPorts): Promise<void> {
+	try {
+		await store.housekeeping(ports.now());
+	} catch (error) {
+		ports.log.warn('Store housekeeping failed; it is tried again with a later webhook', {
+			reason: describe(error),
+		});
+	}
 }
 
 /** A failed confirmation is logged, never retried: the opt-out itself is already recorded. */

@@ -219,3 +219,24 @@ describe('opt-out confirmation', () => {
 		expect((await store.getConsent(WABA_ID, CUSTOMER)).status).toBe('opted_out');
 	});
 });
+
+describe('housekeeping', () => {
+	it('runs with a delivery once it is due, and a failure does not change the answer', async () => {
+		const outcome = await processDelivery(message('wamid.housekeeping-1'), SETTINGS, ports());
+		expect(outcome.status).toBe(200);
+		// The delivery ran it: the next hour is already claimed.
+		expect(await store.housekeeping(Date.now())).toEqual({ ran: false });
+
+		const failing = Object.create(store) as Store;
+		failing.housekeeping = async () => {
+			throw new Error('disk full');
+		};
+		const second = await processDelivery(
+			message('wamid.housekeeping-2'),
+			SETTINGS,
+			ports({ openStore: async () => ({ store: failing, account: WABA_ID }) }),
+		);
+		expect(second.status).toBe(200);
+		expect(warnings).toContain('Store housekeeping failed; it is tried again with a later webhook');
+	});
+});
