@@ -217,7 +217,7 @@ const optionsProperty: INodeProperties = {
 			default: 30,
 			typeOptions: { minValue: 0 },
 			description:
-				'Messages older than this are not shown to the model, and a customer who writes again after this time starts a new conversation. Only for the built-in history (no Memory sub-node). 0 = keep forever.',
+				'Messages older than this are not shown to the model, and a customer who writes again after this time starts a new conversation. Only for the built-in history (no Memory sub-node). 0 = no limit (the store still deletes messages older than 365 days).',
 		},
 		{
 			displayName: 'Max Characters per Part',
