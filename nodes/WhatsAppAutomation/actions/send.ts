@@ -2,8 +2,6 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
-	type JsonObject,
-	NodeApiError,
 	NodeOperationError,
 	sleep,
 } from 'n8n-workflow';
@@ -37,6 +35,7 @@ import {
 import { ConsentSkip, consentJson } from '../../../lib/consent';
 import type { ConsentState } from '../../../lib/store/types';
 import { optOutFooterFor, SendConsent, skippedItem } from './consent';
+import { errorItem, toNodeError } from '../../../lib/transport/nodeErrors';
 import { findTemplate } from './templateLookup';
 
 type Operation = 'sendTemplate' | 'sendText' | 'sendButtons' | 'sendMedia' | 'markAsRead';
@@ -97,8 +96,7 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 	// Input problems stop the run before anything is sent, unless the user chose to continue.
 	if (!this.continueOnFail()) {
 		const firstProblem = prepared.findIndex((p) => p instanceof Error);
-		if (firstProblem >= 0)
-			throw toNodeError.call(this, prepared[firstProblem] as Error, firstProblem);
+		if (firstProblem >= 0) throw toNodeError(this, prepared[firstProblem] as Error, firstProblem);
 	}
 
 	const ready = prepared.filter((p): p is PreparedSend => !(p instanceof Error));
@@ -124,7 +122,7 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 			toSend = toSend.filter((p) => !closed.has(p.itemIndex));
 			if (closed.size > 0 && !this.continueOnFail()) {
 				const first = Math.min(...closed.keys());
-				throw toNodeError.call(this, prepared[first] as Error, first);
+				throw toNodeError(this, prepared[first] as Error, first);
 			}
 		}
 	}
@@ -153,7 +151,7 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 	);
 
 	prepared.forEach((p, i) => {
-		if (p instanceof Error) output[i] = errorItem.call(this, p, i);
+		if (p instanceof Error) output[i] = errorItem(this, p, i);
 	});
 	let firstFailure: { error: Error; itemIndex: number } | undefined;
 	let sentCount = 0;
@@ -169,12 +167,12 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 			output[p.itemIndex] = skippedItem(p, result.error);
 		} else {
 			firstFailure ??= { error: result.error as Error, itemIndex: p.itemIndex };
-			output[p.itemIndex] = errorItem.call(this, result.error as Error, p.itemIndex);
+			output[p.itemIndex] = errorItem(this, result.error as Error, p.itemIndex);
 		}
 	});
 
 	if (firstFailure && !this.continueOnFail()) {
-		const error = toNodeError.call(this, firstFailure.error, firstFailure.itemIndex);
+		const error = toNodeError(this, firstFailure.error, firstFailure.itemIndex);
 		if (sentCount > 0) {
 			error.description = `${error.description ?? ''}\n${sentCount} other item(s) of this batch were sent; turn on "Continue On Fail" to get one result per item.`;
 		}
@@ -451,47 +449,4 @@ function cached<T>(
 		cache.set(key, value);
 	}
 	return value;
-}
-
-function toNodeError(
-	this: IExecuteFunctions,
-	error: Error,
-	itemIndex: number,
-): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	if (error instanceof MetaApiError) {
-		return new NodeApiError(this.getNode(), error.toJSON() as unknown as JsonObject, {
-			message: error.advice.explanation,
-			description: error.describe(),
-			httpCode: String(error.httpStatus),
-			itemIndex,
-		});
-	}
-	if (error instanceof FieldError) {
-		return new NodeOperationError(this.getNode(), error.message, {
-			description: error.describe(),
-			itemIndex,
-		});
-	}
-	return new NodeOperationError(this.getNode(), error, { itemIndex });
-}
-
-function errorItem(this: IExecuteFunctions, error: Error, itemIndex: number): INodeExecutionData {
-	const nodeError = toNodeError.call(this, error, itemIndex);
-	const details: IDataObject =
-		error instanceof MetaApiError
-			? (error.toJSON() as unknown as IDataObject)
-			: error instanceof FieldError
-				? {
-						field: error.field,
-						value: error.value as IDataObject[keyof IDataObject],
-						fix: error.fix,
-					}
-				: {};
-	return {
-		json: {
-			error: { message: nodeError.message, description: nodeError.description ?? null, ...details },
-		},
-		pairedItem: { item: itemIndex },
-	};
 }

@@ -1,72 +1,16 @@
-import {
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type JsonObject,
-	NodeApiError,
-	NodeOperationError,
-} from 'n8n-workflow';
+import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { MetaApiError } from '../../../lib/core/errors';
 import { FieldError } from '../../../lib/core/messages';
 import type { AccountStore } from '../../../lib/consent';
+import { errorItem, toNodeError } from '../../../lib/transport/nodeErrors';
+
+export { errorItem, toNodeError };
 
 /** What every operation gets: the node's context and the credential's store and account. */
 export interface GateContext {
 	fn: IExecuteFunctions;
 	items: INodeExecutionData[];
 	accountStore: AccountStore;
-}
-
-export function toNodeError(
-	fn: IExecuteFunctions,
-	error: Error,
-	itemIndex: number,
-): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	if (error instanceof MetaApiError) {
-		return new NodeApiError(fn.getNode(), error.toJSON() as unknown as JsonObject, {
-			message: error.advice.explanation,
-			description: error.describe(),
-			httpCode: String(error.httpStatus),
-			itemIndex,
-		});
-	}
-	if (error instanceof FieldError) {
-		return new NodeOperationError(fn.getNode(), error.message, {
-			description: error.describe(),
-			itemIndex,
-		});
-	}
-	return new NodeOperationError(fn.getNode(), error, { itemIndex });
-}
-
-/**
- * With "Continue On Fail" a bad item becomes `{error}` with the field, the value and the fix; n8n
- * moves such items to the error output when the node uses one.
- */
-export function errorItem(
-	fn: IExecuteFunctions,
-	error: Error,
-	itemIndex: number,
-): INodeExecutionData {
-	const nodeError = toNodeError(fn, error, itemIndex);
-	const details: IDataObject =
-		error instanceof MetaApiError
-			? (error.toJSON() as unknown as IDataObject)
-			: error instanceof FieldError
-				? {
-						field: error.field,
-						value: error.value as IDataObject[keyof IDataObject],
-						fix: error.fix,
-					}
-				: {};
-	return {
-		json: {
-			error: { message: nodeError.message, description: nodeError.description ?? null, ...details },
-		},
-		pairedItem: { item: itemIndex },
-	};
 }
 
 /**

@@ -4,7 +4,6 @@ import { FieldError } from '../../../lib/core/messages';
 import {
 	openStore,
 	StoreConfigError,
-	StoreInputError,
 	storeConfigFromCredentials,
 	type Store,
 } from '../../../lib/store';
@@ -58,20 +57,4 @@ export function phoneNumberIdOf(value: unknown): string | null {
 	return id;
 }
 
-export function toNodeError(
-	context: IExecuteFunctions | IWebhookFunctions,
-	error: Error,
-	itemIndex?: number,
-): NodeOperationError {
-	if (error instanceof NodeOperationError) return error;
-	if (error instanceof FieldError) {
-		return new NodeOperationError(context.getNode(), error.message, {
-			description: error.describe(),
-			itemIndex,
-		});
-	}
-	if (error instanceof StoreInputError) {
-		return new NodeOperationError(context.getNode(), error.message, { itemIndex });
-	}
-	return new NodeOperationError(context.getNode(), error, { itemIndex });
-}
+export { toNodeError } from '../../../lib/transport/nodeErrors';
