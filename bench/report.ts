@@ -1,0 +1,356 @@
+/**
+ * The results of one run: bench/results/latest.json for machines, bench/results/latest.md for
+ * people, and the same summary between the markers in docs/BENCHMARKS.md (the README copies it).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { repoRoot } from '../scripts/harness/paths';
+import type { BenchConfig, ScenarioName } from './lib/config';
+import type { RunEnvironment } from './lib/environment';
+import type { CampaignResult, SendRun } from './scenarios/campaign';
+import type { ConsentResult, ConsentRun } from './scenarios/consent';
+import type { FollowUpResult } from './scenarios/followUp';
+import type { InboundResult, ReceiverResult } from './scenarios/inbound';
+import type { StoreBackendFigures, StoreResult } from './scenarios/store';
+import { evaluateTargets, type TargetRow } from './targets';
+
+export interface BenchResults {
+	environment: RunEnvironment;
+	config: BenchConfig;
+	scenarios: {
+		campaign?: CampaignResult;
+		inbound?: InboundResult;
+		consent?: ConsentResult;
+		followUp?: FollowUpResult;
+		store?: StoreResult;
+	};
+	/** Scenarios that could not run, with the reason. */
+	failures: Partial<Record<ScenarioName, string>>;
+	seconds: Partial<Record<ScenarioName | 'total', number>>;
+}
+
+const RESULTS_DIR = join(repoRoot, 'bench', 'results');
+const DOC_FILE = join(repoRoot, 'docs', 'BENCHMARKS.md');
+export const DOC_START = '<!-- bench:latest:start -->';
+export const DOC_END = '<!-- bench:latest:end -->';
+
+const LATEST_JSON = join(RESULTS_DIR, 'latest.json');
+
+/** The last run's results as written by writeResults (its target rows are derived again). */
+export async function readResults(): Promise<BenchResults> {
+	if (!existsSync(LATEST_JSON)) {
+		throw new Error(`${LATEST_JSON} is missing: run \`npm run bench\` once before --report-only`);
+	}
+	const written = JSON.parse(await readFile(LATEST_JSON, 'utf8')) as BenchResults;
+	return {
+		environment: written.environment,
+		config: written.config,
+		scenarios: written.scenarios,
+		failures: written.failures,
+		seconds: written.seconds,
+	};
+}
+
+/** Writes the results; returns the files written. */
+export async function writeResults(results: BenchResults): Promise<string[]> {
+	await mkdir(RESULTS_DIR, { recursive: true });
+	const targets = evaluateTargets(results);
+	const jsonFile = LATEST_JSON;
+	const env = results.environment;
+	// Every row names what it was measured on, so that a row copied elsewhere still says it.
+	const rows = targets.map((row) => ({
+		...row,
+		n8nVersion: env.n8nVersion,
+		nodeVersion: env.n8nNodeVersion,
+		cores: env.cores,
+		gitCommit: env.gitCommit,
+	}));
+	await writeFile(jsonFile, JSON.stringify({ ...results, targets: rows }, null, '\t') + '\n');
+	const summary = summaryMarkdown(results, targets);
+	const markdownFile = join(RESULTS_DIR, 'latest.md');
+	await writeFile(
+		markdownFile,
+		`# Benchmark results\n\nWritten by \`npm run bench\`; how to read them: docs/BENCHMARKS.md.\n\n${summary}\n${detailsMarkdown(results)}`,
+	);
+	const written = [jsonFile, markdownFile];
+	if (existsSync(DOC_FILE)) {
+		const doc = await readFile(DOC_FILE, 'utf8');
+		const start = doc.indexOf(DOC_START);
+		const end = doc.indexOf(DOC_END);
+		if (start >= 0 && end > start) {
+			await writeFile(
+				DOC_FILE,
+				`${doc.slice(0, start + DOC_START.length)}\n${summary}\n${doc.slice(end)}`,
+			);
+			written.push(DOC_FILE);
+		}
+	}
+	return written;
+}
+
+const fmt = (value: number | null | undefined, decimals = 0): string =>
+	value === null || value === undefined
+		? '—'
+		: value.toLocaleString('en-US', { maximumFractionDigits: decimals });
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function table(header: string[], rows: string[][]): string {
+	return [
+		`| ${header.join(' | ')} |`,
+		`| ${header.map(() => '---').join(' | ')} |`,
+		...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+	].join('\n');
+}
+
+function environmentLine(results: BenchResults): string {
+	const env = results.environment;
+	const commit = `${env.gitCommit.slice(0, 12)}${env.gitDirty ? ' with uncommitted changes' : ''}`;
+	const settings = Object.entries(results.config.n8nEnv)
+		.map(([name, value]) => `${name}=${value}`)
+		.join(', ');
+	return (
+		`Measured ${env.measuredAt} · n8n ${env.n8nVersion} on Node ${env.n8nNodeVersion} · ` +
+		`${env.cores} cores (${env.cpuModel}), ${env.memoryGiB} GiB · commit ${commit} · ` +
+		`load average ${env.loadAverageAtStart} at the start · whole run ${fmt(results.seconds.total)} s · ` +
+		`n8n settings: ${settings || 'defaults'}`
+	);
+}
+
+const verdict = (met: boolean | null) => (met === null ? '—' : met ? 'yes' : '**no**');
+
+export function summaryMarkdown(results: BenchResults, targets: TargetRow[]): string {
+	const parts = [
+		environmentLine(results),
+		table(
+			['Scenario', 'Measure', 'Ours', 'Baseline, same run', 'Ratio', 'Target', 'Met'],
+			targets.map((row) => [
+				row.scenario,
+				row.measure,
+				row.value,
+				row.baseline,
+				row.ratio,
+				row.target,
+				verdict(row.met),
+			]),
+		),
+	];
+	const misses = targets.filter((row) => row.cause);
+	if (misses.length > 0) {
+		parts.push(
+			'**Below target or not decided, and why**\n\n' +
+				misses.map((row) => `- ${row.scenario}, ${row.measure}: ${row.cause}`).join('\n'),
+		);
+	}
+	const failures = Object.entries(results.failures);
+	if (failures.length > 0) {
+		parts.push(
+			'**Not measured**\n\n' + failures.map(([name, reason]) => `- ${name}: ${reason}`).join('\n'),
+		);
+	}
+	return parts.join('\n\n') + '\n';
+}
+
+function detailsMarkdown(results: BenchResults): string {
+	const { campaign, inbound, consent, followUp, store } = results.scenarios;
+	const sections: string[] = ['## Details'];
+	if (campaign) sections.push(campaignDetails(campaign));
+	if (inbound) sections.push(inboundDetails(inbound));
+	if (consent) sections.push(consentDetails(consent));
+	if (followUp) sections.push(followUpDetails(followUp));
+	if (store) sections.push(storeDetails(store));
+	sections.push(
+		`Scenario durations (s): ${Object.entries(results.seconds)
+			.map(([name, seconds]) => `${name} ${seconds}`)
+			.join(', ')}. Sizes: ${JSON.stringify(results.config)}.`,
+	);
+	return sections.join('\n\n') + '\n';
+}
+
+function sendRow(label: string, run: SendRun): string[] {
+	const errors = Object.entries(run.otherErrors)
+		.map(([code, count]) => `${code}: ${count}`)
+		.join(', ');
+	return [
+		label,
+		fmt(run.messagesPerSecond, 1),
+		fmt(run.seconds, 2),
+		fmt(run.accepted),
+		fmt(run.refusedThroughput),
+		errors || '0',
+		fmt(run.failedItems),
+		fmt(run.n8n.cpuMsPerMessage, 2),
+		fmt(run.n8n.coreShare, 2),
+		`${fmt(run.n8n.peakRssMiB)} (${fmt(run.n8n.rssBeforeMiB)} before)`,
+	];
+}
+
+function campaignDetails(campaign: CampaignResult): string {
+	const rows = [
+		sendRow(
+			`1a our node, no pacing, ${campaign.uncapped.ours.concurrency} parallel`,
+			campaign.uncapped.ours,
+		),
+	];
+	const builtin = campaign.uncapped.builtin;
+	if (!('skipped' in builtin))
+		rows.push(sendRow('1a built-in WhatsApp Business Cloud node', builtin));
+	rows.push(
+		sendRow(`1b our node at ${campaign.capped.capMps} mps, emulator capped`, campaign.capped.ours),
+	);
+	return (
+		`### 1 Campaign send (${fmt(campaign.recipients)} recipients, template with three variables)\n\n` +
+		table(
+			[
+				'Run',
+				'messages/s',
+				'node s',
+				'accepted',
+				'130429',
+				'other errors',
+				'failed items',
+				'n8n CPU ms/msg',
+				'n8n core share',
+				'n8n RSS MiB',
+			],
+			rows,
+		) +
+		firstErrors(campaign)
+	);
+}
+
+/** The first failed item's error of each run that had failures: what the sender saw. */
+function firstErrors(campaign: CampaignResult): string {
+	const runs: Array<[string, SendRun | { skipped: string }]> = [
+		['our node, no cap', campaign.uncapped.ours],
+		['built-in node', campaign.uncapped.builtin],
+		['our node, capped', campaign.capped.ours],
+	];
+	const lines = runs.flatMap(([label, run]) =>
+		'firstError' in run && run.firstError !== null
+			? [`- ${label}: ${run.failedItems} items failed, the first with ${run.firstError}`]
+			: [],
+	);
+	return lines.length === 0 ? '' : `\n\n${lines.join('\n')}`;
+}
+
+function receiverTable(name: string, receiver: ReceiverResult): string {
+	return (
+		`${name}: max sustained ${receiver.maxSustainedPerSecond === null ? 'none' : `${fmt(receiver.maxSustainedPerSecond, 1)}/s`}, ${fmt(receiver.deliveriesSent)} deliveries sent\n\n` +
+		table(
+			[
+				'offered/s',
+				'acknowledged/s',
+				'sent',
+				'acknowledged',
+				'errors',
+				'p50 ms',
+				'p99 ms',
+				'max ms',
+				'n8n CPU ms/delivery',
+				'sustained',
+			],
+			receiver.steps.map((step) => [
+				fmt(step.offeredPerSecond, 1),
+				fmt(step.achievedPerSecond, 1),
+				fmt(step.sent),
+				fmt(step.acknowledged),
+				Object.entries(step.errors)
+					.map(([status, count]) => `${status}: ${count}`)
+					.join(', ') || '0',
+				fmt(step.p50Ms),
+				fmt(step.p99Ms),
+				fmt(step.maxMs),
+				fmt(step.n8nCpuMsPerDelivery, 1),
+				step.sustained ? 'yes' : 'no',
+			]),
+		)
+	);
+}
+
+function inboundDetails(inbound: InboundResult): string {
+	return [
+		`### 2 Inbound burst\n\nA step is sustained when ${inbound.sustainedCriteria}.`,
+		receiverTable('Our trigger', inbound.trigger),
+		receiverTable('Plain n8n Webhook node', inbound.plainWebhook),
+	].join('\n\n');
+}
+
+function consentRow(label: string, run: ConsentRun | undefined): string[] {
+	if (!run) return [label, '—', '—', '—', '—', '—', '—'];
+	return [
+		label,
+		fmt(run.items),
+		fmt(run.itemsPerSecond),
+		fmt(run.seconds, 2),
+		`+${fmt(run.growthMiB, 1)} (${fmt(run.rssBeforeMiB)} → ${fmt(run.peakRssMiB)})`,
+		fmt(run.n8nCpuMsPerItem, 3),
+		fmt(run.n8nCoreShare, 2),
+	];
+}
+
+function consentDetails(consent: ConsentResult): string {
+	return (
+		`### 3 Consent Gate at scale (${consent.seededShare})\n\n` +
+		table(
+			['Run', 'items', 'items/s', 'node s', 'n8n RSS MiB', 'n8n CPU ms/item', 'n8n core share'],
+			[
+				consentRow('control: Set node, same expression', consent.control.tenth),
+				consentRow('control: Set node, same expression', consent.control.full),
+				consentRow('Consent Gate, SQLite', consent.sqlite.tenth),
+				consentRow('Consent Gate, SQLite', consent.sqlite.full),
+				consentRow('Consent Gate, PostgreSQL', consent.postgres.full),
+			],
+		)
+	);
+}
+
+function followUpDetails(followUp: FollowUpResult): string {
+	const errors = Object.entries(followUp.replyErrors)
+		.map(([status, count]) => `${status}: ${count}`)
+		.join(', ');
+	return (
+		`### 4 Follow-up resume (${followUp.waits} waiting executions)\n\n` +
+		table(
+			['Measure', 'p50 ms', 'p99 ms', 'max ms'],
+			[
+				[
+					'reply webhook sent → Replied branch starts',
+					...Object.values(followUp.replyToRepliedMs).map((v) => fmt(v)),
+				],
+				[
+					'reply webhook acknowledged by the trigger',
+					...Object.values(followUp.replyAcknowledgedMs).map((v) => fmt(v)),
+				],
+			],
+		) +
+		`\n\nResumed ${followUp.resumed}, not resumed ${followUp.notResumed}, reply errors: ${errors || '0'}; n8n CPU ${fmt(followUp.n8nCpuMsPerReply, 1)} ms per reply (hand-off and resumed execution).`
+	);
+}
+
+function storeDetails(store: StoreResult): string {
+	const row = (label: string, pick: (figures: StoreBackendFigures) => string) => [
+		label,
+		pick(store.results.sqlite),
+		pick(store.results.postgres),
+	];
+	const pair = (value: { sequential: number; concurrent16: number }) =>
+		`${fmt(value.sequential)} / ${fmt(value.concurrent16)}`;
+	return (
+		`### State store (bench/store.ts, measured ${store.measuredAt})\n\n` +
+		table(
+			['Measure', 'SQLite', 'PostgreSQL'],
+			[
+				row('consent of 10,000 contacts, one batched query (ms)', (f) => fmt(f.consentBatch10k_ms)),
+				row('consent of 10,000 contacts, one query each (ms)', (f) =>
+					fmt(f.consentOnePerItem10k_ms),
+				),
+				row('dedup inserts/s (1 / 16 at once)', (f) => pair(f.dedupInserts_per_s)),
+				row('window upserts/s (1 / 16 at once)', (f) => pair(f.windowUpserts_per_s)),
+				row('wait claims/s (1 / 16 at once)', (f) => pair(f.claims_per_s)),
+			],
+		)
+	);
+}

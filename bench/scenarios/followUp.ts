@@ -1,0 +1,206 @@
+/**
+ * Scenario 4, follow-up resume: `waits` executions paused in the Follow-up Wait, one per contact;
+ * then every contact's reply is delivered to our trigger at the same moment. Measured per
+ * execution: from sending the reply webhook to the Replied branch starting (its start time in the
+ * execution data), and how long the trigger took to acknowledge each reply (it hands the reply
+ * over to the waiting execution before it answers).
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+
+import type { Execution, N8nInstance, WorkflowInput } from '../../scripts/harness';
+import type { BenchConfig } from '../lib/config';
+import { CLOUD_API_TYPE } from '../lib/credentials';
+import { signedDelivery, textMessageBody } from '../lib/deliveries';
+import { deploy, type BenchN8n } from '../lib/n8n';
+import { waitUntilQuiet, watchProcess } from '../lib/processes';
+import { percentile, round, sleep } from '../lib/stats';
+import type { Receivers } from './receivers';
+
+const START_PATH = 'bench-followup-start';
+const BRANCHES = ['No Reply', 'Replied', 'Cancelled'] as const;
+const STARTS_IN_PARALLEL = 10;
+const SETTLE_TIMEOUT_MS = 180_000;
+
+export interface FollowUpResult {
+	waits: number;
+	/** Executions that reached Replied. */
+	resumed: number;
+	/** Executions that ended anywhere else, or not within the timeout. */
+	notResumed: number;
+	replyToRepliedMs: { p50: number | null; p99: number | null; max: number | null };
+	replyAcknowledgedMs: { p50: number | null; p99: number | null; max: number | null };
+	replyErrors: Record<string, number>;
+	/** n8n's CPU from the replies until every execution finished, per reply. */
+	n8nCpuMsPerReply: number;
+}
+
+type TaskData = {
+	startTime?: number;
+	data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> };
+};
+
+export async function runFollowUp(
+	config: BenchConfig,
+	ours: BenchN8n,
+	receivers: Receivers,
+	log: (line: string) => void,
+): Promise<FollowUpResult> {
+	const { n8n } = ours;
+	const workflowId = await deploy(
+		n8n,
+		followUpWorkflow(ours.packageName ?? '', receivers.credential.name, receivers.phoneNumberId),
+		{ credentials: { [CLOUD_API_TYPE]: receivers.credential } },
+	);
+	const contacts = Array.from(
+		{ length: config.followUpWaits },
+		(_, index) => `49163${String(Date.now()).slice(-4)}${String(index).padStart(4, '0')}`,
+	);
+
+	log(`  starting ${contacts.length} follow-ups`);
+	for (let start = 0; start < contacts.length; start += STARTS_IN_PARALLEL) {
+		await Promise.all(
+			contacts.slice(start, start + STARTS_IN_PARALLEL).map(async (waId) => {
+				const reply = await n8n.webhook(START_PATH, { body: { waId } });
+				if (reply.status !== 200)
+					throw new Error(`starting a follow-up answered ${reply.status}: ${reply.text}`);
+			}),
+		);
+	}
+	await settled(n8n, workflowId, 'waiting', contacts.length);
+
+	await waitUntilQuiet(ours.pid);
+	log(`  ${contacts.length} replies at once`);
+	const watch = watchProcess(ours.pid);
+	const sentAt = new Map<string, number>();
+	const acknowledged: number[] = [];
+	const replyErrors: Record<string, number> = {};
+	await Promise.all(
+		contacts.map(async (waId, index) => {
+			const body = textMessageBody({
+				wabaId: receivers.wabaId,
+				phoneNumberId: receivers.phoneNumberId,
+				from: waId,
+				wamid: `wamid.bench-reply-${index}-${randomUUID()}`,
+				text: 'Yes, please',
+				sentAt: new Date(),
+			});
+			const request = signedDelivery(receivers.triggerUrl, body, receivers.appSecret);
+			sentAt.set(waId, Date.now());
+			const started = performance.now();
+			try {
+				const response = await fetch(request.url, {
+					method: 'POST',
+					headers: request.headers,
+					body: request.body,
+				});
+				await response.arrayBuffer();
+				if (response.status === 200) acknowledged.push(performance.now() - started);
+				else replyErrors[String(response.status)] = (replyErrors[String(response.status)] ?? 0) + 1;
+			} catch {
+				replyErrors.network = (replyErrors.network ?? 0) + 1;
+			}
+		}),
+	);
+
+	const finished = await settled(n8n, workflowId, 'success', contacts.length);
+	const profile = watch.stop();
+	const latencies: number[] = [];
+	for (const { id } of finished) {
+		const execution = await n8n.api.getExecution(id);
+		const runData = (execution.data?.resultData.runData ?? {}) as Record<string, TaskData[]>;
+		const waId = runData.Start?.[0]?.data?.main?.[0]?.[0]?.json.body as
+			{ waId?: string } | undefined;
+		const repliedAt = runData.Replied?.[0]?.startTime;
+		const sent = waId?.waId === undefined ? undefined : sentAt.get(waId.waId);
+		if (repliedAt !== undefined && sent !== undefined) latencies.push(repliedAt - sent);
+	}
+	const summary = (samples: number[]) => ({
+		p50: roundOrNull(percentile(samples, 50)),
+		p99: roundOrNull(percentile(samples, 99)),
+		max: samples.length === 0 ? null : round(Math.max(...samples)),
+	});
+	return {
+		waits: contacts.length,
+		resumed: latencies.length,
+		notResumed: contacts.length - latencies.length,
+		replyToRepliedMs: summary(latencies),
+		replyAcknowledgedMs: summary(acknowledged),
+		replyErrors,
+		n8nCpuMsPerReply: round((profile.cpuSeconds * 1000) / contacts.length, 1),
+	};
+}
+
+const roundOrNull = (value: number | null) => (value === null ? null : round(value));
+
+/**
+ * Waits until `count` executions of the workflow have `status`, or SETTLE_TIMEOUT_MS passed;
+ * returns those that have it (the rest count as not resumed).
+ */
+async function settled(
+	n8n: N8nInstance,
+	workflowId: string,
+	status: 'waiting' | 'success',
+	count: number,
+): Promise<Execution[]> {
+	const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+	for (;;) {
+		const executions = await n8n.api.listExecutions({ workflowId, status });
+		if (executions.length >= count || Date.now() > deadline) return executions;
+		await sleep(500);
+	}
+}
+
+/** Webhook (contact in the body) → Follow-up Wait, one hour, any message → No Reply / Replied / Cancelled. */
+function followUpWorkflow(
+	packageName: string,
+	credentialName: string,
+	phoneNumberId: string,
+): WorkflowInput {
+	return {
+		name: 'Follow-up resume',
+		nodes: [
+			{
+				name: 'Start',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters: {
+					httpMethod: 'POST',
+					path: START_PATH,
+					responseMode: 'onReceived',
+					options: {},
+				},
+			},
+			{
+				name: 'Follow-up Wait',
+				type: `${packageName}.whatsAppFollowUpWait`,
+				typeVersion: 1,
+				position: [250, 0],
+				credentials: { [CLOUD_API_TYPE]: { name: credentialName } },
+				parameters: {
+					operation: 'waitForReply',
+					phoneNumber: { __rl: true, mode: 'id', value: phoneNumberId },
+					contact: '={{ $json.body.waId }}',
+					limit: 'duration',
+					amount: 3600,
+					unit: 'seconds',
+					replyRule: 'anyMessage',
+				},
+			},
+			...BRANCHES.map((name, index) => ({
+				name,
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [500, index * 200 - 200],
+				parameters: {},
+			})),
+		],
+		connections: {
+			Start: { main: [[{ node: 'Follow-up Wait', type: 'main', index: 0 }]] },
+			'Follow-up Wait': { main: BRANCHES.map((name) => [{ node: name, type: 'main', index: 0 }]) },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}

@@ -1,0 +1,64 @@
+import { readBenchConfig, SCENARIOS } from '../lib/config';
+import { percentile, ratio } from '../lib/stats';
+
+describe('readBenchConfig', () => {
+	it('uses issue 11’s sizes and every scenario by default', () => {
+		const config = readBenchConfig({});
+
+		expect(config).toMatchObject({
+			scenarios: [...SCENARIOS],
+			campaignRecipients: 10_000,
+			cappedMps: 1000,
+			inboundDeliveries: 5000,
+			consentContacts: 100_000,
+			followUpWaits: 200,
+			skipBuild: false,
+			n8nEnv: {},
+		});
+	});
+
+	it('takes sizes, a scenario list in its own order and n8n settings from the environment', () => {
+		const config = readBenchConfig({
+			BENCH_SCENARIOS: 'store, campaign',
+			BENCH_CAMPAIGN_RECIPIENTS: '1_000',
+			BENCH_N8N_ENV: 'N8N_EXPRESSION_ENGINE=legacy,N8N_LOG_LEVEL=warn',
+			BENCH_SKIP_BUILD: '1',
+		});
+
+		expect(config.scenarios).toEqual(['campaign', 'store']);
+		expect(config.campaignRecipients).toBe(1000);
+		expect(config.n8nEnv).toEqual({ N8N_EXPRESSION_ENGINE: 'legacy', N8N_LOG_LEVEL: 'warn' });
+		expect(config.skipBuild).toBe(true);
+	});
+
+	it.each([
+		[
+			{ BENCH_CAMPAIGN_RECIPIENTS: 'many' },
+			/BENCH_CAMPAIGN_RECIPIENTS=many .*whole number.*BENCH_CAMPAIGN_RECIPIENTS=10000/,
+		],
+		[{ BENCH_CAPPED_MPS: '2000' }, /BENCH_CAPPED_MPS=2000 .*from 1 to 1000/],
+		[{ BENCH_FOLLOWUP_WAITS: '0' }, /BENCH_FOLLOWUP_WAITS=0/],
+		[{ BENCH_INBOUND_RATE_FACTOR: '1' }, /BENCH_INBOUND_RATE_FACTOR=1 .*>= 1.05/],
+		[{ BENCH_SCENARIOS: 'campaign,speed' }, /"speed".*campaign, inbound, consent, followUp, store/],
+		[{ BENCH_N8N_ENV: 'legacy' }, /BENCH_N8N_ENV contains "legacy".*NAME=value/],
+	])('refuses %j, naming the variable, the value and the fix', (env, message) => {
+		expect(() => readBenchConfig(env)).toThrow(message);
+	});
+});
+
+describe('percentile', () => {
+	it('is the nearest-rank value of unsorted samples', () => {
+		const samples = [50, 10, 40, 20, 30, 100, 90, 80, 70, 60];
+
+		expect(percentile(samples, 50)).toBe(50);
+		expect(percentile(samples, 99)).toBe(100);
+		expect(percentile(samples, 1)).toBe(10);
+		expect(percentile([], 50)).toBeNull();
+	});
+
+	it('ratio is null without both sides', () => {
+		expect(ratio(3, 2)).toBe(1.5);
+		expect(ratio(null, 2)).toBeNull();
+		expect(ratio(3, 0)).toBeNull();
+	});
+});

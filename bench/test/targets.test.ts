@@ -1,0 +1,222 @@
+import { summaryMarkdown, type BenchResults } from '../report';
+import type { CampaignResult, SendRun } from '../scenarios/campaign';
+import type { ConsentResult, ConsentRun } from '../scenarios/consent';
+import type { InboundResult, ReceiverResult } from '../scenarios/inbound';
+import { evaluateTargets } from '../targets';
+import { readBenchConfig } from '../lib/config';
+
+function sendRun(
+	messagesPerSecond: number,
+	cpuMsPerMessage: number,
+	extra: Partial<SendRun> = {},
+): SendRun {
+	return {
+		seconds: 10_000 / messagesPerSecond,
+		messagesPerSecond,
+		accepted: 10_000,
+		refusedThroughput: 0,
+		otherErrors: {},
+		acceptedWindowSeconds: null,
+		failedItems: 0,
+		firstError: null,
+		n8n: { rssBeforeMiB: 600, peakRssMiB: 1400, cpuMsPerMessage, coreShare: 0.9 },
+		...extra,
+	};
+}
+
+function campaign(ours: number, builtin: number, capped: SendRun): CampaignResult {
+	return {
+		recipients: 10_000,
+		uncapped: {
+			ours: { ...sendRun(ours, 5), concurrency: 50 },
+			builtin: { ...sendRun(builtin, 15), n8nVersion: '2.41.1' },
+			oursVsBuiltin: Math.round((ours / builtin) * 100) / 100,
+		},
+		capped: { capMps: 1000, ours: capped, shareOfCap: capped.messagesPerSecond / 1000 },
+	};
+}
+
+/** One sustained step, and a failed faster one when the receiver saturated. */
+function receiver(maxSustainedPerSecond: number | null, saturatedRamp = true): ReceiverResult {
+	const step = (offeredPerSecond: number, sustained: boolean) => ({
+		offeredPerSecond,
+		sent: 12,
+		acknowledged: 12,
+		errors: {},
+		achievedPerSecond: sustained ? offeredPerSecond : offeredPerSecond / 2,
+		p50Ms: 20,
+		p99Ms: 40,
+		maxMs: 40,
+		sustained,
+		n8nCpuMsPerDelivery: 50,
+	});
+	const top = maxSustainedPerSecond ?? 4;
+	return {
+		steps: [
+			...(maxSustainedPerSecond === null ? [] : [step(top, true)]),
+			...(saturatedRamp ? [step(top * 1.25, false)] : []),
+		],
+		maxSustainedPerSecond,
+		p50Ms: maxSustainedPerSecond === null ? null : 20,
+		p99Ms: maxSustainedPerSecond === null ? null : 40,
+		deliveriesSent: 24,
+	};
+}
+
+function consentRun(items: number, growthMiB: number): ConsentRun {
+	return {
+		items,
+		seconds: items / 25_000,
+		itemsPerSecond: 25_000,
+		rssBeforeMiB: 700,
+		peakRssMiB: 700 + growthMiB,
+		growthMiB,
+		n8nCpuMsPerItem: 0.04,
+		n8nCoreShare: 1,
+	};
+}
+
+function consent(extraTenth: number, extraFull: number): ConsentResult {
+	return {
+		contacts: 100_000,
+		seededShare: 'every third',
+		control: { tenth: consentRun(10_000, 80), full: consentRun(100_000, 700) },
+		sqlite: {
+			tenth: consentRun(10_000, 80 + extraTenth),
+			full: consentRun(100_000, 700 + extraFull),
+			extraOverControlMiB: { tenth: extraTenth, full: extraFull },
+		},
+		postgres: { full: consentRun(100_000, 700), extraOverControlMiB: { full: 0 } },
+		memoryGrowthFactor: extraFull / extraTenth,
+	};
+}
+
+function results(scenarios: BenchResults['scenarios']): BenchResults {
+	return {
+		environment: {
+			measuredAt: '2026-11-22T00:00:00.000Z',
+			n8nVersion: '2.41.1',
+			n8nNodeVersion: '24.21.0',
+			benchNodeVersion: '24.21.0',
+			cores: 2,
+			cpuModel: 'test CPU',
+			memoryGiB: 24,
+			gitCommit: 'abcdef0123456789',
+			gitDirty: false,
+			loadAverageAtStart: 0.5,
+		},
+		config: readBenchConfig({}),
+		scenarios,
+		failures: {},
+		seconds: { total: 600 },
+	};
+}
+
+const row = (rows: ReturnType<typeof evaluateTargets>, measure: string) => {
+	const found = rows.find((candidate) => candidate.measure.startsWith(measure));
+	if (!found) throw new Error(`no row "${measure}" in ${rows.map((r) => r.measure).join(', ')}`);
+	return found;
+};
+
+describe('evaluateTargets', () => {
+	it('meets the campaign targets without a cause when ours is 3× the built-in and reaches the cap', () => {
+		const rows = evaluateTargets(results({ campaign: campaign(300, 90, sendRun(950, 1)) }));
+
+		expect(row(rows, 'messages/s')).toMatchObject({ met: true, ratio: '3.33×' });
+		expect(row(rows, 'messages/s').cause).toBeUndefined();
+		expect(row(rows, 'share of the cap')).toMatchObject({ met: true });
+		expect(row(rows, 'sends refused')).toMatchObject({ met: true, value: '0' });
+	});
+
+	it('explains a campaign below target with the run’s own CPU figures', () => {
+		const rows = evaluateTargets(results({ campaign: campaign(100, 60, sendRun(140, 6.25)) }));
+
+		expect(row(rows, 'messages/s').met).toBe(false);
+		expect(row(rows, 'messages/s').cause).toMatch(/our node used 5 ms .*built-in node 15 ms/);
+		expect(row(rows, 'share of the cap').cause).toMatch(
+			/Not the pacing.*100 messages\/s.*about 160 per second/,
+		);
+	});
+
+	it('blames refusals, not the ceiling, when the node could have reached the cap', () => {
+		const capped = sendRun(800, 1, { refusedThroughput: 12 });
+		const rows = evaluateTargets(results({ campaign: campaign(2000, 500, capped) }));
+
+		expect(row(rows, 'share of the cap').cause).toMatch(/12 refusals/);
+		expect(row(rows, 'sends refused')).toMatchObject({ met: false, value: '12' });
+	});
+
+	const inbound = (
+		trigger: ReceiverResult,
+		plainWebhook: ReceiverResult,
+		triggerVsPlain: number | null,
+	): InboundResult => ({
+		deliveriesPerReceiver: 5000,
+		sustainedCriteria: 'test',
+		plainWebhook,
+		trigger,
+		triggerVsPlain,
+	});
+	const inboundRow = (result: InboundResult) =>
+		row(evaluateTargets(results({ inbound: result })), 'max sustained');
+
+	it('has no inbound verdict when the plain webhook sustained no step', () => {
+		expect(inboundRow(inbound(receiver(null), receiver(null), null))).toMatchObject({
+			met: null,
+			ratio: '—',
+		});
+	});
+
+	it('judges the inbound ratio when both receivers saturated, and explains a miss by CPU per delivery', () => {
+		const miss = inboundRow(inbound(receiver(16), receiver(20), 0.8));
+
+		expect(miss).toMatchObject({ met: false, ratio: '0.8×' });
+		expect(miss.cause).toMatch(
+			/50 ms of CPU with our trigger and 50 ms with the plain Webhook node/,
+		);
+		expect(inboundRow(inbound(receiver(19), receiver(20), 0.95)).met).toBe(true);
+	});
+
+	it('treats a receiver whose deliveries ran out as a bound, deciding only what the bound decides', () => {
+		// The plain webhook may do more than shown: a low ratio stays low, a high one is unknown.
+		expect(inboundRow(inbound(receiver(50), receiver(100, false), 0.5))).toMatchObject({
+			met: false,
+			ratio: '≤ 0.5×',
+		});
+		const unknown = inboundRow(inbound(receiver(95), receiver(100, false), 0.95));
+		expect(unknown.met).toBeNull();
+		expect(unknown.cause).toMatch(/Not decided: the plain Webhook node still kept up/);
+		// Our trigger may do more than shown: a high ratio stays high, a low one is unknown.
+		expect(inboundRow(inbound(receiver(95, false), receiver(100), 0.95)).met).toBe(true);
+		expect(inboundRow(inbound(receiver(50, false), receiver(100), 0.5)).met).toBeNull();
+	});
+
+	it('calls the gate’s memory flat only when its extra over the control does not grow with the items', () => {
+		expect(row(evaluateTargets(results({ consent: consent(10, 15) })), 'gate memory').met).toBe(
+			true,
+		);
+
+		const growing = row(evaluateTargets(results({ consent: consent(5, 68.3) })), 'gate memory');
+		expect(growing.met).toBe(false);
+		expect(growing.cause).toMatch(/about 0\.7 KiB per item over the control/);
+	});
+
+	it('meets the consent speed target at 25,000 items/s', () => {
+		const rows = evaluateTargets(results({ consent: consent(10, 15) }));
+
+		expect(rows.filter((r) => r.measure === 'items/s').map((r) => r.met)).toEqual([true, true]);
+	});
+});
+
+describe('summaryMarkdown', () => {
+	it('names the environment, lists every row and explains every miss', () => {
+		const run = results({ campaign: campaign(100, 60, sendRun(140, 6.25)) });
+		const markdown = summaryMarkdown(run, evaluateTargets(run));
+
+		expect(markdown).toMatch(/n8n 2\.41\.1 on Node 24\.21\.0 · 2 cores .*commit abcdef012345/);
+		expect(markdown).toMatch(
+			/\| 1a Campaign send, 10,000 recipients, no cap \| messages\/s \| 100 \|/,
+		);
+		expect(markdown).toMatch(/\*\*Below target or not decided, and why\*\*\n\n- 1a Campaign send/);
+	});
+});
