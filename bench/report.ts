@@ -249,6 +249,7 @@ function receiverTable(name: string, receiver: ReceiverResult): string {
 				'p50 ms',
 				'p99 ms',
 				'max ms',
+				'backlog s',
 				'n8n CPU ms/delivery',
 				'sustained',
 			],
@@ -263,6 +264,7 @@ function receiverTable(name: string, receiver: ReceiverResult): string {
 				fmt(step.p50Ms),
 				fmt(step.p99Ms),
 				fmt(step.maxMs),
+				fmt(step.backlogSeconds, 1),
 				fmt(step.n8nCpuMsPerDelivery, 1),
 				step.sustained ? 'yes' : 'no',
 			]),
@@ -275,6 +277,7 @@ function inboundDetails(inbound: InboundResult): string {
 		`### 2 Inbound burst\n\nA step is sustained when ${inbound.sustainedCriteria}.`,
 		receiverTable('Our trigger', inbound.trigger),
 		receiverTable('Plain n8n Webhook node', inbound.plainWebhook),
+		receiverTable('n8n Webhook node with Header Auth', inbound.authenticatedWebhook),
 	].join('\n\n');
 }
 

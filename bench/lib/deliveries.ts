@@ -29,11 +29,17 @@ export function textMessageBody(message: InboundText): string {
 	return JSON.stringify(body);
 }
 
-/** A POST as Meta makes it: the raw body with its X-Hub-Signature-256. */
-export function signedDelivery(url: string, rawBody: string, appSecret: string): PreparedRequest {
+/** A POST as Meta makes it: the raw body with its X-Hub-Signature-256 (and any `extraHeaders`). */
+export function signedDelivery(
+	url: string,
+	rawBody: string,
+	appSecret: string,
+	extraHeaders: Record<string, string> = {},
+): PreparedRequest {
 	return {
 		url,
 		headers: {
+			...extraHeaders,
 			'content-type': 'application/json',
 			'x-hub-signature-256': signMetaPayload(rawBody, appSecret),
 		},

@@ -86,20 +86,25 @@ function cpuTicks(pid: number): number {
 const TICKS_PER_SECOND = 100;
 
 /**
- * Waits until `pid` uses less than `maxCoreShare` of one core over a whole second (work queued
- * by the previous measurement has drained), or `timeoutMs` passed. Returns the seconds waited.
+ * Waits until `pid` uses less than `maxCoreShare` of one core over a window of `windowMs` (the
+ * work queued by the previous measurement has drained), or `timeoutMs` passed. Returns the
+ * seconds until that quiet window began: how long the process was still busy.
  */
 export async function waitUntilQuiet(
 	pid: number,
-	{ maxCoreShare = 0.15, timeoutMs = 60_000 } = {},
+	{ maxCoreShare = 0.15, windowMs = 500, timeoutMs = 60_000 } = {},
 ): Promise<number> {
 	const started = Date.now();
+	let windowStart = started;
 	let before = cpuTicks(pid);
 	while (Date.now() - started < timeoutMs) {
-		await sleep(1000);
+		await sleep(windowMs);
 		const now = cpuTicks(pid);
-		if ((now - before) / TICKS_PER_SECOND < maxCoreShare) break;
+		const end = Date.now();
+		const cpuSeconds = (now - before) / TICKS_PER_SECOND;
+		if (cpuSeconds / ((end - windowStart) / 1000) < maxCoreShare) break;
 		before = now;
+		windowStart = end;
 	}
-	return Math.round((Date.now() - started) / 1000);
+	return (windowStart - started) / 1000;
 }

@@ -153,14 +153,28 @@ export function receiverWorkflow(name: string, start: WorkflowNode): WorkflowInp
 	};
 }
 
-/** n8n's plain Webhook node answering 200 as soon as the request is in (the baseline receiver). */
-export function plainWebhookNode(path: string): WorkflowNode {
+export const HEADER_AUTH_TYPE = 'httpHeaderAuth';
+
+/**
+ * n8n's Webhook node answering 200 as soon as the request is in (the baseline receiver); with a
+ * Header Auth credential's name, it refuses calls without that header.
+ */
+export function plainWebhookNode(path: string, headerAuthCredential?: string): WorkflowNode {
 	return {
 		name: 'Webhook',
 		type: 'n8n-nodes-base.webhook',
 		typeVersion: 2,
 		webhookId: randomUUID(),
-		parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+		...(headerAuthCredential
+			? { credentials: { [HEADER_AUTH_TYPE]: { name: headerAuthCredential } } }
+			: {}),
+		parameters: {
+			httpMethod: 'POST',
+			path,
+			responseMode: 'onReceived',
+			...(headerAuthCredential ? { authentication: 'headerAuth' } : {}),
+			options: {},
+		},
 	};
 }
 

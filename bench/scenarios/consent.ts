@@ -57,8 +57,6 @@ export interface ConsentResult {
 	control: { full: ConsentRun; tenth: ConsentRun };
 	sqlite: GateRuns;
 	postgres: GateRuns;
-	/** Gate extra memory at full size over the extra at a tenth (1 = flat, 10 = proportional). */
-	memoryGrowthFactor: number | null;
 }
 
 const contactOf = (index: number) => `4915200${String(index).padStart(6, '0')}`;
@@ -154,7 +152,6 @@ export async function runConsent(
 				tenth: extra(sqliteTenth, control.tenth),
 			},
 		};
-		const tenthExtra = sqlite.extraOverControlMiB.tenth ?? 0;
 		return {
 			contacts,
 			seededShare:
@@ -165,8 +162,6 @@ export async function runConsent(
 				full: postgresFull,
 				extraOverControlMiB: { full: extra(postgresFull, control.full) },
 			},
-			memoryGrowthFactor:
-				tenthExtra > 0 ? round(sqlite.extraOverControlMiB.full / tenthExtra, 1) : null,
 		};
 	} finally {
 		await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));

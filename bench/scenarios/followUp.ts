@@ -85,7 +85,7 @@ export async function runFollowUp(
 				text: 'Yes, please',
 				sentAt: new Date(),
 			});
-			const request = signedDelivery(receivers.triggerUrl, body, receivers.appSecret);
+			const request = signedDelivery(receivers.trigger.url, body, receivers.appSecret);
 			sentAt.set(waId, Date.now());
 			const started = performance.now();
 			try {
