@@ -11,6 +11,7 @@ import {
 	type OpenAiCompatibleServer,
 } from '../tools/openaiCompatibleServer';
 import { artifactsDir, openBrowser, type BrowserSession } from './browser';
+import { findWorkflowId, openWorkflowCanvas, signInToN8n } from './n8nEditor';
 
 /**
  * `npm start` as a newcomer runs it: build, the pinned n8n (installed on first use: minutes), the
@@ -174,15 +175,9 @@ leadTest(
 			await page.locator('.bubble.business').nth(before).waitFor();
 			await browser.screenshot('sandbox-chat');
 
-			await page.goto(started.n8nUrl);
-			await page.getByLabel(/email/i).fill(started.owner.email);
-			await page.getByLabel(/password/i).fill(started.owner.password);
-			await page.getByRole('button', { name: /sign in/i }).click();
-			await page
-				.getByText(leadWorkflowName as string)
-				.first()
-				.click();
-			await page.locator('.vue-flow, [data-test-id="canvas"]').first().waitFor();
+			await signInToN8n(page, started.n8nUrl, started.owner);
+			const workflowId = await findWorkflowId(page, started.n8nUrl, leadWorkflowName as string);
+			await openWorkflowCanvas(page, started.n8nUrl, workflowId);
 			await browser.screenshot('sandbox-workflow');
 			if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
 				const images = resolve(repoRoot, 'docs', 'images');
