@@ -1,7 +1,4 @@
-import { copyFile, mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 import { EmulatorControl, startEmulator, type RunningEmulator } from '../../emulator';
 import { openBrowser, type BrowserSession } from './browser';
@@ -62,6 +59,11 @@ async function lastInbound(type: string) {
 	}, `the customer's ${type} message`);
 }
 
+/** Keystrokes go where the focus is: wait for it before typing, as a user looks before typing. */
+async function waitForFocus(target: Locator): Promise<void> {
+	await target.and(page.locator(':focus')).waitFor();
+}
+
 function bubble(messageId: string) {
 	return page.locator(`[data-message-id="${messageId}"]`);
 }
@@ -113,7 +115,8 @@ it('opens a chat and writes as the customer with the keyboard only', async () =>
 	await page.keyboard.press('Tab'); // business number
 	await page.keyboard.press('Tab'); // Open chat
 	await page.keyboard.press('Enter');
-	// Opening a chat puts the cursor in the message box.
+	// Opening a chat puts the cursor in the message box, once the chat is drawn.
+	await waitForFocus(page.getByLabel('Message as the customer'));
 	await page.keyboard.type('Hi');
 	await page.keyboard.press('Enter');
 
@@ -220,6 +223,8 @@ it('picks a row of a list message with the keyboard', async () => {
 			},
 		},
 	});
+	// Each new status redraws the bubble, which drops the focus from its button: wait for the last one.
+	await bubble(list).getByRole('img', { name: 'Delivered' }).waitFor();
 	await bubble(list)
 		.getByRole('button', { name: /See plans/ })
 		.focus();
@@ -239,14 +244,6 @@ it('picks a row of a list message with the keyboard', async () => {
 	});
 	await sheet.waitFor({ state: 'hidden' });
 	await browser.screenshot('chat');
-	if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
-		const images = resolve(__dirname, '..', '..', 'docs', 'images');
-		await mkdir(images, { recursive: true });
-		await copyFile(
-			join(resolve(__dirname, '..', '..', 'test-artifacts', 'browser'), 'chat.png'),
-			join(images, 'chat.png'),
-		);
-	}
 });
 
 it('stops marketing in the app: the next marketing template fails with 131050', async () => {

@@ -21,6 +21,9 @@ import { findWorkflowId, openWorkflowCanvas, signInToN8n } from './n8nEditor';
 // The first run on a fresh machine installs n8n (~3 min measured, more on a loaded CI machine).
 const readyTimeoutMs = 20 * 60_000;
 
+// Two n8n executions, a sign-in and the editor's first load, each slow on a busy CI machine.
+const storyTimeoutMs = 5 * 60_000;
+
 const examplesDir = join(repoRoot, 'examples');
 const leadExample = existsSync(examplesDir)
 	? readdirSync(examplesDir).find((file) => /lead/i.test(file) && file.endsWith('.json'))
@@ -173,6 +176,8 @@ leadTest(
 			const before = await replies.count();
 			await button.click();
 			await page.locator('.bubble.business').nth(before).waitFor();
+			// Off the tapped button, so that the screenshot shows no hover highlight.
+			await page.mouse.move(0, 0);
 			await browser.screenshot('sandbox-chat');
 
 			await signInToN8n(page, started.n8nUrl, started.owner);
@@ -189,6 +194,7 @@ leadTest(
 			await browser?.close();
 		}
 	},
+	storyTimeoutMs,
 );
 
 it('Ctrl-C stops n8n and the emulator', async () => {
