@@ -203,6 +203,9 @@ it("taps a template's quick reply: the business gets its payload", async () => {
 });
 
 it('picks a row of a list message with the keyboard', async () => {
+	// Slow ticks, so that the status changes while the user is on the message's button.
+	const defaults = await control.settings();
+	await control.settings({ sentAfterMs: 700, deliveredAfterMs: 1400 });
 	const list = await sendAndGetId({
 		type: 'interactive',
 		interactive: {
@@ -223,11 +226,16 @@ it('picks a row of a list message with the keyboard', async () => {
 			},
 		},
 	});
-	// Each new status redraws the bubble, which drops the focus from its button: wait for the last one.
+	// Focus the button before the ticks change: a new status must not take the focus away from it.
+	const seePlans = bubble(list).getByRole('button', { name: /See plans/ });
+	await bubble(list).getByRole('img', { name: 'Accepted, not sent yet' }).waitFor();
+	await seePlans.focus();
 	await bubble(list).getByRole('img', { name: 'Delivered' }).waitFor();
-	await bubble(list)
-		.getByRole('button', { name: /See plans/ })
-		.focus();
+	await control.settings({
+		sentAfterMs: defaults.sentAfterMs,
+		deliveredAfterMs: defaults.deliveredAfterMs,
+	});
+	expect(await seePlans.evaluate((button) => button === document.activeElement)).toBe(true);
 	await page.keyboard.press('Enter');
 	const sheet = page.getByRole('dialog', { name: 'See plans' });
 	await sheet.waitFor();

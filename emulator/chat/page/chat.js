@@ -137,15 +137,20 @@
 
 	/**
 	 * Replaces the children of `container` with one node per item, reusing the node of an item whose
-	 * signature did not change, so a live update does not take the keyboard focus away.
+	 * signature did not change, so a live update does not take the keyboard focus away. With `live`,
+	 * the parts of an item that change often (a message's ticks) are left out of its signature and
+	 * patched into the node it keeps.
 	 */
-	function reconcile(container, items, keyOf, build) {
+	function reconcile(container, items, keyOf, build, live) {
 		const previous = new Map([...container.children].map((node) => [node.dataset.key, node]));
 		const nodes = items.map((item) => {
 			const key = keyOf(item);
-			const signature = JSON.stringify(item);
+			const signature = JSON.stringify(live ? live.withoutLiveParts(item) : item);
 			const old = previous.get(key);
-			if (old && old.dataset.signature === signature) return old;
+			if (old && old.dataset.signature === signature) {
+				if (live) live.patch(old, item);
+				return old;
+			}
 			const node = build(item);
 			node.dataset.key = key;
 			node.dataset.signature = signature;
@@ -380,6 +385,7 @@
 					? businessBubble(row.bubble)
 					: customerBubble(row.bubble);
 			},
+			{ withoutLiveParts: withoutTicks, patch: patchTicks },
 		);
 		if (changedChat || nearBottom) list.scrollTop = list.scrollHeight;
 	}
@@ -399,6 +405,22 @@
 			{ className: `ticks ${status}`, role: 'img', 'aria-label': label, title: label },
 			mark,
 		);
+	}
+
+	/** A business message's status, left out of its signature: ticks change while the user may be
+	 * on one of its buttons, and rebuilding the bubble would drop the keyboard focus. */
+	function withoutTicks(row) {
+		if (row.kind !== 'bubble' || row.bubble.from !== 'business') return row;
+		return { ...row, bubble: { ...row.bubble, status: undefined } };
+	}
+
+	function patchTicks(node, row) {
+		if (row.kind !== 'bubble' || row.bubble.from !== 'business') return;
+		const { status } = row.bubble;
+		const current = node.querySelector('.ticks');
+		if (current && current.classList.contains(status)) return;
+		node.className = `bubble business status-${status}`;
+		if (current) current.replaceWith(ticks(status));
 	}
 
 	function meta(bubble, extra) {
