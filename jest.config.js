@@ -1,4 +1,4 @@
-/** Projects: `unit` is the pure core and needs no network; `integration` talks to the emulator over
+/** Projects: `unit` is the pure core (and the benchmark's own helpers) and needs no network beyond loopback; `integration` talks to the emulator over
  * real HTTP and to real SQLite/PostgreSQL databases; `e2e` runs the package inside a real, pinned
  * n8n (scripts/harness), one test file at a time (`--runInBand`). */
 const transform = {
@@ -15,7 +15,7 @@ module.exports = {
 			testEnvironment: 'node',
 			transform,
 			modulePathIgnorePatterns,
-			testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/bench/test/**/*.test.ts'],
 		},
 		{
 			displayName: 'integration',

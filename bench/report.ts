@@ -251,6 +251,7 @@ function receiverTable(name: string, receiver: ReceiverResult): string {
 				'max ms',
 				'backlog s',
 				'n8n CPU ms/delivery',
+				'n8n core share',
 				'sustained',
 			],
 			receiver.steps.map((step) => [
@@ -266,6 +267,7 @@ function receiverTable(name: string, receiver: ReceiverResult): string {
 				fmt(step.maxMs),
 				fmt(step.backlogSeconds, 1),
 				fmt(step.n8nCpuMsPerDelivery, 1),
+				fmt(step.n8nCoreShare, 2),
 				step.sustained ? 'yes' : 'no',
 			]),
 		)

@@ -226,9 +226,15 @@ function inboundRows(inbound: InboundResult, context: RunContext): TargetRow[] {
 	]
 		.filter((name) => name !== null)
 		.join(' and ');
+	// Where the trigger first fell behind: was n8n short of CPU there, or waiting?
+	const firstFailure = trigger.steps.find((step) => !step.sustained);
+	const waited =
+		firstFailure !== undefined && firstFailure.n8nCoreShare < BUSY_CORE_SHARE
+			? ` Where the trigger first fell behind (${fmt(firstFailure.offeredPerSecond, 1)}/s offered), n8n computed only ${fmt(firstFailure.n8nCoreShare * 100)} % of the time: it was not short of CPU but waiting, which points at the store’s synchronous SQLite commits (they block n8n’s event loop until the disk confirms each one; see docs/BENCHMARKS.md).`
+			: '';
 	const cause =
 		met === false
-			? `Each delivery cost n8n ${fmt(triggerCpu, 1)} ms of CPU with our trigger and ${fmt(plainCpu, 1)} ms with the plain Webhook node (${fmt(extraCpu, 1)} ms more), their executions included; one n8n process acknowledges no faster than its CPU allows. ${comparison}${context.busyMachine}`
+			? `Each delivery cost n8n ${fmt(triggerCpu, 1)} ms of CPU with our trigger and ${fmt(plainCpu, 1)} ms with the plain Webhook node (${fmt(extraCpu, 1)} ms more), their executions included. ${comparison}${waited}${context.busyMachine}`
 			: met === null && inbound.triggerVsPlain !== null
 				? `Not decided: ${stillRising} still kept up at the last step when the deliveries ran out, so the maximum is higher than shown; raise BENCH_INBOUND_DELIVERIES.`
 				: undefined;

@@ -7,6 +7,8 @@
  * before it works must not look faster for leaving the work behind). A receiver's ramp rises by the configured factor until a step is not
  * sustained, then tries the rates in between in steps of FINE_FACTOR, up to the next failure.
  */
+import { performance } from 'node:perf_hooks';
+
 import type { BenchConfig } from '../lib/config';
 import { signedDelivery, textMessageBody } from '../lib/deliveries';
 import { sendAtRate, type PreparedRequest, type StepResult } from '../lib/load';
@@ -28,6 +30,8 @@ export interface ReceiverStep extends StepResult {
 	backlogSeconds: number;
 	/** n8n's CPU time per delivery, its executions included (until n8n was quiet again). */
 	n8nCpuMsPerDelivery: number;
+	/** n8n's CPU seconds per second while the step and its backlog ran: below 1, n8n waited. */
+	n8nCoreShare: number;
 }
 
 export interface ReceiverResult {
@@ -121,7 +125,9 @@ async function ramp(
 		const count = Math.min(budget, Math.max(1, Math.round(rate * config.inboundStepSeconds)));
 		budget -= count;
 		const watch = watchProcess(ours.pid);
+		const started = performance.now();
 		const result = await sendAtRate(deliveries(count), rate);
+		const sendingSeconds = (performance.now() - started) / 1000;
 		// Executions started by the step may still run after it was acknowledged: a receiver that
 		// answers first and works later only keeps up if that backlog is short. Its CPU counts too.
 		const backlogSeconds = await waitUntilQuiet(ours.pid);
@@ -136,6 +142,7 @@ async function ramp(
 			sustained,
 			backlogSeconds: round(backlogSeconds, 1),
 			n8nCpuMsPerDelivery: round((profile.cpuSeconds * 1000) / result.sent, 1),
+			n8nCoreShare: round(profile.cpuSeconds / (sendingSeconds + backlogSeconds), 2),
 		});
 		log(
 			`  ${result.offeredPerSecond}/s offered: ${result.achievedPerSecond}/s acknowledged, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${sustained ? '' : ' (not sustained)'}`,

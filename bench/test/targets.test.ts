@@ -50,6 +50,7 @@ function receiver(maxSustainedPerSecond: number | null, saturatedRamp = true): R
 		sustained,
 		backlogSeconds: 0,
 		n8nCpuMsPerDelivery: 50,
+		n8nCoreShare: sustained ? 0.5 : 1,
 	});
 	const top = maxSustainedPerSecond ?? 4;
 	return {
@@ -180,6 +181,19 @@ describe('evaluateTargets', () => {
 			/Header Auth.*trigger ÷ it: 1×\)\. So most of the gap is what n8n spends/,
 		);
 		expect(inboundRow(inbound(receiver(19), receiver(20), 0.95)).met).toBe(true);
+	});
+
+	it('says when the trigger fell behind while n8n was waiting rather than computing', () => {
+		const trigger = receiver(5);
+		trigger.steps[trigger.steps.length - 1].n8nCoreShare = 0.45;
+
+		const miss = inboundRow(inbound(trigger, receiver(15), 0.33));
+
+		expect(miss.met).toBe(false);
+		expect(miss.cause).toMatch(
+			/n8n computed only 45 % of the time: it was not short of CPU but waiting/,
+		);
+		expect(inboundRow(inbound(receiver(5), receiver(15), 0.33)).cause).not.toMatch(/waiting/);
 	});
 
 	it('treats a receiver whose deliveries ran out as a bound, deciding only what the bound decides', () => {
