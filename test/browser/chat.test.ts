@@ -235,7 +235,7 @@ it('picks a row of a list message with the keyboard', async () => {
 		sentAfterMs: defaults.sentAfterMs,
 		deliveredAfterMs: defaults.deliveredAfterMs,
 	});
-	expect(await seePlans.evaluate((button) => button === document.activeElement)).toBe(true);
+	expect(await seePlans.and(page.locator(':focus')).count()).toBe(1);
 	await page.keyboard.press('Enter');
 	const sheet = page.getByRole('dialog', { name: 'See plans' });
 	await sheet.waitFor();
