@@ -1,5 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions -- test tooling: starting n8n and npm
-   is its job, and none of it ships in the package. */
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 

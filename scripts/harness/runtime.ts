@@ -1,7 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions -- test tooling: starting n8n and npm
-   is its job, and none of it ships in the package. */
-/* eslint-disable @n8n/community-nodes/require-node-api-error -- test tooling runs outside any node,
-   so n8n's NodeApiError does not apply. */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';

@@ -13,7 +13,6 @@ interface Started {
 
 /** Runs the CLI like `npm run emulator`, returns its first stdout line, stops it by its own pid. */
 function startCli(args: string[]): Promise<Started> {
-	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- this test exists to run the CLI as its own process
 	const child = spawn(process.execPath, [tsxCli, 'emulator/cli.ts', ...args], {
 		cwd: root,
 		stdio: ['ignore', 'pipe', 'pipe'],

@@ -140,7 +140,6 @@ describe('openStore', () => {
 function olderNode(): string | undefined {
 	return ['/usr/bin/node', '/usr/local/bin/node'].find((candidate) => {
 		if (!existsSync(candidate)) return false;
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- asks a fixed binary its version
 		const version = execFileSync(candidate, ['--version']).toString().trim();
 		const [major, minor] = version.slice(1).split('.').map(Number);
 		return major < 22 || (major === 22 && minor < 13);
@@ -153,7 +152,6 @@ const oldNode = olderNode();
 	() => {
 		it('imports, and opening the built-in store says which Node.js it needs', () => {
 			const repository = path.resolve(__dirname, '..', '..');
-			// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- this test runs the package on another Node.js
 			const output = execFileSync(
 				oldNode as string,
 				[

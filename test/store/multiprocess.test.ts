@@ -29,7 +29,6 @@ const REPOSITORY = path.resolve(__dirname, '..', '..');
 
 function runWorker(job: WorkerJob): Promise<WorkerReport> {
 	return new Promise((resolve, reject) => {
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- this test needs store clients in processes of their own
 		const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(job)], {
 			cwd: REPOSITORY,
 			stdio: ['ignore', 'pipe', 'pipe'],
