@@ -1,5 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { senderProperty } from '../../WhatsAppAutomation/descriptions/common';
+import { templateProperty } from '../../WhatsAppAutomation/descriptions/template';
+
 const request = { show: { operation: ['requestOptIn'] } };
 
 export const DEFAULT_OPT_IN_QUESTION =
@@ -9,33 +12,9 @@ export const DEFAULT_DECLINE_LABEL = 'No, thanks';
 
 export const requestOptInProperties: INodeProperties[] = [
 	{
-		displayName: 'Sender',
-		name: 'sender',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
+		...senderProperty,
 		description: 'The business phone number that asks',
 		displayOptions: request,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchPhoneNumbers', searchable: true },
-			},
-			{
-				displayName: 'By Phone Number ID',
-				name: 'id',
-				type: 'string',
-				placeholder: '106540352242922',
-				validation: [
-					{
-						type: 'regex',
-						properties: { regex: '^\\d+$', errorMessage: 'A phone number ID has digits only' },
-					},
-				],
-			},
-		],
 	},
 	{
 		displayName: 'Question',
@@ -68,38 +47,12 @@ export const requestOptInProperties: INodeProperties[] = [
 		displayOptions: request,
 	},
 	{
+		...templateProperty,
 		displayName: 'Template Outside the Window',
-		name: 'template',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
+		required: false,
 		description:
 			'An approved template that asks the same question, for contacts who have not written in the last 24 hours. Its first quick-reply button means yes, the second no.',
 		displayOptions: request,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchTemplates', searchable: true },
-			},
-			{
-				displayName: 'By Name and Language',
-				name: 'name',
-				type: 'string',
-				placeholder: 'marketing_opt_in|en_US',
-				hint: 'name|language, e.g. marketing_opt_in|en_US',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '^[a-z0-9_]+(\\|[A-Za-z_]+)?$',
-							errorMessage:
-								'Use the template name in lower case, optionally followed by |language (e.g. |de)',
-						},
-					},
-				],
-			},
-		],
 	},
 	{
 		displayName: 'Template Variables',
