@@ -259,7 +259,7 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Replied and Cancelled items carry windowOpen (may free text be sent now). On No Reply n8n passes the original items through unchanged, without it: send a template there, which works whether the 24-hour window is open or not.',
+			'Every output item carries windowOpen (may free text be sent; on No Reply: at the deadline) and followUp.outcome. Where it is false, send a template.',
 		name: 'noReplyNotice',
 		type: 'notice',
 		default: '',

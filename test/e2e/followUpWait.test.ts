@@ -108,8 +108,10 @@ describe.each(SETUPS)('WhatsApp Follow-up Wait in a real n8n: $name', (setup) =>
 	});
 
 	/** Starts a follow-up for a fresh contact; resolves once n8n saved the execution as waiting. */
-	async function startFollowUp(seconds: number): Promise<{ waId: string; executionId: string }> {
-		const waId = freshWaId();
+	async function startFollowUp(
+		seconds: number,
+		waId = freshWaId(),
+	): Promise<{ waId: string; executionId: string }> {
 		const before = new Set(
 			(await n8n.api.listExecutions({ workflowId: waitWorkflowId })).map((e) => e.id),
 		);
@@ -161,14 +163,20 @@ describe.each(SETUPS)('WhatsApp Follow-up Wait in a real n8n: $name', (setup) =>
 		});
 	});
 
-	it('resumes on No Reply with the original item when the time runs out (n8n’s wait tracker)', async () => {
-		const { waId, executionId } = await startFollowUp(5);
+	it('resumes on No Reply with the input item and the window when the time runs out (n8n’s wait tracker)', async () => {
+		// The contact wrote a moment ago, so the 24-hour window is still open at the deadline.
+		const waId = freshWaId();
+		await customerWrites(store, inboundMessage({ from: waId, text: 'Let me check' }));
+		const { executionId } = await startFollowUp(5, waId);
 
 		const { branch, json } = await finished(executionId);
 
 		expect(branch).toBe('No Reply');
-		expect(json).toMatchObject({ body: { waId, order: 'A-17' } });
-		expect(json).not.toHaveProperty('followUp');
+		expect(json).toMatchObject({
+			body: { waId, order: 'A-17' },
+			windowOpen: true,
+			followUp: { outcome: 'noReply', waitId: expect.any(String), deadline: expect.any(String) },
+		});
 		// The reply after the deadline is an ordinary message: nothing left to resume.
 		const late = await customerWrites(store, inboundMessage({ from: waId }));
 		expect(late).toEqual({ resumed: 0, failed: 0, failures: [] });
@@ -229,7 +237,10 @@ describe.each(SETUPS)('WhatsApp Follow-up Wait in a real n8n: $name', (setup) =>
 
 		expect(handOff.resumed).toBe(1);
 		expect((await finished(answered.executionId)).branch).toBe('Replied');
-		expect((await finished(unanswered.executionId)).branch).toBe('No Reply');
+		const noReply = await finished(unanswered.executionId);
+		expect(noReply.branch).toBe('No Reply');
+		// What the node prepared for No Reply was saved with the waiting execution.
+		expect(noReply.json).toMatchObject({ windowOpen: false, followUp: { outcome: 'noReply' } });
 	});
 });
 

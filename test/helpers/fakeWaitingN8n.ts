@@ -49,6 +49,12 @@ interface Entry {
 	execution: FakeExecution;
 	token: string;
 	spec: WaitingExecutionSpec;
+	/**
+	 * The node's input as saved on the execution stack: n8n gives the node a fresh array of the
+	 * items (with their lineage), keeps it on the stack while waiting and passes it to output 0
+	 * on timeout, with whatever the node put in it.
+	 */
+	stackItems: INodeExecutionData[];
 }
 
 export class FakeWaitingN8n {
@@ -75,11 +81,12 @@ export class FakeWaitingN8n {
 		const id = String(this.nextId++);
 		const token = randomBytes(16).toString('hex');
 		const execution: FakeExecution = { id, status: 'running', answers: [] };
-		this.entries.set(id, { execution, token, spec });
+		const stackItems = spec.items.map((item, index) => ({ ...item, pairedItem: { item: index } }));
+		this.entries.set(id, { execution, token, spec, stackItems });
 		const run = await runNode({
 			node: spec.node,
 			parameters: spec.parameters,
-			items: spec.items,
+			items: stackItems,
 			credentials: spec.credentials,
 			executionId: id,
 			resumeUrl: `${this.baseUrl}/webhook-waiting/${id}?signature=${token}`,
@@ -98,13 +105,13 @@ export class FakeWaitingN8n {
 		return execution;
 	}
 
-	/** The wait tracker: a waiting execution continues with its original items on output 0. */
+	/** The wait tracker: a waiting execution continues with the node's saved input on output 0. */
 	timeOut(id: string): boolean {
 		const entry = this.entries.get(id);
 		if (entry?.execution.status !== 'waiting') return false;
 		entry.execution.status = 'finished';
 		entry.execution.resumedBy = 'timeout';
-		entry.execution.outputs = [entry.spec.items, [], []];
+		entry.execution.outputs = [entry.stackItems, [], []];
 		return true;
 	}
 
@@ -138,14 +145,14 @@ export class FakeWaitingN8n {
 		if (url.searchParams.get('signature') !== entry.token) {
 			return answer(401, { error: 'Invalid token' });
 		}
-		const { execution, spec } = entry;
+		const { execution, spec, stackItems } = entry;
 		if (execution.status !== 'waiting') {
 			return answer(409, { message: `The execution "${execution.id}" is ${execution.status}.` });
 		}
 		const run = await runRestartWebhook({
 			node: spec.node,
 			parameters: spec.parameters,
-			waitingItems: spec.items,
+			waitingItems: stackItems,
 			credentials: spec.credentials,
 			executionId: execution.id,
 			body,

@@ -121,9 +121,13 @@ describe.each(BACKENDS)('WhatsApp Follow-up Wait with the %s store', (backend) =
 		expect(await waitingFor()).toEqual([]);
 	});
 
-	it('goes to No Reply with the original items when the time runs out, and ignores a later reply', async () => {
-		const item = sentTemplateItem();
+	it('goes to No Reply with the input items and the window at the deadline when the time runs out, and ignores a later reply', async () => {
+		const item = {
+			...sentTemplateItem(CUSTOMER, { orderId: 'A-17' }),
+			binary: { invoice: { data: 'JVBERi0=', mimeType: 'application/pdf', fileName: 'a.pdf' } },
+		};
 		const execution = await n8n.execute(spec({}, [item]));
+		const [wait] = await waitingFor();
 
 		expect(n8n.timeOut(execution.id)).toBe(true);
 		const afterDeadline = new Date((execution.waitTill?.getTime() ?? 0) + 1000);
@@ -132,9 +136,59 @@ describe.each(BACKENDS)('WhatsApp Follow-up Wait with the %s store', (backend) =
 		});
 
 		expect(branchOf(execution)).toBe('noReply');
-		expect(execution.outputs).toEqual([[item], [], []]);
+		expect(execution.outputs).toEqual([
+			[
+				{
+					json: {
+						...item.json,
+						windowOpen: false,
+						followUp: {
+							outcome: 'noReply',
+							waitId: wait.id,
+							deadline: execution.waitTill?.toISOString(),
+						},
+					},
+					binary: item.binary,
+					pairedItem: { item: 0 },
+				},
+			],
+			[],
+			[],
+		]);
+		expect(item.json).not.toHaveProperty('followUp');
 		expect(late).toEqual({ resumed: 0, failed: 0, failures: [] });
 		expect(execution.answers).toEqual([]);
+	});
+
+	it.each([
+		['open', 4, true],
+		['closed', 30, false],
+	])(
+		'says on No Reply that the window is %s at a deadline %i hours after the contact’s last message',
+		async (_state, hours, windowOpen) => {
+			// The contact wrote just now, with the reply rule ignoring anything but a button.
+			await customerWrites(store, inboundMessage({ text: 'Let me think about it' }));
+			const execution = await n8n.execute(
+				spec({ amount: hours, unit: 'hours', replyRule: 'buttonReply', buttonIds: 'yes' }),
+			);
+
+			expect(n8n.timeOut(execution.id)).toBe(true);
+
+			expect(execution.outputs?.[0]).toEqual([
+				expect.objectContaining({
+					json: expect.objectContaining({ windowOpen, followUp: expect.anything() }),
+				}),
+			]);
+		},
+	);
+
+	it('a Replied item keeps no trace of the No Reply preparation', async () => {
+		const execution = await n8n.execute(spec());
+
+		await customerWrites(store, inboundMessage({ text: 'Yes' }));
+
+		const [replied] = execution.outputs?.[1] ?? [];
+		expect(replied.json).toMatchObject({ windowOpen: true, followUp: { outcome: 'replied' } });
 	});
 
 	it('is not resumed by another contact, nor by its contact writing to another number', async () => {

@@ -84,7 +84,7 @@ export async function waitForReply(this: IExecuteFunctions): Promise<INodeExecut
 				'The Follow-up Wait needs an n8n that supports waiting executions (n8n 1.0 or later).',
 		});
 	}
-	await registerFollowUpWait(store, {
+	const wait = await registerFollowUpWait(store, {
 		...windowKey,
 		executionId: this.getExecutionId(),
 		workflowId: this.getWorkflow().id,
@@ -92,6 +92,23 @@ export async function waitForReply(this: IExecuteFunctions): Promise<INodeExecut
 		deadline: deadline.at,
 		rule,
 		now,
+	});
+	// When the time runs out, n8n's wait tracker passes this node's input items, as they are saved
+	// with the waiting execution, to output 0 without calling the node again. So the No Reply items
+	// are prepared now: the window as it will be at the deadline. A message from the contact before
+	// then resumes the wait (Replied) unless the reply rule ignored it; only such an ignored message
+	// can make the window more open than said here, never less.
+	const windowOpenAtDeadline = await store.isWindowOpen({ ...windowKey, at: deadline.at });
+	const noReply: IDataObject = {
+		outcome: 'noReply',
+		waitId: wait.id,
+		deadline: deadline.at.toISOString(),
+	};
+	items.forEach((item, index) => {
+		items[index] = {
+			...item,
+			json: { ...item.json, windowOpen: windowOpenAtDeadline, followUp: noReply },
+		};
 	});
 	await this.putExecutionToWait(deadline.at);
 	return outputs;
