@@ -43,7 +43,11 @@ interface StartedSandbox {
 }
 
 /** Runs `npm start` in its own process group (so the test can press Ctrl-C) and waits for its login line. */
-async function startSandbox(dataDir: string, modelUrl: string): Promise<StartedSandbox> {
+async function startSandbox(
+	dataDir: string,
+	modelUrl: string,
+	extraArgs: string[] = [],
+): Promise<StartedSandbox> {
 	const child = spawn(
 		'npm',
 		[
@@ -57,6 +61,7 @@ async function startSandbox(dataDir: string, modelUrl: string): Promise<StartedS
 			'0',
 			'--openai-base-url',
 			modelUrl,
+			...extraArgs,
 		],
 		{ cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
 	);
@@ -204,3 +209,54 @@ it('Ctrl-C stops n8n and the emulator', async () => {
 	expect(await answers(`${started.n8nUrl}/healthz`)).toBe(false);
 	expect(await answers(started.chatUrl)).toBe(false);
 });
+
+/** What a start left in n8n: the owner signs in, and these are counted. */
+async function n8nContents(started: StartedSandbox) {
+	const api = new N8nApi(started.n8nUrl);
+	await api.signIn(started.owner);
+	const list = async (path: string) =>
+		((await api.request('GET', path)).json as { data: Array<Record<string, unknown>> }).data;
+	return {
+		credentialTypes: (await list('/api/v1/credentials')).map((c) => c.type as string).sort(),
+		workflowNames: (await list('/api/v1/workflows?limit=250')).map((w) => w.name as string).sort(),
+		executions: (await list('/api/v1/executions?limit=250')).length,
+	};
+}
+
+it(
+	'a second npm start keeps the data: the same login, and nothing imported twice',
+	async () => {
+		const first = sandbox as StartedSandbox;
+		const again = await startSandbox(dataDir, model.url);
+		try {
+			expect(again.owner).toEqual(first.owner);
+			const contents = await n8nContents(again);
+			expect(contents.credentialTypes).toEqual(['openAiApi', 'whatsAppCloudApi']);
+			expect(new Set(contents.workflowNames).size).toBe(contents.workflowNames.length);
+			if (leadExample) expect(contents.workflowNames).toContain(leadWorkflowName);
+			// The conversation of the story above ran executions in the first start; they are still there.
+			if (leadExample) expect(contents.executions).toBeGreaterThan(0);
+		} finally {
+			await pressCtrlC(again);
+		}
+	},
+	readyTimeoutMs,
+);
+
+it(
+	'npm start -- --reset starts from scratch: a new login, no executions',
+	async () => {
+		const first = sandbox as StartedSandbox;
+		const fresh = await startSandbox(dataDir, model.url, ['--reset']);
+		try {
+			expect(fresh.output()).toContain('--reset');
+			expect(fresh.owner.password).not.toBe(first.owner.password);
+			const contents = await n8nContents(fresh);
+			expect(contents.credentialTypes).toEqual(['openAiApi', 'whatsAppCloudApi']);
+			expect(contents.executions).toBe(0);
+		} finally {
+			await pressCtrlC(fresh);
+		}
+	},
+	readyTimeoutMs,
+);
