@@ -2,7 +2,7 @@
  * Building blocks for the WhatsApp Automation Trigger's tests: a credential with a temp SQLite
  * store, the node fixture, and Meta-shaped webhook bodies for the cases Meta publishes no example of.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,9 +17,19 @@ export const PHONE_NUMBER_ID = '106540352242922';
 export const OTHER_PHONE_NUMBER_ID = '106540352242923';
 export const DISPLAY_NUMBER = '15550783881';
 
-/** A fresh SQLite file per call, so each test starts with an empty store. */
+const tempFolders: string[] = [];
+
+// Registered when a test file imports this module. On Linux an open SQLite file may be removed: the
+// stores close later in the file's own hooks.
+afterAll(() => {
+	for (const folder of tempFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A fresh SQLite file per call, so each test starts with an empty store; removed after the file's tests. */
 export function tempSqlitePath(): string {
-	return join(mkdtempSync(join(tmpdir(), 'wa-trigger-')), 'store.sqlite');
+	const folder = mkdtempSync(join(tmpdir(), 'wa-trigger-'));
+	tempFolders.push(folder);
+	return join(folder, 'store.sqlite');
 }
 
 export function triggerCredentials(
