@@ -9,6 +9,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 /** Debian's Chromium: playwright cannot download a browser on these machines. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** Debian's Firefox ESR, driven over WebDriver BiDi by firefox.ts (playwright's Firefox needs its own build). */
+export const firefoxPath = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
 /** Screenshots of browser tests, kept by CI as artifacts (gitignored). */
 export const artifactsDir = resolve(__dirname, '..', '..', 'test-artifacts', 'browser');
 
@@ -41,6 +44,28 @@ export function ensureChromium(log: (line: string) => void = console.log): void 
 	}
 	if (!existsSync(chromiumPath))
 		throw new Error(`apt-get installed chromium, but ${chromiumPath} is still missing.`);
+}
+
+/** Installs Debian's firefox-esr when it is missing (CI machines start without it; they run as root). */
+export function ensureFirefox(log: (line: string) => void = console.log): void {
+	if (existsSync(firefoxPath)) return;
+	log(`${firefoxPath} is missing: installing Debian's firefox-esr with apt-get (under a minute)…`);
+	try {
+		const apt = {
+			stdio: 'inherit' as const,
+			env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+		};
+		execFileSync('apt-get', ['update', '-qq'], apt);
+		execFileSync('apt-get', ['install', '-y', '-qq', 'firefox-esr'], apt);
+	} catch (error) {
+		throw new Error(
+			`Installing firefox-esr failed (${(error as Error).message}). Install it by hand: ` +
+				'`apt-get install -y firefox-esr` as root, or set FIREFOX_PATH to a Firefox binary ' +
+				'(any Firefox with WebDriver BiDi, 129 or newer).',
+		);
+	}
+	if (!existsSync(firefoxPath))
+		throw new Error(`apt-get installed firefox-esr, but ${firefoxPath} is still missing.`);
 }
 
 export interface BrowserSession {

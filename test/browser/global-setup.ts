@@ -1,6 +1,7 @@
-import { ensureChromium } from './browser';
+import { ensureChromium, ensureFirefox } from './browser';
 
-/** CI machines start without a browser: install Debian's chromium once, before any test. */
+/** CI machines start without browsers: install Debian's chromium and firefox-esr once, before any test. */
 export default function globalSetup(): void {
 	ensureChromium();
+	ensureFirefox();
 }
