@@ -2,6 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 
 import { EmulatorControl, startEmulator, type RunningEmulator } from '../../emulator';
 import { openBrowser, type BrowserSession } from './browser';
+import { sendAsBusiness, springSale, type GraphAnswer } from './business';
 
 /**
  * The chat page against a bare emulator (no n8n): the user plays the customer, the test plays the
@@ -16,22 +17,8 @@ let browser: BrowserSession;
 let page: Page;
 let phoneNumberId: string;
 
-interface GraphAnswer {
-	status: number;
-	body: Record<string, any>;
-}
-
-async function send(body: Record<string, unknown>): Promise<GraphAnswer> {
-	const info = emulator.info();
-	const response = await fetch(
-		`${emulator.baseUrl}/${info.graphVersion}/${phoneNumberId}/messages`,
-		{
-			method: 'POST',
-			headers: { authorization: `Bearer ${info.accessToken}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ messaging_product: 'whatsapp', to: customer, ...body }),
-		},
-	);
-	return { status: response.status, body: (await response.json()) as Record<string, any> };
+function send(body: Record<string, unknown>): Promise<GraphAnswer> {
+	return sendAsBusiness(emulator, phoneNumberId, customer, body);
 }
 
 async function sendAndGetId(body: Record<string, unknown>): Promise<string> {
@@ -67,24 +54,6 @@ async function waitForFocus(target: Locator): Promise<void> {
 function bubble(messageId: string) {
 	return page.locator(`[data-message-id="${messageId}"]`);
 }
-
-const springSale = {
-	type: 'template',
-	template: {
-		name: 'spring_sale',
-		language: { code: 'en_US' },
-		components: [
-			{
-				type: 'body',
-				parameters: [
-					{ type: 'text', text: 'Anna' },
-					{ type: 'text', text: '20%' },
-				],
-			},
-			{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'anna' }] },
-		],
-	},
-};
 
 beforeAll(async () => {
 	emulator = await startEmulator();

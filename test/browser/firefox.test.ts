@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
 import { EmulatorControl, startEmulator, type RunningEmulator } from '../../emulator';
+import { sendAsBusiness, springSale } from './business';
 import { launchFirefox, type FirefoxPage } from './firefox';
 
 /**
@@ -22,18 +23,9 @@ let phoneNumberId: string;
 let buttonsId: string;
 
 async function sendAndGetId(body: Record<string, unknown>): Promise<string> {
-	const info = emulator.info();
-	const response = await fetch(
-		`${emulator.baseUrl}/${info.graphVersion}/${phoneNumberId}/messages`,
-		{
-			method: 'POST',
-			headers: { authorization: `Bearer ${info.accessToken}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ messaging_product: 'whatsapp', to: customer, ...body }),
-		},
-	);
-	const answer = (await response.json()) as Record<string, any>;
-	expect({ status: response.status, answer }).toMatchObject({ status: 200 });
-	return answer.messages[0].id as string;
+	const answer = await sendAsBusiness(emulator, phoneNumberId, customer, body);
+	expect(answer).toMatchObject({ status: 200 });
+	return answer.body.messages[0].id as string;
 }
 
 /** Polls the emulator until the customer's last message has `type`; the page acts asynchronously. */
@@ -97,24 +89,6 @@ interface Bubble {
 	buttons: string[];
 	links: Array<{ text: string; href: string }>;
 }
-
-const springSale = {
-	type: 'template',
-	template: {
-		name: 'spring_sale',
-		language: { code: 'en_US' },
-		components: [
-			{
-				type: 'body',
-				parameters: [
-					{ type: 'text', text: 'Anna' },
-					{ type: 'text', text: '20%' },
-				],
-			},
-			{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'anna' }] },
-		],
-	},
-};
 
 beforeAll(async () => {
 	emulator = await startEmulator();
