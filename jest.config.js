@@ -1,6 +1,7 @@
-/** Projects: `unit` is the pure core (and the benchmark's own helpers) and needs no network beyond loopback; `integration` talks to the emulator over
- * real HTTP and to real SQLite/PostgreSQL databases; `e2e` runs the package inside a real, pinned
- * n8n (scripts/harness), one test file at a time (`--runInBand`). */
+/** Projects: `unit` is the pure core and the benchmark's own helpers, loopback at most;
+ * `integration` talks to the emulator over real HTTP and to real SQLite/PostgreSQL databases; `e2e`
+ * runs the package inside a real, pinned n8n (scripts/harness), one test file at a time
+ * (`--runInBand`); `browser` drives the chat page and `npm start` in Debian's Chromium and Firefox. */
 const transform = {
 	'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }],
 };

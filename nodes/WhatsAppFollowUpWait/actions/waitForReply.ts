@@ -70,12 +70,13 @@ export async function waitForReply(this: IExecuteFunctions): Promise<INodeExecut
 		const windowOpen = await store.isWindowOpen({ ...windowKey, at: now });
 		const followUp: IDataObject = { outcome: 'noReply', deadline: deadline.at.toISOString() };
 		outputs[OUTPUT.noReply] = items.map((item, index) => ({
-			...item,
-			json: { ...item.json, windowOpen, followUp },
+			...withFollowUp(item, windowOpen, followUp),
 			pairedItem: { item: index },
 		}));
 		return outputs;
 	}
+	// Read before the wait exists, so that a store failure here leaves no wait without an execution.
+	const windowOpenAtDeadline = await store.isWindowOpen({ ...windowKey, at: deadline.at });
 
 	const resumeUrl = this.evaluateExpression('{{ $execution.resumeUrl }}', 0);
 	if (typeof resumeUrl !== 'string' || resumeUrl === '') {
@@ -95,23 +96,27 @@ export async function waitForReply(this: IExecuteFunctions): Promise<INodeExecut
 	});
 	// When the time runs out, n8n's wait tracker passes this node's input items, as they are saved
 	// with the waiting execution, to output 0 without calling the node again. So the No Reply items
-	// are prepared now: the window as it will be at the deadline. A message from the contact before
-	// then resumes the wait (Replied) unless the reply rule ignored it; only such an ignored message
-	// can make the window more open than said here, never less.
-	const windowOpenAtDeadline = await store.isWindowOpen({ ...windowKey, at: deadline.at });
-	const noReply: IDataObject = {
+	// are prepared now, in that saved array: the window as it will be at the deadline. A message from
+	// the contact before then resumes the wait (Replied) unless the reply rule ignored it; only such
+	// an ignored message can make the window more open than said here, never less.
+	const followUp: IDataObject = {
 		outcome: 'noReply',
 		waitId: wait.id,
 		deadline: deadline.at.toISOString(),
 	};
 	items.forEach((item, index) => {
-		items[index] = {
-			...item,
-			json: { ...item.json, windowOpen: windowOpenAtDeadline, followUp: noReply },
-		};
+		items[index] = withFollowUp(item, windowOpenAtDeadline, followUp);
 	});
 	await this.putExecutionToWait(deadline.at);
 	return outputs;
+}
+
+function withFollowUp(
+	item: INodeExecutionData,
+	windowOpen: boolean,
+	followUp: IDataObject,
+): INodeExecutionData {
+	return { ...item, json: { ...item.json, windowOpen, followUp } };
 }
 
 /** One execution waits for one contact: a reply resumes the whole execution, not single items. */
