@@ -37,21 +37,7 @@ export async function sendAtRate(
 	const started = performance.now();
 	const inFlight: Array<Promise<void>> = [];
 
-	const send = async (request: PreparedRequest) => {
-		const sentAt = performance.now();
-		try {
-			const response = await fetch(request.url, {
-				method: 'POST',
-				headers: request.headers,
-				body: request.body,
-			});
-			await response.arrayBuffer();
-			if (response.status === 200) latencies.push(performance.now() - sentAt);
-			else errors[String(response.status)] = (errors[String(response.status)] ?? 0) + 1;
-		} catch {
-			errors.network = (errors.network ?? 0) + 1;
-		}
-	};
+	const send = (request: PreparedRequest) => postTimed(request, latencies, errors);
 
 	for (let index = 0; index < requests.length; index++) {
 		const dueAt = started + (index * 1000) / perSecond;
@@ -72,4 +58,28 @@ export async function sendAtRate(
 		p99Ms: rounded(percentile(latencies, 99)),
 		maxMs: rounded(latencies.length === 0 ? null : Math.max(...latencies)),
 	};
+}
+
+/**
+ * POSTs one prepared request: a 200 adds its round trip in ms to `latencies`, anything else counts
+ * in `errors` by status (`network` when no answer came).
+ */
+export async function postTimed(
+	request: PreparedRequest,
+	latencies: number[],
+	errors: Record<string, number>,
+): Promise<void> {
+	const sentAt = performance.now();
+	try {
+		const response = await fetch(request.url, {
+			method: 'POST',
+			headers: request.headers,
+			body: request.body,
+		});
+		await response.arrayBuffer();
+		if (response.status === 200) latencies.push(performance.now() - sentAt);
+		else errors[String(response.status)] = (errors[String(response.status)] ?? 0) + 1;
+	} catch {
+		errors.network = (errors.network ?? 0) + 1;
+	}
 }

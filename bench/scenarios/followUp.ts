@@ -6,12 +6,12 @@
  * over to the waiting execution before it answers).
  */
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 
 import type { Execution, N8nInstance, WorkflowInput } from '../../scripts/harness';
 import type { BenchConfig } from '../lib/config';
 import { CLOUD_API_TYPE } from '../lib/credentials';
 import { signedDelivery, textMessageBody } from '../lib/deliveries';
+import { postTimed } from '../lib/load';
 import { deploy, type BenchN8n } from '../lib/n8n';
 import { waitUntilQuiet, watchProcess } from '../lib/processes';
 import { percentile, round, sleep } from '../lib/stats';
@@ -87,19 +87,7 @@ export async function runFollowUp(
 			});
 			const request = signedDelivery(receivers.trigger.url, body, receivers.appSecret);
 			sentAt.set(waId, Date.now());
-			const started = performance.now();
-			try {
-				const response = await fetch(request.url, {
-					method: 'POST',
-					headers: request.headers,
-					body: request.body,
-				});
-				await response.arrayBuffer();
-				if (response.status === 200) acknowledged.push(performance.now() - started);
-				else replyErrors[String(response.status)] = (replyErrors[String(response.status)] ?? 0) + 1;
-			} catch {
-				replyErrors.network = (replyErrors.network ?? 0) + 1;
-			}
+			await postTimed(request, acknowledged, replyErrors);
 		}),
 	);
 
