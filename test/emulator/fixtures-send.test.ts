@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
+import { META_FIXTURES } from '../helpers/metaFixtures';
 import { customer, startHarness, type Harness } from './helpers';
 import { missingShape } from './shape';
 
-/** Meta's published examples, see ../shared/fixtures/meta-openapi-v23/README.md. */
-const fixtures = resolve(__dirname, '../../../shared/fixtures/meta-openapi-v23/send');
+/** Meta's published examples, see test/fixtures/meta/README.md. */
+const fixtures = join(META_FIXTURES, 'send');
 const requestFiles = readdirSync(join(fixtures, 'post-request')).filter((file) =>
 	file.endsWith('.json'),
 );

@@ -1,15 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import type { InboundInput } from '../../emulator';
+import { META_FIXTURES } from '../helpers/metaFixtures';
 import { customer, startHarness, type Harness } from './helpers';
 import { shapeOf } from './shape';
 
-/** Meta's published webhook examples, see ../shared/fixtures/meta-openapi-v23/README.md. */
-const fixtures = resolve(
-	__dirname,
-	'../../../shared/fixtures/meta-openapi-v23/webhooks/post-request',
-);
+/** Meta's published webhook examples, see test/fixtures/meta/README.md. */
+const fixtures = join(META_FIXTURES, 'webhooks/post-request');
 const files = readdirSync(fixtures).filter((file) => file.endsWith('.json'));
 
 interface Example {

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** Meta's published examples, beside the repository at ../shared (see ../shared/README.md). */
-export const META_FIXTURES = resolve(__dirname, '../../../shared/fixtures/meta-openapi-v23');
+/** Meta's published examples (MIT), copied into the repository: see test/fixtures/meta/README.md. */
+export const META_FIXTURES = resolve(__dirname, '../fixtures/meta');
 
 export function metaFixture<T = any>(relativePath: string): T {
 	return JSON.parse(readFileSync(join(META_FIXTURES, relativePath), 'utf8')) as T;

@@ -30,7 +30,7 @@ async function loadSqlite(): Promise<typeof import('node:sqlite')> {
 		return await import('node:sqlite');
 	} catch (error) {
 		throw new Error(
-			`The built-in SQLite store needs Node.js 22.13 or newer (node:sqlite; 22.5–22.12 only with --experimental-sqlite), and this n8n runs on Node.js ${process.versions.node}. Upgrade Node.js, or switch the WhatsApp Cloud API credential's State Store to PostgreSQL.`,
+			`The built-in SQLite store needs Node.js 22.13 or newer (node:sqlite), like the whole package, and this n8n runs on Node.js ${process.versions.node}. Upgrade Node.js, or switch the WhatsApp Cloud API credential's State Store to PostgreSQL.`,
 			{ cause: error },
 		);
 	}

@@ -13,7 +13,7 @@ export const BACKENDS: StoreBackend[] = ['sqlite', 'postgres'];
 /** Tables the migrations fill, not the store's calls. */
 const BOOKKEEPING_TABLES = new Set<string>(['schema_migrations', 'housekeeping']);
 
-/** The local PostgreSQL of ../shared/ENVIRONMENT.md; PG* variables may point elsewhere (still loopback). */
+/** The local PostgreSQL on 127.0.0.1:5432; PG* variables may point elsewhere (still loopback). */
 const ADMIN = {
 	host: process.env.PGHOST ?? '127.0.0.1',
 	port: Number(process.env.PGPORT ?? 5432),
