@@ -70,11 +70,11 @@ export const CONSENT_TABLE_EVENTS: ReadonlyArray<{
 	},
 	{ label: "WhatsApp's in-app resume", event: { kind: 'in_app_resume' } },
 	{
-		label: 'Set Consent / Import `opted_out`',
+		label: 'Set Consent `opted_out` (Import: the same, source import)',
 		event: { kind: 'set', status: 'opted_out', source: 'api' },
 	},
 	{
-		label: 'Set Consent / Import `blocked`',
+		label: 'Set Consent or Import `blocked`',
 		event: { kind: 'set', status: 'blocked', source: 'api' },
 	},
 ];
