@@ -1,6 +1,7 @@
 /**
  * Which inbound events change a contact's consent: a typed keyword (STOP, START…), a template's
- * "Stop promotions" quick-reply button, or Meta's in-app stop/resume of marketing messages.
+ * "Stop promotions" quick-reply button, or Meta's in-app stop/resume of marketing messages (a resume
+ * only lifts the in-app stop; it is never an opt-in).
  *
  * Matching is on the WHOLE message, case-insensitive, ignoring surrounding whitespace,
  * punctuation, symbols and emoji, because customers write "Stop." or "stop 🙏"; a sentence that
@@ -32,8 +33,14 @@ export const DEFAULT_CONSENT_KEYWORDS: Readonly<Required<ConsentKeywordOptions>>
 	optOutButtonPayloads: Object.freeze(['Stop promotions']),
 });
 
+/**
+ * What a signal asks the store to do: set a status, or (WhatsApp's in-app "resume") lift only an
+ * in-app stop, back to what the contact had before it (lib/core/consentTransitions.ts).
+ */
+export type ConsentSignalEffect = ConsentStatus | 'in_app_resume';
+
 export interface ConsentSignal {
-	status: ConsentStatus;
+	status: ConsentSignalEffect;
 	source: ConsentSource;
 	/** Proof for the consent record: what the customer sent, which message, when, which rule. */
 	evidence: { text: string; messageId: string | null; at: string | null; matched: string };
@@ -68,7 +75,7 @@ const MARKETING_CATEGORY = 'marketing_messages';
 function inAppSignal(event: UserPreferenceEvent): ConsentSignal | null {
 	if (event.category !== MARKETING_CATEGORY) return null;
 	return {
-		status: event.value === 'stop' ? 'opted_out' : 'opted_in',
+		status: event.value === 'stop' ? 'opted_out' : 'in_app_resume',
 		source: 'in_app',
 		evidence: {
 			text: event.detail ?? `${event.category}: ${event.value}`,

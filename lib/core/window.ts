@@ -15,6 +15,24 @@ export function isWindowOpen(lastInboundAt: Date | null, at: Date): boolean {
 	return millis(at, 'at') < millis(lastInboundAt, 'lastInboundAt') + WINDOW_MS;
 }
 
+/**
+ * Meta's 131047 ("re-engagement message") is proof the window was closed when it failed, whatever
+ * our clock says: it stays closed until the contact writes again. A report no newer than the last
+ * inbound message is about a window the contact has since reopened, so it closes nothing.
+ * Returns the report's time when it closes the window, else null.
+ */
+export function closedByMetaAt(
+	lastInboundAt: Date | null,
+	reengagementFailedAt: Date | null,
+): Date | null {
+	if (reengagementFailedAt === null) return null;
+	if (lastInboundAt === null) return reengagementFailedAt;
+	return millis(reengagementFailedAt, 'reengagementFailedAt') >
+		millis(lastInboundAt, 'lastInboundAt')
+		? reengagementFailedAt
+		: null;
+}
+
 export function windowClosesAt(lastInboundAt: Date | null): Date | null {
 	if (lastInboundAt === null) return null;
 	return new Date(millis(lastInboundAt, 'lastInboundAt') + WINDOW_MS);

@@ -44,7 +44,11 @@ export function optOutConfirmationText(
 	consentKeywords: ConsentKeywordOptions,
 ): string | null {
 	if (!settings.enabled || !change.applied) return null;
-	if (change.status === 'opted_in' || change.source === 'in_app' || change.answersOptInQuestion) {
+	if (
+		(change.status !== 'opted_out' && change.status !== 'blocked') ||
+		change.source === 'in_app' ||
+		change.answersOptInQuestion
+	) {
 		return null;
 	}
 	if (settings.customText !== null) return settings.customText;

@@ -6,7 +6,11 @@
  * nothing twice.
  */
 import { recordConsentAnswer } from '../consent/answers';
-import { classifyConsentSignal, type ConsentKeywordOptions } from '../core/consentKeywords';
+import {
+	classifyConsentSignal,
+	type ConsentKeywordOptions,
+	type ConsentSignalEffect,
+} from '../core/consentKeywords';
 import { consentAnswerFromReply } from '../core/consentPolicy';
 import {
 	eventDedupKey,
@@ -40,10 +44,14 @@ export interface RecordOptions {
 
 /** A consent change this event caused. */
 export interface ConsentChange {
-	status: 'opted_in' | 'opted_out' | 'blocked';
+	/** The status after the event (a set status, or what an in-app resume went back to). */
+	status: ConsentStatus;
 	previousStatus: ConsentStatus;
 	source: 'keyword' | 'button' | 'in_app';
-	/** False when a newer event had already decided the status; kept in the history only. */
+	/**
+	 * False when a newer event had already decided the status, or an in-app resume found no in-app
+	 * stop to lift; kept in the history only.
+	 */
 	applied: boolean;
 	/** The configured keyword, button id or Meta signal that matched. */
 	matched: string;
@@ -84,6 +92,8 @@ export function handoffKey(event: InboundMessageEvent): string {
 
 /** Meta's error code for "this user stopped marketing messages": Meta recorded an opt-out. */
 const MARKETING_STOPPED_CODE = 131050;
+/** Meta's error code for "re-engagement message": the 24-hour window was closed when it failed. */
+const WINDOW_CLOSED_CODE = 131047;
 /** PostgreSQL deadlock, serialization failure, racing first inserts: rerunning the transaction is safe. */
 const CONFLICT_CODES = new Set(['40P01', '40001', '23505']);
 const MAX_ATTEMPTS = 3;
@@ -220,6 +230,21 @@ async function applyStatus(
 					},
 				})
 			: null;
+	const phoneNumberId = event.business.phoneNumberId;
+	if (
+		event.status === 'failed' &&
+		error?.code === WINDOW_CLOSED_CODE &&
+		hasRecipient &&
+		phoneNumberId !== null
+	) {
+		// Proof the window is closed, whatever our clock says; the contact's next message reopens it.
+		await tx.recordWindowClosed({
+			account: options.account,
+			phoneNumberId,
+			contact: contactIds(recipient),
+			at,
+		});
+	}
 	const outbound = options.withOutbound ? await tx.getOutbound(event.messageId) : null;
 	return { ...recorded(event), consent, outbound };
 }
@@ -250,23 +275,31 @@ async function recordChange(
 	tx: Store,
 	options: RecordOptions,
 	contact: ContactIdentity,
-	change: Omit<ConsentChange, 'previousStatus' | 'applied' | 'answersOptInQuestion'> & {
+	change: Omit<ConsentChange, 'status' | 'previousStatus' | 'applied' | 'answersOptInQuestion'> & {
+		status: ConsentSignalEffect;
 		at: number;
 	},
 ): Promise<ConsentChange> {
 	const ids = contactIds(contact);
 	const previous = await tx.getConsent(options.account, ids);
-	const result = await tx.recordConsent({
+	const event = {
 		account: options.account,
 		contact: ids,
-		status: change.status,
-		source: change.source,
 		evidence: change.evidence,
 		eventAt: change.at,
 		recordedAt: options.receivedAt,
-	});
+	};
+	const result =
+		change.status === 'in_app_resume'
+			? await tx.recordInAppResume(event)
+			: await tx.recordConsent({ ...event, status: change.status, source: change.source });
 	return {
-		status: change.status,
+		status:
+			change.status === 'in_app_resume'
+				? result.applied
+					? result.current.status
+					: previous.status
+				: change.status,
 		previousStatus: previous.status,
 		source: change.source,
 		applied: result.applied,

@@ -55,8 +55,17 @@ export interface ConsentEvent {
 	recordedAt?: Timestamp;
 }
 
+/**
+ * WhatsApp's in-app "resume marketing": lifts only WhatsApp's own in-app stop, back to the consent
+ * the contact had before it (lib/core/consentTransitions.ts). Recorded with source `in_app`.
+ */
+export type InAppResumeEvent = Omit<ConsentEvent, 'status' | 'source'>;
+
 export interface RecordConsentResult {
-	/** False when a newer event already set the status: the event is kept in history only. */
+	/**
+	 * False when the event did not change the status: a newer event had already set it, or it was
+	 * a resume with no in-app stop to lift. The event is kept in history only.
+	 */
 	applied: boolean;
 	current: ConsentState;
 }
@@ -119,7 +128,18 @@ export interface WindowState {
 	conversationStartedAt: Date;
 	firstInboundAt: Date;
 	lastInboundAt: Date;
+	/** lastInboundAt + 24 h, or closedByMetaAt when Meta reported the window closed. */
 	expiresAt: Date;
+	/**
+	 * When Meta reported a free-form message failed with 131047 (outside the window) after the
+	 * contact's last message: the window is closed until the contact writes again. Null otherwise.
+	 */
+	closedByMetaAt: Date | null;
+}
+
+export interface WindowClosedInput extends WindowKey {
+	/** The event time of Meta's 131047 status. */
+	at: Timestamp;
 }
 
 export const WAIT_STATUSES = ['waiting', 'claimed', 'cancelled', 'expired'] as const;
@@ -315,6 +335,8 @@ export interface Store {
 	getContact(account: string, contact: ContactRef): Promise<ContactRecord | null>;
 
 	recordConsent(event: ConsentEvent): Promise<RecordConsentResult>;
+	/** WhatsApp's in-app "resume marketing": lifts only an in-app stop (see InAppResumeEvent). */
+	recordInAppResume(event: InAppResumeEvent): Promise<RecordConsentResult>;
 	getConsent(account: string, contact: ContactRef): Promise<ConsentState>;
 	/** One batched query per 10,000 contacts; results in the order of `contacts`. */
 	getConsentMany(account: string, contacts: readonly ContactRef[]): Promise<ConsentState[]>;
@@ -323,7 +345,14 @@ export interface Store {
 
 	touchWindow(input: TouchWindowInput): Promise<TouchWindowResult>;
 	getWindow(key: WindowKey): Promise<WindowState | null>;
+	/** Open while `at` is within 24 h of the last inbound message and Meta has not reported it closed. */
 	isWindowOpen(query: WaitQuery): Promise<boolean>;
+	/**
+	 * Meta reported 131047 for a free-form message: the window is closed until the contact's next
+	 * inbound message. A report older than the latest inbound message changes nothing. Returns
+	 * whether the window is now known to be closed (false without any inbound message on record).
+	 */
+	recordWindowClosed(input: WindowClosedInput): Promise<boolean>;
 
 	registerWait(input: RegisterWaitInput): Promise<LiveWaitRecord>;
 	getWait(id: string): Promise<WaitRecord | null>;

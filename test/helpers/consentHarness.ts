@@ -194,17 +194,22 @@ async function recordForConsent(
 	}
 	const signal = classifyConsentSignal(event);
 	if (signal) {
-		await store.recordConsent({
-			account,
-			contact,
-			status: signal.status,
-			source: signal.source,
-			evidence: {
-				...signal.evidence,
-				messageIds: signal.evidence.messageId ? [signal.evidence.messageId] : [],
-			},
-			eventAt: at,
-		});
+		const evidence = {
+			...signal.evidence,
+			messageIds: signal.evidence.messageId ? [signal.evidence.messageId] : [],
+		};
+		if (signal.status === 'in_app_resume') {
+			await store.recordInAppResume({ account, contact, evidence, eventAt: at });
+		} else {
+			await store.recordConsent({
+				account,
+				contact,
+				status: signal.status,
+				source: signal.source,
+				evidence,
+				eventAt: at,
+			});
+		}
 		received.push(event);
 	}
 }

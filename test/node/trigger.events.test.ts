@@ -151,7 +151,7 @@ describe('Message Status', () => {
 });
 
 describe('Consent Changed', () => {
-	it('user_preferences stop → opted_out (in-app), resume → opted_in, each with evidence', async () => {
+	it('user_preferences stop → opted_out (in-app), resume → back to unknown, each with evidence', async () => {
 		const { fixture, store } = await withStore({ events: ['consentChanged'] });
 		const [stop] = jsonOf(
 			(await post(fixture, ownWebhookFixture('user-preferences-stop.json'))).workflowData?.[0],
@@ -169,17 +169,59 @@ describe('Consent Changed', () => {
 		const [resume] = jsonOf(
 			(await post(fixture, ownWebhookFixture('user-preferences-resume.json'))).workflowData?.[0],
 		);
+		// Nothing was known before the in-app stop: the resume lifts it, it is no opt-in.
 		expect(resume).toMatchObject({
-			status: 'opted_in',
+			status: 'unknown',
 			previousStatus: 'opted_out',
+			changed: true,
 			source: 'in_app',
+			matched: 'resume',
+			evidence: { text: 'User requested to resume marketing messages' },
 		});
 
 		const history = await store.getConsentHistory(WABA_ID, '16505551234');
 		expect(history.map((entry) => [entry.newStatus, entry.source])).toEqual([
 			['opted_out', 'in_app'],
-			['opted_in', 'in_app'],
+			['unknown', 'in_app'],
 		]);
+		expect((await store.getConsent(WABA_ID, '16505551234')).status).toBe('unknown');
+	});
+
+	it('resume from unknown is no opt-in: no Consent Changed item, kept in history only', async () => {
+		const { fixture, store } = await withStore({ events: ['consentChanged'] });
+		const call = await post(fixture, ownWebhookFixture('user-preferences-resume.json'));
+		expect(call.status).toBe(200);
+		expect(call.workflowData).toBeUndefined();
+		expect((await store.getConsent(WABA_ID, '16505551234')).status).toBe('unknown');
+		expect(await store.getConsentHistory(WABA_ID, '16505551234')).toEqual([
+			expect.objectContaining({
+				previousStatus: 'unknown',
+				newStatus: 'unknown',
+				source: 'in_app',
+				applied: false,
+				evidence: expect.objectContaining({ matched: 'resume' }),
+			}),
+		]);
+	});
+
+	it('resume after a STOP keyword leaves the contact blocked', async () => {
+		const { fixture, store } = await withStore({ events: ['consentChanged'] });
+		const stopBeforeResume = 1750340000; // the resume fixture is at 1750350000
+		await post(
+			fixture,
+			textMessagesBody([
+				{ id: 'wamid.stop', from: '16505551234', text: 'STOP', timestamp: stopBeforeResume },
+			]),
+		);
+		const call = await post(fixture, ownWebhookFixture('user-preferences-resume.json'));
+		expect(call.workflowData).toBeUndefined();
+		expect(await store.getConsent(WABA_ID, '16505551234')).toMatchObject({
+			status: 'blocked',
+			source: 'keyword',
+		});
+		expect(
+			(await store.getConsentHistory(WABA_ID, '16505551234')).map((entry) => entry.applied),
+		).toEqual([true, false]);
 	});
 
 	it('keywords: STOP blocks everything, INFOSTOP stops marketing, START opts back in', async () => {

@@ -149,7 +149,8 @@ describe('template quick-reply buttons', () => {
 describe("Meta's in-app stop / resume", () => {
 	it.each([
 		['stop', 'opted_out', 'User requested to stop marketing messages'],
-		['resume', 'opted_in', 'User requested to resume marketing messages'],
+		// A resume only lifts the in-app stop (the store knows what was before it): never an opt-in.
+		['resume', 'in_app_resume', 'User requested to resume marketing messages'],
 	])('%s → %s', (value, status, detail) => {
 		const event = eventOf(ownFixture(`user-preferences-${value}.json`));
 		expect(classifyConsentSignal(event)).toEqual({

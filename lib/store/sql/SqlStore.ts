@@ -18,6 +18,7 @@ import {
 	type EraseSummary,
 	type HousekeepingOptions,
 	type HousekeepingResult,
+	type InAppResumeEvent,
 	type LiveWaitRecord,
 	type OutboundMessageInput,
 	type OutboundRecord,
@@ -31,6 +32,7 @@ import {
 	type WaitOutcome,
 	type WaitQuery,
 	type WaitRecord,
+	type WindowClosedInput,
 	type WindowKey,
 	type WindowState,
 } from '../types';
@@ -126,8 +128,23 @@ export class SqlStore implements Store {
 		const change: consent.ConsentChange = {
 			account: requireId('account', event.account),
 			keys: requireContact('contact', event.contact),
-			status: requireOneOf('status', event.status, CONSENT_STATUSES),
-			source: requireOneOf('source', event.source, CONSENT_SOURCES),
+			event: {
+				kind: 'set',
+				status: requireOneOf('status', event.status, CONSENT_STATUSES),
+				source: requireOneOf('source', event.source, CONSENT_SOURCES),
+			},
+			evidenceJson: optionalJson('evidence', event.evidence),
+			eventAt: requireTimestamp('eventAt', event.eventAt),
+			recordedAt: optionalTimestamp('recordedAt', event.recordedAt) ?? Date.now(),
+		};
+		return await this.atomic((db) => consent.recordConsent(db, change));
+	}
+
+	async recordInAppResume(event: InAppResumeEvent): Promise<RecordConsentResult> {
+		const change: consent.ConsentChange = {
+			account: requireId('account', event.account),
+			keys: requireContact('contact', event.contact),
+			event: { kind: 'in_app_resume' },
 			evidenceJson: optionalJson('evidence', event.evidence),
 			eventAt: requireTimestamp('eventAt', event.eventAt),
 			recordedAt: optionalTimestamp('recordedAt', event.recordedAt) ?? Date.now(),
@@ -185,7 +202,15 @@ export class SqlStore implements Store {
 	async isWindowOpen(query: WaitQuery): Promise<boolean> {
 		const at = requireTimestamp('at', query.at);
 		const window = await this.getWindow(query);
-		return isWindowOpen(window?.lastInboundAt ?? null, new Date(at));
+		return window?.closedByMetaAt === null && isWindowOpen(window.lastInboundAt, new Date(at));
+	}
+
+	async recordWindowClosed(input: WindowClosedInput): Promise<boolean> {
+		const account = requireId('account', input.account);
+		const phoneNumberId = requireId('phoneNumberId', input.phoneNumberId);
+		const keys = requireContact('contact', input.contact);
+		const at = requireTimestamp('at', input.at);
+		return await this.run((db) => windows.recordWindowClosed(db, account, phoneNumberId, keys, at));
 	}
 
 	async registerWait(input: RegisterWaitInput): Promise<LiveWaitRecord> {

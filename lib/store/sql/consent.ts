@@ -7,6 +7,11 @@ import type {
 	RecordConsentResult,
 } from '../types';
 import type { ContactKeys } from '../validate';
+import {
+	consentTransition,
+	isInAppStop,
+	type ConsentTransitionEvent,
+} from '../../core/consentTransitions';
 import { newestMark, stateOf, supersedes, type ConsentMark } from './consentOrder';
 import { consentMarkOf, ensureContact, findContact, identityHashes, pickContact } from './contacts';
 import type { Db } from './schema';
@@ -14,39 +19,47 @@ import type { Db } from './schema';
 export interface ConsentChange {
 	account: string;
 	keys: ContactKeys;
-	status: ConsentStatus;
-	source: ConsentSource;
+	event: ConsentTransitionEvent;
 	evidenceJson: string | null;
 	eventAt: number;
 	recordedAt: number;
 }
 
-/** Appends the event to the history and applies it unless a newer one already did. In a transaction. */
+/**
+ * Appends the event to the history and applies the state machine's outcome unless a newer event
+ * already decided the status. In a transaction: ensureContact locks the contact's row (FOR UPDATE on
+ * PostgreSQL, the write lock on SQLite), so concurrent writers take turns and none loses an update.
+ */
 export async function recordConsent(db: Db, change: ConsentChange): Promise<RecordConsentResult> {
 	const contact = await ensureContact(db, change.account, change.keys, change.recordedAt);
 	const current = consentMarkOf(contact);
-	const candidate: ConsentMark = {
-		status: change.status,
-		source: change.source,
-		eventAt: change.eventAt,
-	};
-	const applied = supersedes(candidate, current);
+	const position = { status: current?.status ?? 'unknown', source: current?.source ?? null };
+	const outcome = consentTransition(position, change.event);
+	const target: Omit<ConsentMark, 'eventAt'> | null =
+		outcome.kind === 'set'
+			? { status: outcome.status, source: outcome.source }
+			: outcome.kind === 'restore_before_in_app_stop' && current !== null
+				? await consentBeforeInAppStop(db, contact.id, current)
+				: null;
+	const candidate: ConsentMark | null = target && { ...target, eventAt: change.eventAt };
+	const applied = candidate !== null && supersedes(candidate, current);
 	if (applied) {
 		await db.session.execute(
 			`UPDATE ${db.tables.contacts}
 			SET consent_status = $2, consent_source = $3, consent_event_at = $4 WHERE id = $1`,
-			[contact.id, change.status, change.source, change.eventAt],
+			[contact.id, candidate.status, candidate.source, candidate.eventAt],
 		);
 	}
 	await db.session.execute(
 		`INSERT INTO ${db.tables.consent_history}
-			(contact_id, previous_status, new_status, source, evidence, event_at, recorded_at, applied)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			(contact_id, previous_status, previous_source, new_status, source, evidence, event_at, recorded_at, applied)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		[
 			contact.id,
-			current?.status ?? 'unknown',
-			change.status,
-			change.source,
+			position.status,
+			position.source,
+			candidate?.status ?? position.status,
+			change.event.kind === 'set' ? change.event.source : 'in_app',
 			change.evidenceJson,
 			change.eventAt,
 			change.recordedAt,
@@ -54,6 +67,43 @@ export async function recordConsent(db: Db, change: ConsentChange): Promise<Reco
 		],
 	);
 	return { applied, current: stateOf(applied ? candidate : current) };
+}
+
+interface AppliedRow {
+	previous_status: ConsentStatus;
+	previous_source: ConsentSource | null;
+	new_status: ConsentStatus;
+	source: ConsentSource;
+	event_at: number;
+}
+
+/**
+ * What the contact had before the in-app stop that set `current`: the previous status and source
+ * of that stop's history row, following repeated stops back to the first of the run. A stop the
+ * history does not know (the contact was erased and came back suppressed) had nothing before it.
+ */
+async function consentBeforeInAppStop(
+	db: Db,
+	contactId: string,
+	current: ConsentMark,
+): Promise<Omit<ConsentMark, 'eventAt'>> {
+	const nothingKnown = { status: 'unknown', source: null } as const;
+	const rows = await db.session.query<AppliedRow>(
+		`SELECT previous_status, previous_source, new_status, source, event_at
+		FROM ${db.tables.consent_history}
+		WHERE contact_id = $1 AND applied = 1 AND event_at <= $2
+		ORDER BY event_at DESC, id DESC`,
+		[contactId, current.eventAt],
+	);
+	const isStop = (row: AppliedRow) => isInAppStop({ status: row.new_status, source: row.source });
+	let index = rows.findIndex((row) => row.event_at === current.eventAt && isStop(row));
+	while (index >= 0) {
+		const before = { status: rows[index].previous_status, source: rows[index].previous_source };
+		if (!isInAppStop(before)) return before;
+		// A stop on top of a stop: the row before it set that earlier stop.
+		index = index + 1 < rows.length && isStop(rows[index + 1]) ? index + 1 : -1;
+	}
+	return nothingKnown;
 }
 
 /** Above this many contacts a lookup is split into several queries of this size. */

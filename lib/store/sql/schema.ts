@@ -167,6 +167,16 @@ export const MIGRATIONS: readonly Migration[] = [
 			`INSERT INTO ${t.housekeeping} (task, due_at) VALUES ('store', 0)`,
 		],
 	},
+	{
+		version: 3,
+		name: 'consent before an in-app stop, windows Meta reported closed (131047)',
+		statements: (t) => [
+			// With previous_status, what an in-app "resume" goes back to. Older rows keep NULL.
+			`ALTER TABLE ${t.consent_history} ADD COLUMN previous_source TEXT`,
+			// The event time of a 131047 failure: the window is closed until a newer inbound message.
+			`ALTER TABLE ${t.conversation_windows} ADD COLUMN reengagement_failed_at BIGINT`,
+		],
+	},
 ];
 
 /** SQLite cannot drop a NOT NULL constraint: it rebuilds the table (inside the migration's transaction). */

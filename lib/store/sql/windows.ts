@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { WINDOW_MS } from '../../core/window';
+import { closedByMetaAt, WINDOW_MS } from '../../core/window';
 import type { TouchWindowResult, WindowState } from '../types';
 import type { ContactKeys } from '../validate';
 import { ensureContact, findContact } from './contacts';
@@ -73,17 +73,49 @@ export async function getWindow(
 ): Promise<WindowState | null> {
 	const contact = await findContact(db, account, keys);
 	if (!contact) return null;
-	const [row] = await db.session.query<WindowRow>(
-		`SELECT ${WINDOW_COLUMNS} FROM ${db.tables.conversation_windows}
+	const [row] = await db.session.query<WindowRow & { reengagement_failed_at: number | null }>(
+		`SELECT ${WINDOW_COLUMNS}, reengagement_failed_at FROM ${db.tables.conversation_windows}
 		WHERE contact_id = $1 AND phone_number_id = $2`,
 		[contact.id, phoneNumberId],
 	);
 	if (!row) return null;
+	const lastInboundAt = new Date(Number(row.last_inbound_at));
+	const failedAt = row.reengagement_failed_at;
 	return {
 		conversationId: row.conversation_id,
 		conversationStartedAt: new Date(row.conversation_started_at),
 		firstInboundAt: new Date(row.first_inbound_at),
-		lastInboundAt: new Date(row.last_inbound_at),
+		lastInboundAt,
 		expiresAt: new Date(row.last_inbound_at + WINDOW_MS),
+		closedByMetaAt: closedByMetaAt(
+			lastInboundAt,
+			failedAt === null ? null : new Date(Number(failedAt)),
+		),
 	};
+}
+
+/**
+ * Keeps the newest 131047 report of the window in one conditional UPDATE, so it never races the
+ * upsert of an inbound message: whichever commits last, the comparison with last_inbound_at on
+ * reading decides. A contact without any inbound message on this number has no window to close.
+ */
+export async function recordWindowClosed(
+	db: Db,
+	account: string,
+	phoneNumberId: string,
+	keys: ContactKeys,
+	at: number,
+): Promise<boolean> {
+	const contact = await findContact(db, account, keys);
+	if (!contact) return false;
+	const rows = await db.session.query<{ last_inbound_at: number }>(
+		`UPDATE ${db.tables.conversation_windows}
+		SET reengagement_failed_at = CASE
+			WHEN reengagement_failed_at IS NULL OR reengagement_failed_at < $3 THEN $3
+			ELSE reengagement_failed_at END
+		WHERE contact_id = $1 AND phone_number_id = $2
+		RETURNING last_inbound_at`,
+		[contact.id, phoneNumberId, at],
+	);
+	return rows.length > 0 && Number(rows[0].last_inbound_at) < at;
 }

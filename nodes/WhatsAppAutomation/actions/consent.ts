@@ -18,6 +18,13 @@ import {
 import type { ConsentState, OutboundKind } from '../../../lib/store/types';
 import type { CloudApiCredentials, SendResponse } from '../../../lib/transport/graphApi';
 
+/** Why the store knows a window is closed. */
+export interface ClosedWindow {
+	lastInboundAt: Date;
+	/** Meta reported 131047 at this time, after the contact's last message. */
+	closedByMetaAt: Date | null;
+}
+
 /** What the consent check needs of a prepared send. */
 export interface ConsentSubject {
 	itemIndex: number;
@@ -71,20 +78,24 @@ export class SendConsent {
 	}
 
 	/**
-	 * Free-form messages to contacts whose 24-hour window the store knows to be closed, with the
-	 * time of their last message. A contact the store has never heard from is not in the map: the
+	 * Free-form messages to contacts whose 24-hour window the store knows to be closed: 24 hours
+	 * passed since their last message, or Meta reported 131047 for a message to them since (Meta's
+	 * clock decides, not ours). A contact the store has never heard from is not in the map: the
 	 * trigger may not be in use, so Meta decides.
 	 */
-	async closedWindows(items: ConsentSubject[], now: Date): Promise<Map<number, Date>> {
-		const closed = new Map<number, Date>();
+	async closedWindows(items: ConsentSubject[], now: Date): Promise<Map<number, ClosedWindow>> {
+		const closed = new Map<number, ClosedWindow>();
 		for (const item of items) {
 			const window = await this.accountStore.store.getWindow({
 				account: this.accountStore.account,
 				phoneNumberId: item.sender.id,
 				contact: recipientOf(item),
 			});
-			if (window && window.expiresAt.getTime() <= now.getTime()) {
-				closed.set(item.itemIndex, window.lastInboundAt);
+			if (window && (window.closedByMetaAt || window.expiresAt.getTime() <= now.getTime())) {
+				closed.set(item.itemIndex, {
+					lastInboundAt: window.lastInboundAt,
+					closedByMetaAt: window.closedByMetaAt,
+				});
 			}
 		}
 		return closed;

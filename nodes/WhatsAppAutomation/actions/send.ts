@@ -34,7 +34,7 @@ import {
 } from '../../../lib/transport/graphApi';
 import { ConsentSkip, consentJson } from '../../../lib/consent';
 import type { ConsentState } from '../../../lib/store/types';
-import { optOutFooterFor, SendConsent, skippedItem } from './consent';
+import { type ClosedWindow, optOutFooterFor, SendConsent, skippedItem } from './consent';
 import { errorItem, toNodeError } from '../../../lib/transport/nodeErrors';
 import { findTemplate } from './templateLookup';
 
@@ -44,14 +44,16 @@ type Operation = 'sendTemplate' | 'sendText' | 'sendButtons' | 'sendMedia' | 'ma
 const FREE_FORM_OPERATIONS = new Set<Operation>(['sendText', 'sendButtons', 'sendMedia']);
 
 /** The store knows the window is closed: fail like Meta's 131047 without spending a request. */
-function windowClosedError(lastInboundAt: Date): MetaApiError {
+function windowClosedError({ lastInboundAt, closedByMetaAt }: ClosedWindow): MetaApiError {
+	const details =
+		closedByMetaAt === null
+			? `The customer last wrote at ${lastInboundAt.toISOString()}, more than 24 hours ago.`
+			: `Meta reported 131047 (re-engagement: outside the 24-hour window) at ${closedByMetaAt.toISOString()} for a message to this customer, who last wrote at ${lastInboundAt.toISOString()}. The window stays closed until the customer writes again.`;
 	return new MetaApiError(400, {
 		code: 131047,
 		message: 'Re-engagement message: checked before sending, nothing was sent',
 		type: 'WindowClosed',
-		error_data: {
-			details: `The customer last wrote at ${lastInboundAt.toISOString()}, more than 24 hours ago.`,
-		},
+		error_data: { details },
 	});
 }
 
@@ -117,8 +119,7 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 		for (const { item, skip } of screened.skipped) output[item.itemIndex] = skippedItem(item, skip);
 		if (FREE_FORM_OPERATIONS.has(operation)) {
 			const closed = await consent.closedWindows(toSend, new Date());
-			for (const [itemIndex, lastInboundAt] of closed)
-				prepared[itemIndex] = windowClosedError(lastInboundAt);
+			for (const [itemIndex, window] of closed) prepared[itemIndex] = windowClosedError(window);
 			toSend = toSend.filter((p) => !closed.has(p.itemIndex));
 			if (closed.size > 0 && !this.continueOnFail()) {
 				const first = Math.min(...closed.keys());
