@@ -4,10 +4,12 @@
  * documentation shows it as a table rendered from this file, and the store tests iterate the same
  * table, so the three cannot drift apart.
  *
- * Every event but one simply sets its status ("the newer event wins"). WhatsApp's in-app "resume
- * marketing" is the exception: it only undoes WhatsApp's own in-app "stop", going back to what the
- * contact had before that stop. It never creates an opt-in and never lifts a STOP, an opt-out
- * keyword or button, or an opt-out recorded through the API.
+ * Events set their status ("the newer event wins"), with two exceptions. A contact's own marketing
+ * opt-out (keyword, button, in-app stop) never loosens a STOP: it asks for less, not more, so a
+ * blocked contact stays blocked (only an opt-in, or an operator's Set Consent / Import, lifts a
+ * block). WhatsApp's in-app "resume marketing" only undoes WhatsApp's own in-app "stop", going back
+ * to what the contact had before that stop. It never creates an opt-in and never lifts a STOP, an
+ * opt-out keyword or button, or an opt-out recorded through the API.
  */
 import type { ContactConsentStatus } from './consentPolicy';
 
@@ -34,12 +36,19 @@ export function isInAppStop(position: ConsentPosition): boolean {
 	return position.status === 'opted_out' && position.source === 'in_app';
 }
 
+function isContactsOwnOptOut(event: { status: ContactConsentStatus; source: ConsentSourceName }) {
+	return event.status === 'opted_out' && event.source !== 'api' && event.source !== 'import';
+}
+
 /** The event's effect on the current consent, for an event newer than the one that set it. */
 export function consentTransition(
 	current: ConsentPosition,
 	event: ConsentTransitionEvent,
 ): ConsentOutcome {
-	if (event.kind === 'set') return { kind: 'set', status: event.status, source: event.source };
+	if (event.kind === 'set') {
+		if (isContactsOwnOptOut(event) && current.status === 'blocked') return { kind: 'unchanged' };
+		return { kind: 'set', status: event.status, source: event.source };
+	}
 	return isInAppStop(current) ? { kind: 'restore_before_in_app_stop' } : { kind: 'unchanged' };
 }
 

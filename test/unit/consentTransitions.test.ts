@@ -30,6 +30,25 @@ describe('consent state machine', () => {
 		expect(cellsOf(shown![1])).toEqual(cellsOf(renderConsentTransitionTable()));
 	});
 
+	it("a contact's own marketing opt-out never loosens a STOP; an opt-in or an operator's setting does", () => {
+		const blocked = { status: 'blocked', source: 'keyword' } as const;
+		for (const source of ['keyword', 'button', 'in_app'] as const) {
+			expect(consentTransition(blocked, { kind: 'set', status: 'opted_out', source })).toEqual({
+				kind: 'unchanged',
+			});
+		}
+		expect(
+			consentTransition(blocked, { kind: 'set', status: 'opted_in', source: 'keyword' }),
+		).toEqual({ kind: 'set', status: 'opted_in', source: 'keyword' });
+		expect(consentTransition(blocked, { kind: 'set', status: 'opted_out', source: 'api' })).toEqual(
+			{
+				kind: 'set',
+				status: 'opted_out',
+				source: 'api',
+			},
+		);
+	});
+
 	it('a resume lifts only an in-app stop', () => {
 		const resume = { kind: 'in_app_resume' } as const;
 		expect(consentTransition({ status: 'opted_out', source: 'in_app' }, resume)).toEqual({
