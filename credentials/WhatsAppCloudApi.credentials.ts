@@ -144,21 +144,40 @@ export class WhatsAppCloudApi implements ICredentialType {
 			displayName: 'SSL',
 			name: 'postgresSsl',
 			type: 'options',
-			default: 'disable',
+			default: 'auto',
 			options: [
-				{ name: 'Disable', value: 'disable' },
 				{
-					name: 'Require',
+					name: 'Automatic',
+					value: 'auto',
+					description:
+						'No TLS to this machine (localhost, 127.0.0.1, ::1, a unix socket); encrypted and certificate-verified (Verify Full) to any other host',
+				},
+				{ name: 'Disable', value: 'disable', description: 'No TLS, even to a remote host' },
+				{
+					name: 'Require (No Certificate Check, Insecure)',
 					value: 'require',
-					description: 'Encrypt, do not verify the certificate',
+					description:
+						'Encrypts but accepts any certificate: whoever sits between n8n and the server can read and change the traffic. Only for a network you trust.',
 				},
 				{
 					name: 'Verify Full',
 					value: 'verify-full',
-					description: "Encrypt and verify the server's certificate",
+					description:
+						"Encrypt and verify that the server's certificate is signed by a trusted authority (or the CA Certificate below) and names the host",
 				},
 			],
 			displayOptions: { show: { store: ['postgres'] } },
+		},
+		{
+			displayName: 'CA Certificate',
+			name: 'postgresSslCa',
+			type: 'string',
+			typeOptions: { rows: 4 },
+			default: '',
+			placeholder: '-----BEGIN CERTIFICATE-----',
+			description:
+				"PEM certificate of the authority that signed the PostgreSQL server's certificate (e.g. your cloud provider's CA bundle). Leave empty to trust the authorities Node.js trusts.",
+			displayOptions: { show: { store: ['postgres'], postgresSsl: ['auto', 'verify-full'] } },
 		},
 		{
 			displayName: 'Schema',

@@ -1,7 +1,12 @@
+import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
-export type PostgresSslMode = 'disable' | 'require' | 'verify-full';
+/**
+ * `auto`: no TLS to a loopback host or unix socket, verify-full to any other host.
+ * `require` encrypts without checking the certificate (insecure: anyone on the path can impersonate the server).
+ */
+export type PostgresSslMode = 'auto' | 'disable' | 'require' | 'verify-full';
 
 export interface SqliteStoreConfig {
 	backend: 'sqlite';
@@ -17,6 +22,8 @@ export interface PostgresStoreConfig {
 	user: string;
 	password: string;
 	ssl: PostgresSslMode;
+	/** PEM certificate(s) the server's certificate must chain to when it is verified; else Node's trusted CAs. */
+	sslCa?: string;
 	/** The package's tables live in this schema (created when missing). */
 	schema: string;
 }
@@ -34,7 +41,8 @@ export class StoreConfigError extends Error {
 export const SQLITE_FILE_NAME = 'whatsapp-automation.sqlite';
 export const DEFAULT_POSTGRES_SCHEMA = 'whatsapp_automation';
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const SSL_MODES: readonly PostgresSslMode[] = ['disable', 'require', 'verify-full'];
+const SSL_MODES: readonly PostgresSslMode[] = ['auto', 'disable', 'require', 'verify-full'];
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
 type Env = Record<string, string | undefined>;
 
@@ -79,7 +87,37 @@ function sqlitePath(value: unknown, env: Env): string {
 		? path.join(env.HOME ?? homedir(), given.slice(1))
 		: given;
 	// A relative path is taken inside n8n's folder, not the unpredictable working directory.
-	return path.resolve(folder, expanded);
+	const resolved = path.resolve(folder, expanded);
+	refuseN8nDatabase(given, resolved, env);
+	return resolved;
+}
+
+/**
+ * Opening n8n's own database would put this package's tables (and WAL mode, and its locks) into
+ * n8n's file. n8n keeps it at DB_SQLITE_DATABASE resolved inside its folder (default
+ * database.sqlite); symlinks and relative paths are resolved before comparing.
+ */
+function refuseN8nDatabase(given: string, resolved: string, env: Env): void {
+	const n8nDatabase = realPath(
+		path.resolve(n8nFolder(env), env.DB_SQLITE_DATABASE || 'database.sqlite'),
+	);
+	const target = realPath(resolved);
+	const n8nFiles = ['', '-wal', '-shm', '-journal'].map((suffix) => n8nDatabase + suffix);
+	if (!n8nFiles.includes(target)) return;
+	throw new StoreConfigError(
+		`The WhatsApp Cloud API credential's SQLite File ${JSON.stringify(given)} is n8n's own database (${n8nDatabase}). The store needs a file of its own: leave SQLite File empty for ${SQLITE_FILE_NAME} in n8n's folder, or enter another file name.`,
+	);
+}
+
+/** The path with every symlink resolved, as far as it exists (the store's file may not exist yet). */
+function realPath(target: string): string {
+	try {
+		return realpathSync.native(target);
+	} catch {
+		const parent = path.dirname(target);
+		if (parent === target) return target;
+		return path.join(realPath(parent), path.basename(target));
+	}
 }
 
 function postgresConfig(credentials: Record<string, unknown>): PostgresStoreConfig {
@@ -89,13 +127,15 @@ function postgresConfig(credentials: Record<string, unknown>): PostgresStoreConf
 			`The WhatsApp Cloud API credential's Schema ${JSON.stringify(schema)} is not a plain PostgreSQL name. Use letters, digits and underscores (at most 63), starting with a letter, e.g. ${DEFAULT_POSTGRES_SCHEMA}.`,
 		);
 	}
-	const ssl = credentials.postgresSsl ?? 'disable';
+	// Credentials saved before SSL had an Automatic mode carry their choice (e.g. "disable") and keep it.
+	const ssl = credentials.postgresSsl ?? 'auto';
 	if (!SSL_MODES.includes(ssl as PostgresSslMode)) {
 		throw new StoreConfigError(
-			`The WhatsApp Cloud API credential's SSL setting ${JSON.stringify(ssl)} is unknown. Choose Disable, Require or Verify Full.`,
+			`The WhatsApp Cloud API credential's SSL setting ${JSON.stringify(ssl)} is unknown. Choose Automatic, Disable, Require (No Certificate Check, Insecure) or Verify Full.`,
 		);
 	}
 	const password = credentials.postgresPassword;
+	const sslCa = caCertificateField(credentials);
 	return {
 		backend: 'postgres',
 		host: requiredTextField(credentials, 'postgresHost', 'Host'),
@@ -104,8 +144,21 @@ function postgresConfig(credentials: Record<string, unknown>): PostgresStoreConf
 		user: requiredTextField(credentials, 'postgresUser', 'User'),
 		password: typeof password === 'string' ? password : '',
 		ssl: ssl as PostgresSslMode,
+		...(sslCa ? { sslCa } : {}),
 		schema,
 	};
+}
+
+function caCertificateField(credentials: Record<string, unknown>): string | undefined {
+	// A PEM pasted into a one-line input may arrive with literal "\n" instead of line breaks.
+	const pem = textField(credentials, 'postgresSslCa', 'CA Certificate').replace(/\\n/g, '\n');
+	if (pem === '') return undefined;
+	if (!PEM_CERTIFICATE.test(pem)) {
+		throw new StoreConfigError(
+			`The WhatsApp Cloud API credential's CA Certificate ${JSON.stringify(pem.length > 40 ? `${pem.slice(0, 40)}…` : pem)} is not a PEM certificate. Paste the certificate of the authority that signed the PostgreSQL server's certificate, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, or leave it empty to trust Node.js's usual authorities.`,
+		);
+	}
+	return pem;
 }
 
 function textField(credentials: Record<string, unknown>, name: string, label: string): string {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { StoreConfig } from './config';
-import { openPostgresBackend } from './postgres/PostgresBackend';
+import type { PostgresStoreConfig, StoreConfig } from './config';
 import { migrate } from './sql/schema';
 import type { SqlBackend } from './sql/session';
 import { SqlStore } from './sql/SqlStore';
@@ -34,7 +33,7 @@ export async function createStore(
 	onClose: () => void = () => undefined,
 ): Promise<Store> {
 	const backend: SqlBackend =
-		config.backend === 'sqlite' ? await openSqliteBackend(config) : openPostgresBackend(config);
+		config.backend === 'sqlite' ? await openSqliteBackend(config) : await openPostgres(config);
 	try {
 		await migrate(backend);
 	} catch (error) {
@@ -42,6 +41,12 @@ export async function createStore(
 		throw error;
 	}
 	return new SqlStore(backend, onClose);
+}
+
+/** pg (and its dependencies) is loaded only when a PostgreSQL store is opened, not for SQLite users. */
+async function openPostgres(config: PostgresStoreConfig): Promise<SqlBackend> {
+	const { openPostgresBackend } = await import('./postgres/PostgresBackend');
+	return openPostgresBackend(config);
 }
 
 export async function closeAllStores(): Promise<void> {
@@ -54,5 +59,5 @@ function fingerprint(config: StoreConfig): string {
 	if (config.backend === 'sqlite') return `sqlite:${config.path}`;
 	// Keyed by the password's hash so the map never holds it in plain text.
 	const password = createHash('sha256').update(config.password).digest('hex');
-	return `postgres:${JSON.stringify([config.host, config.port, config.database, config.user, config.ssl, config.schema, password])}`;
+	return `postgres:${JSON.stringify([config.host, config.port, config.database, config.user, config.ssl, config.sslCa ?? '', config.schema, password])}`;
 }

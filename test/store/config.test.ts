@@ -4,7 +4,8 @@
  * message on a Node.js without node:sqlite.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import {
@@ -93,19 +94,91 @@ describe('storeConfigFromCredentials', () => {
 			{ ...postgresCredentials, postgresSsl: undefined, postgresSchema: '', postgresPort: '5432' },
 			{},
 		);
-		expect(defaults).toMatchObject({ port: 5432, ssl: 'disable', schema: 'whatsapp_automation' });
+		expect(defaults).toMatchObject({ port: 5432, ssl: 'auto', schema: 'whatsapp_automation' });
+		expect(defaults).not.toHaveProperty('sslCa');
+	});
+
+	it('keeps SSL Disable saved in an existing credential', () => {
+		expect(
+			storeConfigFromCredentials({ ...postgresCredentials, postgresSsl: 'disable' }, {}),
+		).toMatchObject({ ssl: 'disable' });
+	});
+
+	it('reads a CA Certificate, also pasted on one line with literal \\n', () => {
+		const pem = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----';
+		expect(
+			storeConfigFromCredentials({ ...postgresCredentials, postgresSslCa: `  ${pem}\n` }, {}),
+		).toMatchObject({ sslCa: pem });
+		expect(
+			storeConfigFromCredentials(
+				{ ...postgresCredentials, postgresSslCa: pem.replace(/\n/g, '\\n') },
+				{},
+			),
+		).toMatchObject({ sslCa: pem });
 	});
 
 	it.each([
 		[{ postgresHost: '' }, /Host is empty/],
 		[{ postgresPort: 70000 }, /Port 70000 is not a TCP port/],
 		[{ postgresSchema: 'wa-state"; DROP' }, /Schema .* is not a plain PostgreSQL name/],
-		[{ postgresSsl: 'prefer' }, /SSL setting "prefer" is unknown/],
+		[{ postgresSsl: 'prefer' }, /SSL setting "prefer" is unknown. Choose Automatic, Disable/],
+		[{ postgresSslCa: 'MIIBszCCAVmg' }, /CA Certificate "MIIBszCCAVmg" is not a PEM certificate/],
 		[{ store: 'mysql' }, /State Store is "mysql"/],
 	])('explains a bad setting %j', (override, message) => {
 		expect(() => storeConfigFromCredentials({ ...postgresCredentials, ...override }, {})).toThrow(
 			message,
 		);
+	});
+});
+
+describe("the SQLite File refuses n8n's own database", () => {
+	let home: string;
+	let n8n: string;
+
+	beforeAll(() => {
+		home = mkdtempSync(path.join(tmpdir(), 'wa-store-config-'));
+		n8n = path.join(home, '.n8n');
+		mkdirSync(n8n);
+		// n8n created its database on first start.
+		writeFileSync(path.join(n8n, 'database.sqlite'), '');
+		symlinkSync(n8n, path.join(home, 'n8n-link'));
+		symlinkSync(path.join(n8n, 'database.sqlite'), path.join(home, 'db-link.sqlite'));
+	});
+
+	afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+	it.each([
+		['database.sqlite', {}],
+		['./sub/../database.sqlite', {}],
+		['~/.n8n/database.sqlite', {}],
+		['{home}/.n8n/database.sqlite-wal', {}],
+		['{home}/n8n-link/database.sqlite', {}],
+		['{home}/db-link.sqlite', {}],
+		['n8n.db', { DB_SQLITE_DATABASE: 'n8n.db' }],
+		['{home}/.n8n/n8n.db', { DB_SQLITE_DATABASE: '{home}/n8n-link/n8n.db' }],
+	])('%s (env %j)', (given, extraEnv) => {
+		const fill = (value: string) => value.replace('{home}', home);
+		const env = {
+			HOME: home,
+			...Object.fromEntries(Object.entries(extraEnv).map(([key, value]) => [key, fill(value)])),
+		};
+		const call = () => storeConfigFromCredentials({ sqlitePath: fill(given) }, env);
+		expect(call).toThrow(StoreConfigError);
+		expect(call).toThrow(
+			new RegExp(
+				`SQLite File "${fill(given).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" is n8n's own database .*leave SQLite File empty`,
+			),
+		);
+	});
+
+	it('accepts database.sqlite when n8n keeps its database elsewhere, and the default file', () => {
+		const env = { HOME: home, DB_SQLITE_DATABASE: 'n8n.db' };
+		expect(storeConfigFromCredentials({ sqlitePath: 'database.sqlite' }, env)).toMatchObject({
+			path: path.join(n8n, 'database.sqlite'),
+		});
+		expect(storeConfigFromCredentials({}, { HOME: home })).toMatchObject({
+			path: path.join(n8n, 'whatsapp-automation.sqlite'),
+		});
 	});
 });
 

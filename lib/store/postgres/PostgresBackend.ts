@@ -4,6 +4,7 @@ import { Pool, types, type PoolClient, type PoolConfig } from 'pg';
 import type { PostgresStoreConfig } from '../config';
 import type { Dialect, SqlBackend, SqlSession, SqlValue } from '../sql/session';
 import { TransactionScope } from '../sql/transactionScope';
+import { pgSslOptions } from './ssl';
 
 const POOL_SIZE = 10;
 const MAX_ATTEMPTS = 5;
@@ -41,10 +42,7 @@ function poolConfig(config: PostgresStoreConfig): PoolConfig {
 		database: config.database,
 		user: config.user,
 		password: config.password,
-		ssl:
-			config.ssl === 'disable'
-				? false
-				: { rejectUnauthorized: config.ssl === 'verify-full', servername: config.host },
+		ssl: pgSslOptions(config),
 		max: POOL_SIZE,
 		idleTimeoutMillis: 30_000,
 		connectionTimeoutMillis: 10_000,
@@ -176,10 +174,34 @@ async function connect(pool: Pool, config: PostgresStoreConfig): Promise<PoolCli
 	return client;
 }
 
+/** Node's codes for a server certificate that does not verify (chain, name or dates). */
+const CERTIFICATE_CODES = new Set([
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'UNABLE_TO_GET_ISSUER_CERT',
+	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+	'CERT_HAS_EXPIRED',
+	'CERT_NOT_YET_VALID',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** Turns driver errors about reaching the server into a message that says which field to fix. */
 function explainConnectionError(error: unknown, config: PostgresStoreConfig): unknown {
 	const code = (error as { code?: string }).code;
 	const where = `PostgreSQL at ${config.host}:${config.port}, database "${config.database}", user "${config.user}"`;
+	if (code && CERTIFICATE_CODES.has(code)) {
+		return new Error(
+			`Could not use the store in ${where}: the server's certificate was not accepted (${code}: ${(error as Error).message}). Paste the certificate of the authority that signed it into CA Certificate in the WhatsApp Cloud API credential, or connect to the name the certificate was issued for. Choose SSL "Require (No Certificate Check, Insecure)" only on a network you trust.`,
+			{ cause: error },
+		);
+	}
+	if ((error as Error).message === 'The server does not support SSL connections') {
+		return new Error(
+			`Could not use the store in ${where}: the server does not accept TLS connections, and SSL is ${config.ssl === 'auto' ? 'Automatic (verified TLS for any host that is not this machine)' : `"${config.ssl}"`}. Enable TLS on the PostgreSQL server (ssl = on), or, if the network between n8n and the server is private, set SSL to Disable in the WhatsApp Cloud API credential.`,
+			{ cause: error },
+		);
+	}
 	const hints: Record<string, string> = {
 		ECONNREFUSED:
 			'nothing listens there: check Host and Port in the WhatsApp Cloud API credential and that PostgreSQL runs',
