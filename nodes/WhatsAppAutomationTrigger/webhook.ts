@@ -15,6 +15,10 @@ import { openAccountStore } from '../../lib/consent/storeAccess';
 import { buildTextMessage } from '../../lib/core/messages';
 import { answerSubscriptionChallenge } from '../../lib/core/signature';
 import {
+	WEBHOOK_HANDOFF_RETRY_DELAYS_MS,
+	WEBHOOK_RESUME_REQUEST_TIMEOUT_MS,
+} from '../../lib/core/timeouts';
+import {
 	checkDelivery,
 	processDelivery,
 	type DeliveryPorts,
@@ -102,11 +106,15 @@ async function receiveEvents(
 }
 
 function deliveryPorts(ctx: IWebhookFunctions, credentials: CloudApiCredentials): DeliveryPorts {
-	const http = resumeHttpFrom(ctx.helpers);
+	const http = resumeHttpFrom(ctx.helpers, WEBHOOK_RESUME_REQUEST_TIMEOUT_MS);
 	return {
 		openStore: async () => await openAccountStore(credentials),
-		resumeWaits: async (store, event, account) =>
-			await resumeWaitsForMessage(store, event, http, { account }),
+		resumeWaits: async (store, event, account, attemptsBefore) =>
+			await resumeWaitsForMessage(store, event, http, {
+				account,
+				attemptsBefore,
+				retryDelaysMs: WEBHOOK_HANDOFF_RETRY_DELAYS_MS,
+			}),
 		sendText: async (phoneNumberId, to, text) => {
 			const recipient = to.waId !== null ? { to: to.waId } : { recipient: String(to.userId ?? '') };
 			const response = await new GraphClient(ctx, credentials).sendMessage(
