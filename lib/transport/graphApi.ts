@@ -249,7 +249,7 @@ function isTimeout(failure: NetworkFailure): boolean {
 }
 
 /** n8n's request helper times out with axios' ECONNABORTED/ETIMEDOUT: say which call and after how long. */
-function explainTimeout(error: unknown, call: string, timeoutMs: number): unknown {
+export function explainTimeout(error: unknown, call: string, timeoutMs: number): unknown {
 	const failure = networkFailureOf(error);
 	if (failure === undefined || !isTimeout(failure)) return error;
 	return Object.assign(

@@ -15,6 +15,7 @@ import { openAccountStore } from '../../lib/consent/storeAccess';
 import { buildTextMessage } from '../../lib/core/messages';
 import { answerSubscriptionChallenge } from '../../lib/core/signature';
 import {
+	WEBHOOK_GRAPH_REQUEST_TIMEOUT_MS,
 	WEBHOOK_HANDOFF_RETRY_DELAYS_MS,
 	WEBHOOK_RESUME_REQUEST_TIMEOUT_MS,
 } from '../../lib/core/timeouts';
@@ -117,10 +118,11 @@ function deliveryPorts(ctx: IWebhookFunctions, credentials: CloudApiCredentials)
 			}),
 		sendText: async (phoneNumberId, to, text) => {
 			const recipient = to.waId !== null ? { to: to.waId } : { recipient: String(to.userId ?? '') };
-			const response = await new GraphClient(ctx, credentials).sendMessage(
-				phoneNumberId,
-				buildTextMessage({ recipient }, { body: text }),
-			);
+			const response = await new GraphClient(
+				ctx,
+				credentials,
+				WEBHOOK_GRAPH_REQUEST_TIMEOUT_MS,
+			).sendMessage(phoneNumberId, buildTextMessage({ recipient }, { body: text }));
 			return response.messages?.[0]?.id ?? null;
 		},
 		log: { warn: (message, meta) => ctx.logger.warn(message, meta) },
@@ -134,7 +136,7 @@ async function toExecutionItems(
 	items: TriggerItem[],
 ): Promise<INodeExecutionData[]> {
 	const media = readMediaOptions(ctx);
-	const client = new GraphClient(ctx, credentials);
+	const client = new GraphClient(ctx, credentials, WEBHOOK_GRAPH_REQUEST_TIMEOUT_MS);
 	const result: INodeExecutionData[] = [];
 	for (const item of items) {
 		const json = item.json as IDataObject;

@@ -173,6 +173,33 @@ describe('Download Media', () => {
 		expect(item.binary).toBeUndefined();
 		expect(item.json.mediaError).toEqual(expect.any(String));
 	});
+
+	it('a file over the cap is refused by its announced size, naming the size and the cap', async () => {
+		await liveTrigger({ events: ['messageReceived'], options: { downloadMedia: true } });
+		await control.settings({ mediaSizeBytes: 100 * 1024 * 1024 + 1 });
+		await control.inbound({ from: CUSTOMER, document: true, waitForDelivery: true });
+		const [item] = server!.runs()[0];
+		expect(item.binary).toBeUndefined();
+		expect(item.json.mediaError).toMatch(
+			/is 100\.0 MB \(104857601 bytes\), more than the 100\.0 MB the trigger downloads/,
+		);
+	});
+
+	it('a Graph API that does not answer fails the download with a timeout naming the call, instead of hanging', async () => {
+		await liveTrigger({ events: ['messageReceived'], options: { downloadMedia: true } });
+		// Meta waits longer than the trigger's own limit here, so the answer is seen.
+		await control.settings({
+			graphDelayMs: 8000,
+			webhooks: { timeoutMs: 20_000, retryBaseMs: 3600_000 },
+		});
+		const inbound = await control.inbound({ from: CUSTOMER, image: true, waitForDelivery: true });
+		expect(inbound.delivery).toMatchObject({ httpStatus: 200 });
+		const [item] = server!.runs()[0];
+		expect(item.binary).toBeUndefined();
+		expect(item.json.mediaError).toMatch(
+			/^The Graph API call GET \d+ got no answer within 5 s and was given up$/,
+		);
+	}, 20_000);
 });
 
 describe('hand-off to Follow-up Waits', () => {
