@@ -99,6 +99,22 @@ function buildCore(seed: EmulatorSeed, log: (line: string) => void): EmulatorCor
 	};
 }
 
+/** Writes `body`, then zeros up to `size` bytes, at the pace the receiver reads; stops if it hangs up. */
+async function writePadded(response: ServerResponse, body: Buffer, size: number): Promise<void> {
+	response.write(body);
+	const zeros = Buffer.alloc(1024 * 1024);
+	for (let sent = body.length; sent < size && !response.destroyed; sent += zeros.length) {
+		const chunk = zeros.subarray(0, Math.min(zeros.length, size - sent));
+		if (!response.write(chunk)) {
+			await new Promise<void>((resolve) => {
+				response.once('drain', resolve);
+				response.once('close', resolve);
+			});
+		}
+	}
+	response.end();
+}
+
 /** Starts the emulator on loopback; resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
 	const seed = resolveSeed(options.seed ?? {});
@@ -151,11 +167,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 				const download = downloadMedia(core, url.searchParams, request.headers.authorization);
 				response.writeHead(download.status, {
 					'content-type': download.contentType,
-					'content-length': download.body.length,
+					'content-length': download.size,
 				});
-				response.end(download.body);
+				await writePadded(response, download.body, download.size);
 				return download.status;
 			}
+			const { graphDelayMs } = core.state.settings;
+			if (graphDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, graphDelayMs));
 			const [version, objectId, edge, ...rest] = url.pathname.split('/').filter(Boolean);
 			if (!version || !/^v\d+\.\d+$/.test(version) || !objectId || rest.length > 0) {
 				throw graphErrors.unknownPath(url.pathname);

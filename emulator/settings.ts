@@ -39,6 +39,14 @@ export interface EmulatorSettings {
 	businessScopedUserIds: boolean;
 	/** Paths with an older Graph version are refused with 2635, as Meta refuses expired versions. */
 	minGraphVersion: string;
+	/** Every Graph API answer (not the control API) waits this long: a slow or hanging Meta. */
+	graphDelayMs: number;
+	/**
+	 * null: media are their real size. A number: every media object claims this size (`file_size`,
+	 * the download's Content-Length) and its download streams that many bytes (the file, then
+	 * zeros), to test receivers' size limits without storing the bytes.
+	 */
+	mediaSizeBytes: number | null;
 	webhooks: WebhookSettings;
 }
 
@@ -53,6 +61,8 @@ export function defaultSettings(): EmulatorSettings {
 		notOnWhatsApp: ['15555550100'],
 		businessScopedUserIds: true,
 		minGraphVersion: 'v23.0',
+		graphDelayMs: 0,
+		mediaSizeBytes: null,
 		webhooks: {
 			timeoutMs: 5000,
 			maxAttempts: 5,
@@ -106,6 +116,8 @@ const checks: Record<string, Check> = {
 		}
 		return value;
 	},
+	graphDelayMs: wholeNumber(0),
+	mediaSizeBytes: (field, value) => (value === null ? null : wholeNumber(0)(field, value)),
 	'webhooks.timeoutMs': wholeNumber(1),
 	'webhooks.maxAttempts': wholeNumber(1),
 	'webhooks.retryBaseMs': wholeNumber(0),

@@ -116,7 +116,7 @@ export function describeMedia(
 		url: `${request.origin}${downloadPath}?${query.toString()}`,
 		mime_type: media.mimeType,
 		sha256: media.sha256,
-		file_size: media.bytes.length,
+		file_size: core.state.settings.mediaSizeBytes ?? media.bytes.length,
 		id: media.id,
 	});
 }
@@ -130,6 +130,8 @@ export interface DownloadResult {
 	status: number;
 	contentType: string;
 	body: Buffer;
+	/** Bytes to send in all: `body`, then zeros up to this size (settings.mediaSizeBytes). */
+	size: number;
 }
 
 /** GET of a URL from describeMedia: bearer token required, expires after 5 minutes of emulator time. */
@@ -142,6 +144,7 @@ export function downloadMedia(
 		status: error.httpStatus,
 		contentType: 'application/json',
 		body: Buffer.from(JSON.stringify(error.toBody())),
+		size: Buffer.byteLength(JSON.stringify(error.toBody())),
 	});
 	const token = authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
 	if (!token) return json(graphErrors.missingToken());
@@ -164,5 +167,11 @@ export function downloadMedia(
 			),
 		);
 	}
-	return { status: 200, contentType: media.mimeType, body: media.bytes };
+	const size = core.state.settings.mediaSizeBytes ?? media.bytes.length;
+	return {
+		status: 200,
+		contentType: media.mimeType,
+		body: media.bytes.subarray(0, size),
+		size,
+	};
 }

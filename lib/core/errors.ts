@@ -190,20 +190,54 @@ export function classifyMetaError(code: number | undefined, httpStatus?: number)
 	};
 }
 
-/** Network failures where the request may not have reached Meta: retrying is the right move. */
-const RETRYABLE_NETWORK_CODES = new Set([
-	'ECONNRESET',
+/** What a failed request's network error says: its code and the system call that failed. */
+export interface NetworkFailure {
+	code?: string;
+	syscall?: string;
+}
+
+/**
+ * Failures that happen before a single byte of the request left: the name did not resolve or
+ * the connection was never made. Only these are safe to retry for a send; anything later (a
+ * reset, "socket hang up", a read timeout) may come after Meta accepted the message.
+ */
+const NOT_SENT_CODES = new Set([
 	'ECONNREFUSED',
-	'ETIMEDOUT',
-	'ESOCKETTIMEDOUT',
-	'EPIPE',
+	'ENOTFOUND',
 	'EAI_AGAIN',
-	'ECONNABORTED',
-	'UND_ERR_SOCKET',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-export function isRetryableNetworkError(code: unknown): boolean {
-	return typeof code === 'string' && RETRYABLE_NETWORK_CODES.has(code);
+/** True when the request certainly never reached Meta, so sending it again cannot duplicate it. */
+export function isNotSentNetworkFailure(failure: NetworkFailure | undefined): boolean {
+	const code = failure?.code;
+	if (typeof code !== 'string') return false;
+	if (NOT_SENT_CODES.has(code)) return true;
+	// A timeout is only safe while connecting; one while waiting for the answer is not.
+	return code === 'ETIMEDOUT' && failure?.syscall === 'connect';
+}
+
+/**
+ * A send whose connection failed after the request went out (reset, "socket hang up", no answer
+ * in time): Meta may have accepted and delivered the message. It is never retried, and says how
+ * to find out what happened instead.
+ */
+export class MessageMayHaveBeenSentError extends Error {
+	/** The network code (ECONNRESET…) or "no answer within 15 s". */
+	readonly failure: string;
+
+	constructor(failure: string | undefined, recipient: string | undefined) {
+		const what = failure ?? 'no answer';
+		super(
+			`The connection to Meta failed after the message was sent (${what}): it may have been delivered${
+				recipient ? ` to ${recipient}` : ''
+			}. It was not sent again, so the customer does not get it twice. Check before sending it again: a message Meta accepted reaches the WhatsApp Automation Trigger as Message Status events ("sent", "delivered") for this recipient, and WhatsApp Manager shows the conversation.`,
+		);
+		this.name = 'MessageMayHaveBeenSentError';
+		this.failure = what;
+	}
 }
 
 /** An error returned by the Graph API, with Meta's fields kept verbatim. */

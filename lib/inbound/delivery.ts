@@ -6,6 +6,7 @@
  * committed are returned either way: a redelivery finds them already seen and will not emit them.
  */
 import { eventDedupKey, type InboundMessageEvent, type ParsedWebhook } from '../core/webhookEvents';
+import { WEBHOOK_HANDOFF_BUDGET_MS, WEBHOOK_RESUME_REQUEST_TIMEOUT_MS } from '../core/timeouts';
 import type { Store } from '../store';
 import type { ResumeResult } from '../waits/resume';
 import { itemsForEvent, type TriggerItem } from './items';
@@ -22,13 +23,15 @@ import type { TriggerSettings } from './settings';
 /**
  * lib/waits' hand-off: resumes the contact's follow-up waits this message satisfies. It throws
  * when it could not claim (the store failed): the waits are still waiting and a redelivery can
- * try again. Failures it returns are settled by lib/waits: a transient one puts the wait back to
- * waiting for the contact's next message, a permanent one expires it (No Reply at the deadline).
+ * try again. Failures it returns are settled by lib/waits: a transient one (no answer, 5xx, 409
+ * before the deadline) puts the wait back to waiting and says `resumableLater`, as does a wait
+ * not tried before `attemptsBefore`; a permanent one expires it (No Reply at the deadline).
  */
 export type ResumeWaits = (
 	store: Store,
 	event: InboundMessageEvent,
 	account: string,
+	attemptsBefore: Date,
 ) => Promise<ResumeResult>;
 
 export interface InboundLog {
@@ -56,7 +59,11 @@ export interface DeliveryStats {
 	/** Not committed; a redelivery will process them. */
 	failed: number;
 	waitsResumed: number;
-	/** Hand-offs that could not run at all; a redelivery retries them. */
+	/**
+	 * Messages whose hand-off could not run at all (the store failed) or left a wait that this
+	 * message may still resume (n8n did not take it for now, or the time ran out); a redelivery
+	 * retries them.
+	 */
 	handoffsFailed: number;
 	confirmationsSent: number;
 }
@@ -109,9 +116,14 @@ export async function processDelivery(
 		return outcome;
 	}
 	const { store, account } = access;
+	// Every hand-off of this delivery shares one budget, so Meta gets its answer in time; a
+	// POST starts only when its own timeout still fits in it.
+	const attemptsBefore = new Date(
+		receivedAt + WEBHOOK_HANDOFF_BUDGET_MS - WEBHOOK_RESUME_REQUEST_TIMEOUT_MS,
+	);
 	const handOff = async (event: InboundMessageEvent) => {
 		try {
-			const result = await ports.resumeWaits(store, event, account);
+			const result = await ports.resumeWaits(store, event, account, attemptsBefore);
 			stats.waitsResumed += result.resumed;
 			for (const failure of result.failures) {
 				ports.log.warn('A follow-up wait could not be resumed by the customer’s reply', {
@@ -121,6 +133,17 @@ export async function processDelivery(
 					statusCode: failure.statusCode,
 					detail: failure.detail,
 				});
+			}
+			const later = result.failures.filter((failure) => failure.resumableLater);
+			if (later.length > 0) {
+				// The hand-off mark stays unset: Meta's redelivery finds the message recorded
+				// (no second run of this trigger) and only retries these waits.
+				stats.handoffsFailed++;
+				const reasons = [...new Set(later.map((failure) => failure.reason))].join(', ');
+				retry(
+					`${later.length} follow-up wait(s) of ${event.messageId} could not be resumed yet (${reasons})`,
+				);
+				return;
 			}
 			await store.markSeen(handoffKey(event), receivedAt);
 		} catch (error) {

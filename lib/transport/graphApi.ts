@@ -8,7 +8,15 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { MetaApiError, type MetaErrorBody } from '../core/errors';
+import {
+	isNotSentNetworkFailure,
+	MessageMayHaveBeenSentError,
+	MetaApiError,
+	type MetaErrorBody,
+	type NetworkFailure,
+} from '../core/errors';
+import type { RetryDecision } from '../core/pacing';
+import { describeTimeout, GRAPH_REQUEST_TIMEOUT_MS } from '../core/timeouts';
 import type { MessageTemplate } from '../core/templates';
 
 export const CREDENTIAL_TYPE = 'whatsAppCloudApi';
@@ -36,7 +44,10 @@ export interface PhoneNumber {
 	throughput?: { level?: string };
 }
 
-/** A Graph API client bound to one n8n context and one credential, resolved once. */
+/**
+ * A Graph API client bound to one n8n context and one credential, resolved once. Every call has
+ * a time limit (`timeoutMs`; the trigger passes a shorter one while Meta waits for its answer).
+ */
 export class GraphClient {
 	readonly credentials: CloudApiCredentials;
 
@@ -45,6 +56,7 @@ export class GraphClient {
 	constructor(
 		private readonly ctx: GraphContext,
 		credentials: CloudApiCredentials,
+		readonly timeoutMs: number = GRAPH_REQUEST_TIMEOUT_MS,
 	) {
 		this.credentials = credentials;
 		const base = String(credentials.baseUrl || 'https://graph.facebook.com').replace(/\/+$/, '');
@@ -78,12 +90,18 @@ export class GraphClient {
 			json: !(options.body instanceof FormData),
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
+			timeout: this.timeoutMs,
 		};
-		const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
-			this.ctx,
-			CREDENTIAL_TYPE,
-			request,
-		)) as { statusCode: number; body: unknown };
+		let response: { statusCode: number; body: unknown };
+		try {
+			response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
+				this.ctx,
+				CREDENTIAL_TYPE,
+				request,
+			)) as { statusCode: number; body: unknown };
+		} catch (error) {
+			throw explainTimeout(error, `${method} ${path.split('?')[0]}`, this.timeoutMs);
+		}
 		const body = typeof response.body === 'string' ? parseJson(response.body) : response.body;
 		if (response.statusCode >= 400) {
 			throw new MetaApiError(response.statusCode, (body as { error?: MetaErrorBody })?.error);
@@ -113,14 +131,20 @@ export class GraphClient {
 		});
 	}
 
+	/**
+	 * Sends a message. A network failure after the request went out becomes a
+	 * MessageMayHaveBeenSentError: Meta may have accepted it, so it must not be sent again blindly.
+	 */
 	async sendMessage(phoneNumberId: string, body: unknown): Promise<SendResponse> {
-		return await this.request<SendResponse>(
-			'POST',
-			`${encodeURIComponent(phoneNumberId)}/messages`,
-			{
-				body,
-			},
-		);
+		try {
+			return await this.request<SendResponse>(
+				'POST',
+				`${encodeURIComponent(phoneNumberId)}/messages`,
+				{ body },
+			);
+		} catch (error) {
+			throw whenMaybeSent(error, body, this.timeoutMs);
+		}
 	}
 
 	async uploadMedia(phoneNumberId: string, file: Buffer, mimeType: string, fileName: string) {
@@ -169,9 +193,69 @@ function parseJson(text: string): unknown {
 	}
 }
 
-/** The network error code of a failed request (axios puts it on the error or its cause). */
-export function networkErrorCode(error: unknown): string | undefined {
-	const candidate = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
-	const code = candidate?.code ?? candidate?.cause?.code;
-	return typeof code === 'string' ? code : undefined;
+/**
+ * The network failure of a request that got no HTTP answer: axios puts the code on its error and
+ * the socket's error (with the failed system call) in `cause`; n8n may wrap it once more.
+ */
+export function networkFailureOf(error: unknown): NetworkFailure | undefined {
+	let failure: NetworkFailure | undefined;
+	let current = error as { code?: unknown; syscall?: unknown; cause?: unknown } | undefined;
+	for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
+		if (typeof current.code === 'string' && failure?.code === undefined) {
+			failure = { ...failure, code: current.code };
+		}
+		if (typeof current.syscall === 'string' && failure?.syscall === undefined) {
+			failure = { ...failure, syscall: current.syscall };
+		}
+		current = current.cause as typeof current;
+	}
+	return failure;
+}
+
+/**
+ * Whether a failed send may be tried again: Meta's retryable errors (throughput 130429 pauses
+ * the whole number), and network failures that happened before the request left. Anything
+ * else, above all a MessageMayHaveBeenSentError, fails the item at once.
+ */
+export function sendRetryDecision(error: unknown): RetryDecision {
+	if (error instanceof MetaApiError) {
+		return { retryable: error.advice.retryable, pauseAll: error.code === 130429 };
+	}
+	if (error instanceof MessageMayHaveBeenSentError) return { retryable: false };
+	return { retryable: isNotSentNetworkFailure(networkFailureOf(error)) };
+}
+
+/** A network failure after a message went out becomes a MessageMayHaveBeenSentError. */
+function whenMaybeSent(error: unknown, body: unknown, timeoutMs: number): unknown {
+	const failure = networkFailureOf(error);
+	const message = body as { to?: unknown; recipient?: unknown; status?: unknown };
+	// A read receipt may go twice without harm.
+	if (failure === undefined || isNotSentNetworkFailure(failure) || message.status === 'read') {
+		return error;
+	}
+	const recipient = message.to ?? message.recipient;
+	return new MessageMayHaveBeenSentError(
+		isTimeout(failure) ? `no answer within ${describeTimeout(timeoutMs)}` : failure.code,
+		typeof recipient === 'string' ? recipient : undefined,
+	);
+}
+
+/** axios' own time limit (no system call failed: the socket was idle too long). */
+function isTimeout(failure: NetworkFailure): boolean {
+	return (
+		(failure.code === 'ECONNABORTED' || failure.code === 'ETIMEDOUT') &&
+		failure.syscall === undefined
+	);
+}
+
+/** n8n's request helper times out with axios' ECONNABORTED/ETIMEDOUT: say which call and after how long. */
+export function explainTimeout(error: unknown, call: string, timeoutMs: number): unknown {
+	const failure = networkFailureOf(error);
+	if (failure === undefined || !isTimeout(failure)) return error;
+	return Object.assign(
+		new Error(
+			`The Graph API call ${call} got no answer within ${describeTimeout(timeoutMs)} and was given up`,
+		),
+		{ code: failure?.code, cause: error },
+	);
 }

@@ -1,17 +1,19 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
+import { RESUME_REQUEST_TIMEOUT_MS } from '../core/timeouts';
 import type { ResumeHttp } from './resume';
-
-/** Enough time for n8n to load a waiting execution and start it; the answer comes before it runs. */
-const RESUME_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * The hand-off's HTTP through n8n's own request helper (any node context has one). Every HTTP
- * answer resolves with its status code, so the caller decides what to retry.
+ * answer resolves with its status code, so the caller decides what to retry; no answer within
+ * `timeoutMs` rejects like any other missing answer. The default is enough for n8n to load a
+ * waiting execution and start it (it answers before the execution runs); the trigger passes a
+ * shorter one, Meta is waiting.
  */
-export function resumeHttpFrom(helpers: {
-	httpRequest(options: IHttpRequestOptions): Promise<unknown>;
-}): ResumeHttp {
+export function resumeHttpFrom(
+	helpers: { httpRequest(options: IHttpRequestOptions): Promise<unknown> },
+	timeoutMs: number = RESUME_REQUEST_TIMEOUT_MS,
+): ResumeHttp {
 	return {
 		async post(url, body) {
 			const response = (await helpers.httpRequest({
@@ -21,7 +23,7 @@ export function resumeHttpFrom(helpers: {
 				json: true,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
-				timeout: RESUME_REQUEST_TIMEOUT_MS,
+				timeout: timeoutMs,
 			})) as { statusCode: number };
 			return { statusCode: response.statusCode };
 		},

@@ -5,7 +5,8 @@
  * n8n in turn lets exactly one of that POST and its own timeout resume the execution. Then the
  * owner settles the record: n8n answers only after the waiting node's webhook() has checked the
  * secret, so the resume URL and secret leave the store. A claim whose POST failed for now goes
- * back to waiting (the contact's next message retries); one that can never succeed expires.
+ * back to waiting (Meta's redelivery of the message, or the contact's next message, retries);
+ * one that can never succeed expires.
  */
 import { sleep as n8nSleep } from 'n8n-workflow';
 
@@ -28,6 +29,12 @@ export interface HandOffOptions {
 	 * connection failure. Their sum bounds how long a hand-off may hold up the caller.
 	 */
 	retryDelaysMs?: readonly number[];
+	/**
+	 * No POST (first try or retry) starts at or after this time: a caller with a time budget
+	 * (the trigger, while Meta waits) passes its end minus one request's timeout. Waits not
+	 * reached stay waiting (`outOfTime`).
+	 */
+	attemptsBefore?: Date;
 }
 
 export interface ResumeOptions extends HandOffOptions {
@@ -47,7 +54,9 @@ export type HandOffFailureReason =
 	/** No HTTP answer after every retry. */
 	| 'unreachable'
 	/** The stored reply rule could not be read; the wait was left waiting. */
-	| 'invalidRule';
+	| 'invalidRule'
+	/** The caller's time budget ran out before this wait was tried; it was left waiting. */
+	| 'outOfTime';
 
 /**
  * What went wrong for one wait. Safe to log: it holds neither the resume URL nor the secret.
@@ -60,6 +69,12 @@ export interface HandOffFailure {
 	reason: HandOffFailureReason;
 	statusCode: number | null;
 	detail: string;
+	/**
+	 * The wait is still waiting and this same message may still resume it: the POST failed for
+	 * now (no answer, 5xx, 409 before the deadline) or was never tried (`outOfTime`). The trigger
+	 * then asks Meta to deliver the message again instead of dropping the reply.
+	 */
+	resumableLater: boolean;
 }
 
 export interface ResumeResult {
@@ -116,6 +131,17 @@ export async function resumeWaitsForMessage(
 				return failure(wait, 'invalidRule', null, (error as Error).message);
 			}
 			if (!accepted) return 'skipped';
+			if (outOfTime(options, clock())) {
+				return {
+					...failure(
+						wait,
+						'outOfTime',
+						null,
+						'not tried: this delivery’s time for hand-offs ran out',
+					),
+					resumableLater: true,
+				};
+			}
 			const claimed = await store.claimWait(wait.id, 'claimed', now);
 			// Another resumer (a redelivery, a second trigger) or the deadline got there first.
 			if (claimed === null) return 'skipped';
@@ -131,14 +157,19 @@ export async function resumeWaitsForMessage(
 				return 'resumed';
 			}
 			const afterwards = await giveUpClaim(store, claimed, failed.reason, clock());
-			return { ...failed, detail: `${failed.detail}; ${AFTERWARDS[afterwards]}` };
+			return {
+				...failed,
+				detail: `${failed.detail}; ${AFTERWARDS[afterwards]}`,
+				resumableLater: afterwards === 'released',
+			};
 		}),
 	);
 	return summarize(outcomes);
 }
 
 const AFTERWARDS = {
-	released: 'the wait is pending again: the contact’s next message retries',
+	released:
+		'the wait is pending again: a redelivery of this message or the contact’s next message retries',
 	expired: 'the wait is given up: the execution goes on by its time limit (No Reply)',
 	changed: 'the wait was changed meanwhile (erased or settled)',
 } as const;
@@ -198,6 +229,7 @@ async function deliver(
 ): Promise<HandOffFailure | null> {
 	const pause = options.sleep ?? n8nSleep;
 	const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+	const clock = options.now ?? (() => new Date());
 	for (let attempt = 0; ; attempt++) {
 		let statusCode: number | null = null;
 		let networkError = '';
@@ -211,8 +243,14 @@ async function deliver(
 		if (statusCode !== null && statusCode >= 200 && statusCode < 300) return null;
 		const retryable = statusCode === null || statusCode === 409 || statusCode >= 500;
 		if (!retryable || attempt >= delays.length) return classify(wait, statusCode, networkError);
+		const retryAt = new Date(clock().getTime() + delays[attempt]);
+		if (outOfTime(options, retryAt)) return classify(wait, statusCode, networkError);
 		await pause(delays[attempt]);
 	}
+}
+
+function outOfTime(options: HandOffOptions, at: Date): boolean {
+	return options.attemptsBefore !== undefined && at.getTime() >= options.attemptsBefore.getTime();
 }
 
 function classify(
@@ -244,7 +282,14 @@ function failure(
 	statusCode: number | null,
 	detail: string,
 ): HandOffFailure {
-	return { waitId: wait.id, executionId: wait.executionId, reason, statusCode, detail };
+	return {
+		waitId: wait.id,
+		executionId: wait.executionId,
+		reason,
+		statusCode,
+		detail,
+		resumableLater: false,
+	};
 }
 
 function summarize(outcomes: Array<HandOffFailure | 'resumed' | 'skipped'>): ResumeResult {

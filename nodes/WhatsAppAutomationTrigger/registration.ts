@@ -22,6 +22,7 @@ import {
 } from '../../lib/inbound';
 import {
 	CREDENTIAL_TYPE,
+	explainTimeout,
 	GraphClient,
 	type CloudApiCredentials,
 } from '../../lib/transport/graphApi';
@@ -108,18 +109,24 @@ function graphPort(ctx: IHookFunctions, credentials: CloudApiCredentials): Graph
 	const app: GraphCall = async (method, path, options = {}) => {
 		const base = String(credentials.baseUrl || 'https://graph.facebook.com').replace(/\/+$/, '');
 		const version = String(credentials.graphApiVersion || 'v24.0').replace(/^\/+|\/+$/g, '');
-		const response = (await ctx.helpers.httpRequest({
-			method: method as IHttpRequestMethods,
-			url: `${base}/${version}/${path}`,
-			qs: options.qs,
-			body: options.body as IDataObject | undefined,
-			headers: {
-				Authorization: `Bearer ${String(credentials.appId ?? '')}|${String(credentials.appSecret ?? '')}`,
-			},
-			json: true,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-		})) as { statusCode: number; body: unknown };
+		let response: { statusCode: number; body: unknown };
+		try {
+			response = (await ctx.helpers.httpRequest({
+				method: method as IHttpRequestMethods,
+				url: `${base}/${version}/${path}`,
+				qs: options.qs,
+				body: options.body as IDataObject | undefined,
+				headers: {
+					Authorization: `Bearer ${String(credentials.appId ?? '')}|${String(credentials.appSecret ?? '')}`,
+				},
+				json: true,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: client.timeoutMs,
+			})) as { statusCode: number; body: unknown };
+		} catch (error) {
+			throw explainTimeout(error, `${method} ${path}`, client.timeoutMs);
+		}
 		if (response.statusCode >= 400) {
 			throw new MetaApiError(
 				response.statusCode,

@@ -15,6 +15,11 @@ import { openAccountStore } from '../../lib/consent/storeAccess';
 import { buildTextMessage } from '../../lib/core/messages';
 import { answerSubscriptionChallenge } from '../../lib/core/signature';
 import {
+	WEBHOOK_GRAPH_REQUEST_TIMEOUT_MS,
+	WEBHOOK_HANDOFF_RETRY_DELAYS_MS,
+	WEBHOOK_RESUME_REQUEST_TIMEOUT_MS,
+} from '../../lib/core/timeouts';
+import {
 	checkDelivery,
 	processDelivery,
 	type DeliveryPorts,
@@ -102,17 +107,22 @@ async function receiveEvents(
 }
 
 function deliveryPorts(ctx: IWebhookFunctions, credentials: CloudApiCredentials): DeliveryPorts {
-	const http = resumeHttpFrom(ctx.helpers);
+	const http = resumeHttpFrom(ctx.helpers, WEBHOOK_RESUME_REQUEST_TIMEOUT_MS);
 	return {
 		openStore: async () => await openAccountStore(credentials),
-		resumeWaits: async (store, event, account) =>
-			await resumeWaitsForMessage(store, event, http, { account }),
+		resumeWaits: async (store, event, account, attemptsBefore) =>
+			await resumeWaitsForMessage(store, event, http, {
+				account,
+				attemptsBefore,
+				retryDelaysMs: WEBHOOK_HANDOFF_RETRY_DELAYS_MS,
+			}),
 		sendText: async (phoneNumberId, to, text) => {
 			const recipient = to.waId !== null ? { to: to.waId } : { recipient: String(to.userId ?? '') };
-			const response = await new GraphClient(ctx, credentials).sendMessage(
-				phoneNumberId,
-				buildTextMessage({ recipient }, { body: text }),
-			);
+			const response = await new GraphClient(
+				ctx,
+				credentials,
+				WEBHOOK_GRAPH_REQUEST_TIMEOUT_MS,
+			).sendMessage(phoneNumberId, buildTextMessage({ recipient }, { body: text }));
 			return response.messages?.[0]?.id ?? null;
 		},
 		log: { warn: (message, meta) => ctx.logger.warn(message, meta) },
@@ -126,7 +136,7 @@ async function toExecutionItems(
 	items: TriggerItem[],
 ): Promise<INodeExecutionData[]> {
 	const media = readMediaOptions(ctx);
-	const client = new GraphClient(ctx, credentials);
+	const client = new GraphClient(ctx, credentials, WEBHOOK_GRAPH_REQUEST_TIMEOUT_MS);
 	const result: INodeExecutionData[] = [];
 	for (const item of items) {
 		const json = item.json as IDataObject;

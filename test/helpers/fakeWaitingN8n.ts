@@ -125,6 +125,17 @@ export class FakeWaitingN8n {
 		await new Promise<void>((resolve) => this.server.close(() => resolve()));
 	}
 
+	/** n8n is down (restarting, deploying): its port refuses connections until `comeBack()`. */
+	async goDown(): Promise<void> {
+		await this.close();
+	}
+
+	/** n8n is up again on the same port; executions and their resume URLs are as they were. */
+	async comeBack(): Promise<void> {
+		const { port } = new URL(this.baseUrl);
+		await new Promise<void>((resolve) => this.server.listen(Number(port), '127.0.0.1', resolve));
+	}
+
 	private markWaiting(execution: FakeExecution): void {
 		if (execution.status === 'running') execution.status = 'waiting';
 	}

@@ -79,6 +79,27 @@ function extract(value: unknown, options?: { extractValue?: boolean }): unknown 
 	return value;
 }
 
+/**
+ * fetch with n8n's `timeout` option: no answer in time fails like axios does inside n8n's
+ * helper (code ECONNABORTED, "timeout of …ms exceeded").
+ */
+export async function fetchWithTimeout(
+	url: URL,
+	init: RequestInit,
+	timeoutMs: number | undefined,
+): Promise<Response> {
+	if (timeoutMs === undefined) return await fetch(url, init);
+	const signal = AbortSignal.timeout(timeoutMs);
+	try {
+		return await fetch(url, { ...init, signal });
+	} catch (error) {
+		if (!signal.aborted) throw error;
+		throw Object.assign(new Error(`timeout of ${timeoutMs}ms exceeded`), {
+			code: 'ECONNABORTED',
+		});
+	}
+}
+
 export async function httpRequestViaFetch(
 	options: IHttpRequestOptions,
 	credentials?: Record<string, unknown>,
@@ -98,7 +119,11 @@ export async function httpRequestViaFetch(
 		headers['Content-Type'] = 'application/json';
 	}
 	log?.push({ method: options.method ?? 'GET', url: url.toString(), body: options.body });
-	const response = await fetch(url, { method: options.method ?? 'GET', headers, body });
+	const response = await fetchWithTimeout(
+		url,
+		{ method: options.method ?? 'GET', headers, body },
+		options.timeout,
+	);
 	const text = await response.text();
 	let parsed: unknown = text;
 	try {
@@ -167,7 +192,9 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 		},
 		getInputConnectionData: async (type: string, itemIndex: number) => {
 			const connection = options.connections?.[type];
-			return typeof connection === 'function' ? (connection as (i: number) => unknown)(itemIndex) : connection;
+			return typeof connection === 'function'
+				? (connection as (i: number) => unknown)(itemIndex)
+				: connection;
 		},
 		getTimezone: () => options.timezone ?? 'UTC',
 		logger: { debug() {}, info() {}, warn() {}, error() {} },

@@ -9,6 +9,8 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 
 import type {
 	IBinaryData,
@@ -18,6 +20,8 @@ import type {
 	INodeType,
 	IWebhookResponseData,
 } from 'n8n-workflow';
+
+import { fetchWithTimeout } from './nodeHarness';
 
 export interface TriggerFixture {
 	node: INodeType;
@@ -293,16 +297,20 @@ function baseContext(fixture: TriggerFixture, requests: LoggedRequest[], logs: L
 				await fetchRequest(options, undefined, requests),
 			httpRequestWithAuthentication: async (type: string, options: IHttpRequestOptions) =>
 				await fetchRequest(options, credentialsOf(type), requests),
+			// n8n's default binary mode: a stream is read into memory; its failure fails the call.
 			prepareBinaryData: async (
-				buffer: Buffer,
+				data: Buffer | Readable,
 				fileName?: string,
 				mimeType?: string,
-			): Promise<IBinaryData> => ({
-				data: buffer.toString('base64'),
-				...(fileName === undefined ? {} : { fileName }),
-				mimeType: mimeType ?? 'application/octet-stream',
-				fileSize: String(buffer.length),
-			}),
+			): Promise<IBinaryData> => {
+				const buffer = Buffer.isBuffer(data) ? data : await readStream(data);
+				return {
+					data: buffer.toString('base64'),
+					...(fileName === undefined ? {} : { fileName }),
+					mimeType: mimeType ?? 'application/octet-stream',
+					fileSize: String(buffer.length),
+				};
+			},
 			returnJsonArray: (data: IDataObject | IDataObject[]) =>
 				(Array.isArray(data) ? data : [data]).map((json) => ({ json })),
 		},
@@ -337,7 +345,19 @@ async function fetchRequest(
 		headers['Content-Type'] = 'application/json';
 	}
 	log.push({ method: options.method ?? 'GET', url: url.toString(), body: options.body });
-	const response = await fetch(url, { method: options.method ?? 'GET', headers, body });
+	const response = await fetchWithTimeout(
+		url,
+		{ method: options.method ?? 'GET', headers, body },
+		options.timeout,
+	);
+	if (options.encoding === 'stream') {
+		const stream = response.body
+			? Readable.fromWeb(response.body as NodeReadableStream)
+			: Readable.from([]);
+		return options.returnFullResponse
+			? { statusCode: response.status, body: stream, headers: Object.fromEntries(response.headers) }
+			: stream;
+	}
 	const bytes = Buffer.from(await response.arrayBuffer());
 	let parsed: unknown;
 	if (options.encoding === 'arraybuffer') parsed = bytes;
@@ -406,6 +426,12 @@ function lowerCase(headers: Record<string, string | string[]>): Record<string, s
 	return Object.fromEntries(
 		Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]),
 	);
+}
+
+async function readStream(stream: Readable): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of stream) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks);
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {

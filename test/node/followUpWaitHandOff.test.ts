@@ -267,7 +267,14 @@ describe('the hand-off to a waiting execution', () => {
 		expect(result).toMatchObject({
 			resumed: 1,
 			failed: 1,
-			failures: [{ executionId: 'elsewhere', reason: 'unreachable', statusCode: null }],
+			failures: [
+				{
+					executionId: 'elsewhere',
+					reason: 'unreachable',
+					statusCode: null,
+					resumableLater: true,
+				},
+			],
 		});
 		expect(result.failures[0].detail).toMatch(/ECONNREFUSED/);
 		expect(JSON.stringify(result)).not.toContain(String(closedPort));
@@ -325,6 +332,52 @@ describe('the hand-off to a waiting execution', () => {
 				secret: null,
 			});
 		}
+	});
+
+	it('starts no POST once the caller’s time is up: the wait stays waiting, untouched, for a later try', async () => {
+		const execution = await startWait();
+		const wait = await onlyWait();
+		const event = inboundMessage();
+
+		const result = await resumeWaitsForMessage(store, event, resumeHttp, {
+			account: ACCOUNT,
+			attemptsBefore: new Date(Date.now() - 1),
+		});
+
+		expect(result).toMatchObject({
+			resumed: 0,
+			failures: [{ waitId: wait.id, reason: 'outOfTime', resumableLater: true }],
+		});
+		expect(execution.answers).toEqual([]);
+		expect(await store.getWait(wait.id)).toEqual(wait);
+	});
+
+	it('stops retrying when the next retry would start after the caller’s time, and puts the claim back', async () => {
+		const closedPort = await unusedPort();
+		const wait = await waitAt(`http://127.0.0.1:${closedPort}/webhook-waiting/1?signature=x`);
+		const pauses: number[] = [];
+		const now = new Date();
+
+		const result = await resumeWaitsForMessage(store, inboundMessage(), resumeHttp, {
+			account: ACCOUNT,
+			now: () => now,
+			sleep: async (ms) => void pauses.push(ms),
+			retryDelaysMs: [250, 500, 1000],
+			attemptsBefore: new Date(now.getTime() + 400),
+		});
+
+		expect(pauses).toEqual([250]);
+		expect(result.failures).toMatchObject([{ reason: 'unreachable', resumableLater: true }]);
+		expect(await store.getWait(wait.id)).toEqual(wait);
+	});
+
+	it('a permanent failure (404) is not resumable later', async () => {
+		const execution = await startWait();
+		n8n.forget(execution.id);
+
+		const result = await customerWrites(store, inboundMessage());
+
+		expect(result.failures).toMatchObject([{ reason: 'executionGone', resumableLater: false }]);
 	});
 
 	it('does nothing for a message that names no business number', async () => {

@@ -2,6 +2,8 @@
  * The send node, driven like n8n drives it, against the Cloud API emulator over real HTTP.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -511,5 +513,62 @@ describe('batches', () => {
 		for (const s of sent) perRecipient.set(s.to!, (perRecipient.get(s.to!) ?? 0) + 1);
 		expect([...perRecipient.values()].filter((n) => n === 2)).toHaveLength(50);
 		expect(new Set(out.map((o) => o.json.messageId)).size).toBe(1000);
+	});
+});
+
+describe('a connection that breaks after the message went out', () => {
+	let graph: Server;
+	let baseUrl: string;
+	let messagePosts: number;
+
+	beforeEach(async () => {
+		messagePosts = 0;
+		// Answers the sender lookup; resets the connection once it has read a message POST,
+		// as a proxy or Meta's edge may do after Meta accepted the message.
+		graph = createServer((request, response) => {
+			const chunks: Buffer[] = [];
+			request.on('data', (chunk: Buffer) => chunks.push(chunk));
+			request.on('end', () => {
+				if (request.method === 'POST' && /\/messages$/.test(request.url ?? '')) {
+					messagePosts++;
+					request.socket.destroy();
+					return;
+				}
+				response.writeHead(200, { 'content-type': 'application/json' });
+				response.end(
+					JSON.stringify({
+						id: SENDER,
+						display_phone_number: '+1 555-078-3881',
+						status: 'CONNECTED',
+					}),
+				);
+			});
+		});
+		await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', resolve));
+		baseUrl = `http://127.0.0.1:${(graph.address() as AddressInfo).port}`;
+	});
+
+	afterEach(async () => {
+		graph.closeAllConnections();
+		await new Promise<void>((resolve) => graph.close(() => resolve()));
+	});
+
+	it('is not retried: exactly one request, and the error says the message may have been delivered', async () => {
+		const run = runNode({
+			node,
+			credentials: {
+				whatsAppCloudApi: { ...credentials.whatsAppCloudApi, baseUrl },
+			},
+			parameters: {
+				sender: rl(SENDER),
+				operation: 'sendText',
+				recipientPhone: '+4915149990001',
+				text: 'Your order has shipped',
+				options: { messagesPerSecond: 0, retryDelaySeconds: 0.05, maxRetries: 3 },
+			},
+		});
+
+		await expect(run).rejects.toThrow(/may have been delivered to 4915149990001/);
+		expect(messagePosts).toBe(1);
 	});
 });

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { EmulatorControl, startEmulator, type RunningEmulator } from '../../emulator';
 import { closeAllStores, openStore, type Store } from '../../lib/store';
 import { registerFollowUpWait } from '../../lib/waits/register';
+import { branchOf, FakeWaitingN8n } from '../helpers/fakeWaitingN8n';
+import { followUpWait, sentTemplateItem, waitParameters } from '../helpers/followUpWaitFixtures';
 import {
 	jsonOf,
 	PHONE_NUMBER_ID,
@@ -171,6 +173,33 @@ describe('Download Media', () => {
 		expect(item.binary).toBeUndefined();
 		expect(item.json.mediaError).toEqual(expect.any(String));
 	});
+
+	it('a file over the cap is refused by its announced size, naming the size and the cap', async () => {
+		await liveTrigger({ events: ['messageReceived'], options: { downloadMedia: true } });
+		await control.settings({ mediaSizeBytes: 100 * 1024 * 1024 + 1 });
+		await control.inbound({ from: CUSTOMER, document: true, waitForDelivery: true });
+		const [item] = server!.runs()[0];
+		expect(item.binary).toBeUndefined();
+		expect(item.json.mediaError).toMatch(
+			/is 100\.0 MB \(104857601 bytes\), more than the 100\.0 MB the trigger downloads/,
+		);
+	});
+
+	it('a Graph API that does not answer fails the download with a timeout naming the call, instead of hanging', async () => {
+		await liveTrigger({ events: ['messageReceived'], options: { downloadMedia: true } });
+		// Meta waits longer than the trigger's own limit here, so the answer is seen.
+		await control.settings({
+			graphDelayMs: 8000,
+			webhooks: { timeoutMs: 20_000, retryBaseMs: 3600_000 },
+		});
+		const inbound = await control.inbound({ from: CUSTOMER, image: true, waitForDelivery: true });
+		expect(inbound.delivery).toMatchObject({ httpStatus: 200 });
+		const [item] = server!.runs()[0];
+		expect(item.binary).toBeUndefined();
+		expect(item.json.mediaError).toMatch(
+			/^The Graph API call GET \d+ got no answer within 5 s and was given up$/,
+		);
+	}, 20_000);
 });
 
 describe('hand-off to Follow-up Waits', () => {
@@ -250,6 +279,74 @@ describe('hand-off to Follow-up Waits', () => {
 		expect(resumed).toHaveLength(1);
 	});
 });
+
+describe('hand-off while n8n is unreachable', () => {
+	let n8n: FakeWaitingN8n;
+
+	beforeEach(async () => {
+		n8n = await FakeWaitingN8n.start();
+	});
+
+	afterEach(async () => {
+		await n8n.close();
+	});
+
+	it('answers 503 and keeps the hand-off open; Meta’s redelivery after n8n is back resumes the wait once, without a second run', async () => {
+		// Meta's redelivery comes when the test moves the emulator's clock, not by itself.
+		await control.settings({ webhooks: { retryBaseMs: 3600_000 } });
+		const { fixture, store } = await liveTrigger({ events: ['messageReceived'] });
+		const execution = await n8n.execute({
+			node: followUpWait,
+			parameters: waitParameters(),
+			items: [sentTemplateItem(CUSTOMER_WA_ID)],
+			credentials: fixture.credentials,
+		});
+		expect(execution.status).toBe('waiting');
+		const waiting = () =>
+			store.findWaitingWaits({
+				account: emulator.info().wabaId,
+				phoneNumberId: PHONE_NUMBER_ID,
+				contact: CUSTOMER_WA_ID,
+				at: new Date(),
+			});
+		expect(await waiting()).toHaveLength(1);
+
+		await n8n.goDown();
+		const inbound = await control.inbound({
+			from: CUSTOMER,
+			text: 'Ja, passt!',
+			waitForDelivery: true,
+		});
+		expect(inbound.delivery).toMatchObject({ delivered: false, httpStatus: 503 });
+		expect(server!.runs()).toHaveLength(1);
+		expect(jsonOf(server!.runs()[0])[0]).toMatchObject({ messageId: inbound.messageId });
+		expect(await waiting()).toHaveLength(1);
+
+		await n8n.comeBack();
+		await control.advanceClock(3600);
+		const redelivery = await deliveryAttempt(2);
+		expect(redelivery).toMatchObject({ httpStatus: 200 });
+		expect(branchOf(execution)).toBe('replied');
+		expect(execution.answers).toEqual([200]);
+		expect(execution.outputs?.[1][0].json).toMatchObject({
+			event: 'message',
+			message: expect.objectContaining({ text: 'Ja, passt!' }),
+		});
+		// The redelivery only finished the hand-off: the trigger did not run a second time.
+		expect(server!.runs()).toHaveLength(1);
+		expect(await waiting()).toHaveLength(0);
+	});
+});
+
+/** The emulator's delivery log entry of this attempt, once it has an answer. */
+async function deliveryAttempt(attempt: number) {
+	for (let poll = 0; poll < 200; poll++) {
+		const found = (await control.deliveries()).find((entry) => entry.attempt === attempt);
+		if (found) return found;
+		await new Promise((resolve) => setTimeout(resolve, 25));
+	}
+	throw new Error(`no delivery attempt ${attempt}`);
+}
 
 async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
 	for (let attempt = 0; attempt < 100; attempt++) {

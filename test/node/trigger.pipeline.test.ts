@@ -100,7 +100,7 @@ describe('hand-off to follow-up waits', () => {
 		expect(attempts).toBe(2);
 	});
 
-	it('failures the hand-off reports are final: logged, acknowledged, not retried', async () => {
+	it('permanent failures the hand-off reports are final: logged, acknowledged, not retried', async () => {
 		await waitFor();
 		const resumeWaits = jest.fn<ReturnType<ResumeWaits>, Parameters<ResumeWaits>>(async () => ({
 			resumed: 0,
@@ -112,6 +112,7 @@ describe('hand-off to follow-up waits', () => {
 					reason: 'notWaiting',
 					statusCode: 409,
 					detail: 'timed out already',
+					resumableLater: false,
 				},
 			],
 		}));
@@ -120,6 +121,44 @@ describe('hand-off to follow-up waits', () => {
 		expect(warnings).toEqual([expect.stringMatching(/could not be resumed/)]);
 		await processDelivery(message('wamid.3'), SETTINGS, ports({ resumeWaits }));
 		expect(resumeWaits).toHaveBeenCalledTimes(1);
+	});
+
+	it('a wait that this message may still resume (n8n unreachable) → 503, and the redelivery hands off again without items', async () => {
+		await waitFor();
+		const budgets: Date[] = [];
+		const resumeWaits = jest.fn<ReturnType<ResumeWaits>, Parameters<ResumeWaits>>(
+			async (_store, _event, _account, attemptsBefore) => {
+				budgets.push(attemptsBefore);
+				return budgets.length === 1
+					? {
+							resumed: 0,
+							failed: 1,
+							failures: [
+								{
+									waitId: 'w',
+									executionId: '99',
+									reason: 'unreachable',
+									statusCode: null,
+									detail: 'no answer from n8n (ECONNREFUSED)',
+									resumableLater: true,
+								},
+							],
+						}
+					: { resumed: 1, failed: 0, failures: [] };
+			},
+		);
+
+		const first = await processDelivery(message('wamid.4'), SETTINGS, ports({ resumeWaits }));
+		expect(first).toMatchObject({ status: 503, stats: { handoffsFailed: 1, waitsResumed: 0 } });
+		expect(first.retryReason).toMatch(/wamid\.4 could not be resumed yet \(unreachable\)/);
+		expect(first.items).toHaveLength(1);
+		// A budget that ends before Meta gives up on the answer.
+		expect(budgets[0].getTime()).toBeLessThanOrEqual(Date.now() + 20_000);
+
+		const redelivery = await processDelivery(message('wamid.4'), SETTINGS, ports({ resumeWaits }));
+		expect(redelivery).toMatchObject({ status: 200, items: [], stats: { waitsResumed: 1 } });
+		await processDelivery(message('wamid.4'), SETTINGS, ports({ resumeWaits }));
+		expect(resumeWaits).toHaveBeenCalledTimes(2);
 	});
 });
 

@@ -1,9 +1,11 @@
 import {
 	classifyMetaError,
 	explainStatusErrors,
-	isRetryableNetworkError,
+	isNotSentNetworkFailure,
+	MessageMayHaveBeenSentError,
 	MetaApiError,
 } from '../../lib/core/errors';
+import { networkFailureOf, sendRetryDecision } from '../../lib/transport/graphApi';
 
 describe('classifyMetaError', () => {
 	it.each([
@@ -44,10 +46,80 @@ describe('classifyMetaError', () => {
 		expect(classifyMetaError(999999, 400)).toMatchObject({ kind: 'unknown', retryable: false });
 	});
 
-	it('recognises connection failures as retryable', () => {
-		expect(isRetryableNetworkError('ECONNRESET')).toBe(true);
-		expect(isRetryableNetworkError('ERR_INVALID_URL')).toBe(false);
-		expect(isRetryableNetworkError(undefined)).toBe(false);
+	it.each([
+		[{ code: 'ECONNREFUSED', syscall: 'connect' }, true],
+		[{ code: 'ENOTFOUND', syscall: 'getaddrinfo' }, true],
+		[{ code: 'EAI_AGAIN', syscall: 'getaddrinfo' }, true],
+		[{ code: 'ETIMEDOUT', syscall: 'connect' }, true],
+		[{ code: 'UND_ERR_CONNECT_TIMEOUT' }, true],
+		// After the request may have left: Meta may have accepted the message.
+		[{ code: 'ECONNRESET', syscall: 'read' }, false],
+		[{ code: 'ECONNRESET' }, false],
+		[{ code: 'EPIPE', syscall: 'write' }, false],
+		[{ code: 'ETIMEDOUT' }, false],
+		[{ code: 'ECONNABORTED' }, false],
+		[{ code: 'UND_ERR_SOCKET' }, false],
+		[{ code: 'ERR_INVALID_URL' }, false],
+		[undefined, false],
+	])('a network failure %j is safe to send again: %s', (failure, notSent) => {
+		expect(isNotSentNetworkFailure(failure)).toBe(notSent);
+	});
+});
+
+/** What axios (inside n8n's request helper) throws: its code, the socket's error as cause. */
+function axiosError(message: string, code: string, cause?: Record<string, unknown>) {
+	return Object.assign(new Error(message), { code, isAxiosError: true, cause });
+}
+
+describe('retrying a send', () => {
+	it('retries a refused connection and an unresolvable name: nothing was sent', () => {
+		const refused = axiosError('connect ECONNREFUSED 127.0.0.1:443', 'ECONNREFUSED', {
+			code: 'ECONNREFUSED',
+			syscall: 'connect',
+		});
+		expect(networkFailureOf(refused)).toEqual({ code: 'ECONNREFUSED', syscall: 'connect' });
+		expect(sendRetryDecision(refused)).toEqual({ retryable: true });
+		expect(
+			sendRetryDecision(axiosError('getaddrinfo ENOTFOUND graph.facebook.com', 'ENOTFOUND')),
+		).toEqual({ retryable: true });
+	});
+
+	it('does not retry a reset, a socket hang up or a read timeout: the message may be out', () => {
+		const hangUp = axiosError('socket hang up', 'ECONNRESET', { code: 'ECONNRESET' });
+		const readReset = axiosError('read ECONNRESET', 'ECONNRESET', {
+			code: 'ECONNRESET',
+			syscall: 'read',
+		});
+		const readTimeout = axiosError('timeout of 15000ms exceeded', 'ECONNABORTED');
+		for (const error of [hangUp, readReset, readTimeout]) {
+			expect(sendRetryDecision(error)).toEqual({ retryable: false });
+		}
+		expect(
+			sendRetryDecision(new MessageMayHaveBeenSentError('ECONNRESET', '+4915112345678')),
+		).toEqual({ retryable: false });
+	});
+
+	it('still retries Meta’s retryable errors, pausing the number on 130429', () => {
+		expect(sendRetryDecision(new MetaApiError(400, { code: 130429 }))).toEqual({
+			retryable: true,
+			pauseAll: true,
+		});
+		expect(sendRetryDecision(new MetaApiError(503, undefined))).toEqual({
+			retryable: true,
+			pauseAll: false,
+		});
+		expect(sendRetryDecision(new MetaApiError(400, { code: 131026 }))).toEqual({
+			retryable: false,
+			pauseAll: false,
+		});
+	});
+
+	it('says the message may have been delivered, to whom, and how to check', () => {
+		const error = new MessageMayHaveBeenSentError('ECONNRESET', '+4915112345678');
+		expect(error.message).toMatch(/after the message was sent \(ECONNRESET\)/);
+		expect(error.message).toMatch(/may have been delivered to \+4915112345678/);
+		expect(error.message).toMatch(/not sent again/);
+		expect(error.message).toMatch(/Message Status/);
 	});
 });
 

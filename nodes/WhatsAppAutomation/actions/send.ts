@@ -12,7 +12,7 @@ import {
 	purposeOfSend,
 	type UnknownConsentPolicy,
 } from '../../../lib/core/consentPolicy';
-import { isRetryableNetworkError, MetaApiError } from '../../../lib/core/errors';
+import { MetaApiError } from '../../../lib/core/errors';
 import {
 	buildButtonsMessage,
 	buildMarkAsRead,
@@ -28,7 +28,7 @@ import { parseE164 } from '../../../lib/core/phone';
 import { buildTemplateComponents, type MessageTemplate } from '../../../lib/core/templates';
 import {
 	GraphClient,
-	networkErrorCode,
+	sendRetryDecision,
 	type PhoneNumber,
 	type SendResponse,
 } from '../../../lib/transport/graphApi';
@@ -133,13 +133,7 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 		toSend,
 		(p) => `${p.sender.id}:${p.recipient?.waId ?? p.itemIndex}`,
 		async (p) => await deliver.call(this, client, p, consent),
-		(error) => ({
-			retryable:
-				error instanceof MetaApiError
-					? error.advice.retryable
-					: isRetryableNetworkError(networkErrorCode(error)),
-			pauseAll: error instanceof MetaApiError && error.code === 130429,
-		}),
+		sendRetryDecision,
 		{
 			ratePerSecond: Number(options.messagesPerSecond ?? 80),
 			concurrency: Number(options.concurrency ?? 20),

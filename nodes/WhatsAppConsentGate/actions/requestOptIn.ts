@@ -5,7 +5,6 @@ import {
 	type OptInRequestPlan,
 	planOptInRequest,
 } from '../../../lib/core/consentPolicy';
-import { isRetryableNetworkError, MetaApiError } from '../../../lib/core/errors';
 import {
 	buildButtonsMessage,
 	buildTemplateMessage,
@@ -28,7 +27,7 @@ import {
 	parseContactIdentifier,
 } from '../../../lib/consent';
 import type { ConsentState } from '../../../lib/store/types';
-import { GraphClient, networkErrorCode } from '../../../lib/transport/graphApi';
+import { GraphClient, sendRetryDecision } from '../../../lib/transport/graphApi';
 import { findTemplate } from '../../WhatsAppAutomation/actions/templateLookup';
 import {
 	DEFAULT_DECLINE_LABEL,
@@ -130,13 +129,7 @@ export async function requestOptIn(ctx: GateContext): Promise<INodeExecutionData
 			});
 			return { kind: 'sent', question, messageId, sentAt, logProblem };
 		},
-		(error) => ({
-			retryable:
-				error instanceof MetaApiError
-					? error.advice.retryable
-					: isRetryableNetworkError(networkErrorCode(error)),
-			pauseAll: error instanceof MetaApiError && error.code === 130429,
-		}),
+		sendRetryDecision,
 		{
 			ratePerSecond: 80,
 			concurrency: 20,
