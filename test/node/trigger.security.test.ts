@@ -202,6 +202,20 @@ describe('X-Hub-Signature-256', () => {
 	});
 });
 
+describe('regex keywords', () => {
+	it('a pattern that could block n8n (^(\\w+\\s?)*$) fails activation, naming Keywords, the pattern and the fix', async () => {
+		const fixture = triggerFixture({
+			registration: 'manual',
+			verifyToken: 'a-long-random-verify-token',
+			keywords: 'promo\n^(\\w+\\s?)*$',
+			keywordMatch: 'regex',
+		});
+		await expect(runWebhookMethod(fixture, 'checkExists')).rejects.toThrow(
+			/Keywords.*"\^\(\\\\w\+\\\\s\?\)\*\$" is not in the safe subset.*Fix: /,
+		);
+	});
+});
+
 describe('events of another WhatsApp Business Account', () => {
 	const OTHER_ACCOUNT = '555000111222333';
 
