@@ -45,9 +45,15 @@ export function verifyMetaSignature(
 export type ChallengeAnswer = { ok: true; challenge: string } | { ok: false; reason: string };
 
 /**
+ * Meta sends an integer. Echoing anything else would let whoever knows the verify token make this
+ * URL serve text of their choosing (a reflected page), so only digits of a sane length go back.
+ */
+const CHALLENGE_FORM = /^[0-9]{1,64}$/;
+
+/**
  * Meta's subscription handshake: `GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`.
- * Answer 200 with `challenge` as plain text when ok, 403 otherwise. Accepts the flat keys and the
- * nested `{ hub: { mode, … } }` form some query parsers produce.
+ * Answer 200 with `challenge` as plain text (nosniff) when ok, 403 otherwise. Accepts the flat keys
+ * and the nested `{ hub: { mode, … } }` form some query parsers produce. The reason is for the log.
  */
 export function answerSubscriptionChallenge(
 	query: Readonly<Record<string, unknown>>,
@@ -73,6 +79,12 @@ export function answerSubscriptionChallenge(
 	}
 	if (typeof challenge !== 'string' || challenge === '') {
 		return { ok: false, reason: 'hub.challenge is missing: Meta always sends one to echo back' };
+	}
+	if (!CHALLENGE_FORM.test(challenge)) {
+		return {
+			ok: false,
+			reason: `hub.challenge is not a number of 1 to 64 digits (got ${challenge.length} characters): Meta sends an integer, so this request is not Meta's`,
+		};
 	}
 	return { ok: true, challenge };
 }

@@ -14,8 +14,15 @@ export {
 	defaultConfirmationText,
 	optOutConfirmationText,
 } from './optOutConfirmation';
-export { checkDelivery, MAX_WEBHOOK_BODY_BYTES } from './receive';
-export type { DeliveryCheck, DeliveryInput } from './receive';
+export {
+	checkDelivery,
+	MAX_WEBHOOK_BODY_BYTES,
+	MAX_WEBHOOK_EVENTS,
+	publicRefusal,
+} from './receive';
+export type { DeliveryCheck, DeliveryInput, RefusalStatus } from './receive';
+export { keepOwnAccount } from './ownAccount';
+export type { AccountSplit, ForeignEvents } from './ownAccount';
 export { contactIds, eventTime, handoffKey, recordEvent } from './record';
 export type { ConsentChange, EventRecord, RecordableEvent, RecordOptions } from './record';
 export {

@@ -14,6 +14,7 @@ import {
 	keywordProperties,
 	optionsProperty,
 	registrationProperties,
+	unsignedDeliveriesNotice,
 } from './description';
 import { getKeywordLinks } from './methods';
 import { checkExists, create, remove } from './registration';
@@ -44,6 +45,7 @@ export class WhatsAppAutomationTrigger implements INodeType {
 			...registrationProperties,
 			filtersProperty,
 			optionsProperty,
+			unsignedDeliveriesNotice,
 		],
 	};
 

@@ -166,6 +166,16 @@ export const registrationProperties: INodeProperties[] = [
 	},
 ];
 
+/** Shown while the trigger is told to accept unsigned deliveries: the risk must stay visible. */
+export const unsignedDeliveriesNotice: INodeProperties = {
+	displayName:
+		'Unsigned deliveries are accepted while the credential has no App Secret: anyone who knows the webhook URL can forge messages and consent changes. Fill in the App Secret in the credential unless your provider cannot sign.',
+	name: 'unsignedDeliveriesNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { '/options.acceptUnsignedDeliveries': [true] } },
+};
+
 export const filtersProperty: INodeProperties = {
 	displayName: 'Filters',
 	name: 'filters',
@@ -217,6 +227,14 @@ export const optionsProperty: INodeProperties = {
 	// No option may be called "binaryData": for version-1 webhook nodes n8n reads that name and
 	// then skips reading the request body, which the signature check needs.
 	options: [
+		{
+			displayName: 'Accept Unsigned Deliveries (Insecure)',
+			name: 'acceptUnsignedDeliveries',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to process webhook calls without a verifiable X-Hub-Signature-256 while the credential has no App Secret. Only for a provider that does not sign what it forwards (e.g. a BSP proxy) and only behind your own protection: anyone who learns the webhook URL can then forge messages, STOP/START consent changes and status updates, and fill the store. With an App Secret in the credential this option has no effect and every call must be signed.',
+		},
 		{
 			displayName: 'Block Keywords',
 			name: 'blockKeywords',

@@ -57,6 +57,12 @@ export function readMediaOptions(ctx: IWebhookFunctions): { download: boolean; f
 	return { download: options.downloadMedia === true, field: field || 'data' };
 }
 
+/** The option "Accept Unsigned Deliveries (Insecure)"; only counts while the credential has no App Secret. */
+export function acceptsUnsignedDeliveries(ctx: TriggerContext): boolean {
+	const options = ctx.getNodeParameter('options', {}) as Collection;
+	return options.acceptUnsignedDeliveries === true;
+}
+
 export function readRegistrationMode(ctx: TriggerContext): RegistrationMode {
 	const mode = ctx.getNodeParameter('registration', 'accountOverride') as RegistrationMode;
 	if (!REGISTRATION_MODES.includes(mode)) {

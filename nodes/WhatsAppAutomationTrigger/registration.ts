@@ -26,12 +26,19 @@ import {
 	GraphClient,
 	type CloudApiCredentials,
 } from '../../lib/transport/graphApi';
-import { expectedVerifyToken, readRegistrationMode, readTriggerSettings } from './parameters';
+import {
+	acceptsUnsignedDeliveries,
+	expectedVerifyToken,
+	readRegistrationMode,
+	readTriggerSettings,
+} from './parameters';
 
 const MIN_MANUAL_TOKEN_LENGTH = 16;
 
+/** n8n calls this first on every activation, so it is where a trigger that cannot verify says so. */
 export async function checkExists(this: IHookFunctions): Promise<boolean> {
 	readTriggerSettings(this);
+	await warnWhenUnverifiable(this);
 	return await withContext(this, async (graph, target) => await isRegistered(graph, target));
 }
 
@@ -43,6 +50,17 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 export async function remove(this: IHookFunctions): Promise<boolean> {
 	await withContext(this, async (graph, target) => await unregister(graph, target));
 	return true;
+}
+
+async function warnWhenUnverifiable(ctx: IHookFunctions): Promise<void> {
+	const credentials = (await ctx.getCredentials(CREDENTIAL_TYPE)) as CloudApiCredentials;
+	if (credentials.appSecret) return;
+	ctx.logger.warn(
+		acceptsUnsignedDeliveries(ctx)
+			? `WhatsApp Automation Trigger "${ctx.getNode().name}" accepts UNSIGNED deliveries (option "Accept Unsigned Deliveries (Insecure)"): anyone who knows its URL can forge messages and consent changes. Fill in the App Secret in the WhatsApp Cloud API credential unless the provider cannot sign.`
+			: `WhatsApp Automation Trigger "${ctx.getNode().name}" has no App Secret in its WhatsApp Cloud API credential, so it refuses every delivery (401): fill in the App Secret (Meta App Dashboard → App settings → Basic), or, only for a provider that does not sign, turn on the option "Accept Unsigned Deliveries (Insecure)".`,
+		{ workflowId: ctx.getWorkflow().id, node: ctx.getNode().name },
+	);
 }
 
 async function withContext<T>(

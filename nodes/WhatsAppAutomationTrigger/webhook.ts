@@ -1,7 +1,8 @@
 /**
  * n8n's side of a webhook call: the hub.challenge GET and the event POSTs. The answer is always
  * written here (never left to n8n's defaults) when it is not a plain 200 with a run, and the
- * handler never throws: a thrown error would make n8n start an execution that failed.
+ * handler never throws: a thrown error would make n8n start an execution that failed. Refusals
+ * answer only the status text; why goes to n8n's log, for the owner, not to the caller.
  */
 import type {
 	IBinaryKeyData,
@@ -21,7 +22,9 @@ import {
 } from '../../lib/core/timeouts';
 import {
 	checkDelivery,
+	keepOwnAccount,
 	processDelivery,
+	publicRefusal,
 	type DeliveryPorts,
 	type TriggerItem,
 } from '../../lib/inbound';
@@ -30,7 +33,12 @@ import { resumeHttpFrom } from '../../lib/waits/http';
 import { resumeWaitsForMessage } from '../../lib/waits/resume';
 import { credentialsForWebhook } from './credentialCache';
 import { downloadMedia } from './media';
-import { expectedVerifyToken, readMediaOptions, readTriggerSettings } from './parameters';
+import {
+	acceptsUnsignedDeliveries,
+	expectedVerifyToken,
+	readMediaOptions,
+	readTriggerSettings,
+} from './parameters';
 
 type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
 type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & {
@@ -48,7 +56,7 @@ export async function handleWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 		this.logger.error('WhatsApp Automation Trigger could not handle a webhook call', {
 			reason: (error as Error).message,
 		});
-		return reply(res, 500, 'The trigger failed; Meta will deliver again');
+		return reply(res, 500, 'Internal Server Error');
 	}
 }
 
@@ -59,13 +67,18 @@ function answerChallenge(
 ): IWebhookResponseData {
 	const token = expectedVerifyToken(ctx, credentials);
 	if (token === '') {
-		return reply(res, 403, 'No Verify Token is set in the trigger node');
+		ctx.logger.warn(
+			'Refused a webhook verification request: no Verify Token is set in the trigger node',
+		);
+		return reply(res, 403, publicRefusal(403));
 	}
 	const answer = answerSubscriptionChallenge(ctx.getQueryData() as Record<string, unknown>, token);
 	if (!answer.ok) {
 		ctx.logger.warn(`Refused a webhook verification request: ${answer.reason}`);
-		return reply(res, 403, answer.reason);
+		return reply(res, 403, publicRefusal(403));
 	}
+	// Only digits get here; nosniff keeps a browser from reading them as anything but text.
+	res.setHeader('X-Content-Type-Options', 'nosniff');
 	return reply(res, 200, answer.challenge);
 }
 
@@ -83,14 +96,22 @@ async function receiveEvents(
 		rawBody: request.rawBody,
 		signatureHeader: ctx.getHeaderData()['x-hub-signature-256'],
 		appSecret: typeof credentials.appSecret === 'string' ? credentials.appSecret : '',
+		acceptUnsigned: acceptsUnsignedDeliveries(ctx),
 	});
 	if (!check.ok) {
 		ctx.logger.warn(`Refused a webhook call (${check.status}): ${check.reason}`);
-		return reply(res, check.status, check.reason);
+		return reply(res, check.status, publicRefusal(check.status));
+	}
+	const own = keepOwnAccount(check.parsed, String(credentials.businessAccountId ?? '').trim());
+	for (const { businessAccountId, count } of own.foreign) {
+		ctx.logger.warn(
+			`Ignored ${count} webhook event(s) of WhatsApp Business Account ${businessAccountId ?? '(none)'}: the credential belongs to account ${String(credentials.businessAccountId)}, and another account's consent and messages must not be recorded under it. Use a credential of that account in its own trigger, or subscribe per account (Webhook Registration "Account Callback Override").`,
+			{ businessAccountId, count },
+		);
 	}
 
 	const settings = readTriggerSettings(ctx);
-	const outcome = await processDelivery(check.parsed, settings, deliveryPorts(ctx, credentials));
+	const outcome = await processDelivery(own.parsed, settings, deliveryPorts(ctx, credentials));
 	const items = await toExecutionItems(ctx, credentials, outcome.items);
 
 	if (outcome.status !== 200) {

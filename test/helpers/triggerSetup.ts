@@ -12,7 +12,8 @@ import { WhatsAppAutomationTrigger } from '../../nodes/WhatsAppAutomationTrigger
 import type { TriggerFixture } from './webhookHarness';
 
 export const APP_SECRET = 'trigger-test-app-secret';
-export const WABA_ID = '102290129340398';
+/** The account of most of Meta's webhook examples and of test/fixtures/webhooks: events of others are ignored. */
+export const WABA_ID = '419561257915477';
 export const PHONE_NUMBER_ID = '106540352242922';
 export const OTHER_PHONE_NUMBER_ID = '106540352242923';
 export const DISPLAY_NUMBER = '15550783881';

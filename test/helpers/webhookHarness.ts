@@ -58,6 +58,8 @@ export interface WebhookCallResult {
 	status: number;
 	body: string;
 	contentType: string | undefined;
+	/** Headers the node set on its own response (lower-cased names), besides the content type. */
+	headers: Record<string, string>;
 	/** The items n8n starts an execution with; undefined when no run starts. */
 	workflowData: INodeExecutionData[][] | undefined;
 	/** webhook() threw: n8n answers 500 and starts an execution that failed. */
@@ -108,6 +110,7 @@ export async function callTriggerWebhook(
 		status: 0,
 		body: '',
 		contentType: undefined,
+		headers: {},
 		workflowData: undefined,
 		threw: undefined,
 		requests,
@@ -166,6 +169,7 @@ export async function callTriggerWebhook(
 			status: response.statusCode,
 			body: response.body,
 			contentType: response.contentType,
+			headers: response.headers,
 		};
 	}
 	const body =
@@ -185,10 +189,11 @@ export async function runWebhookMethod(
 	fixture: TriggerFixture,
 	method: 'checkExists' | 'create' | 'delete',
 	mode: 'production' | 'test' = 'production',
-): Promise<{ result: boolean; requests: LoggedRequest[] }> {
+): Promise<{ result: boolean; requests: LoggedRequest[]; logs: LogLine[] }> {
 	const requests: LoggedRequest[] = [];
+	const logs: LogLine[] = [];
 	const context = {
-		...baseContext(fixture, requests, []),
+		...baseContext(fixture, requests, logs),
 		getWebhookName: () => 'default',
 		getMode: () => (mode === 'test' ? 'manual' : 'trigger'),
 		getActivationMode: () => 'activate',
@@ -198,7 +203,7 @@ export async function runWebhookMethod(
 	const methods = fixture.node.webhookMethods?.default;
 	if (!methods) throw new Error(`${fixture.node.description.name} has no webhookMethods.default`);
 	const result = await methods[method]!.call(context as never);
-	return { result, requests };
+	return { result, requests, logs };
 }
 
 export interface TriggerServer {
@@ -231,7 +236,10 @@ export async function startTriggerServer(fixture: TriggerFixture): Promise<Trigg
 				query: Object.fromEntries(url.searchParams),
 			}).catch((error: Error) => ({ status: 500, body: error.message }) as WebhookCallResult);
 			calls.push(call);
-			res.writeHead(call.status, { 'content-type': call.contentType ?? 'text/plain' });
+			res.writeHead(call.status, {
+				...call.headers,
+				'content-type': call.contentType ?? 'text/plain',
+			});
 			res.end(call.body);
 		})();
 	});
@@ -387,6 +395,8 @@ class FakeResponse {
 
 	contentType: string | undefined;
 
+	headers: Record<string, string> = {};
+
 	headersSent = false;
 
 	status(code: number): this {
@@ -401,6 +411,7 @@ class FakeResponse {
 
 	setHeader(name: string, value: string): this {
 		if (name.toLowerCase() === 'content-type') this.contentType = value;
+		else this.headers[name.toLowerCase()] = value;
 		return this;
 	}
 

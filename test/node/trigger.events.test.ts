@@ -28,9 +28,10 @@ afterAll(async () => {
 /** A trigger and the very store its credential points at. */
 async function withStore(
 	parameters: Record<string, unknown>,
+	businessAccountId = WABA_ID,
 ): Promise<{ fixture: TriggerFixture; store: Store }> {
 	const sqlitePath = tempSqlitePath();
-	const fixture = triggerFixture(parameters, triggerCredentials({ sqlitePath }));
+	const fixture = triggerFixture(parameters, triggerCredentials({ sqlitePath, businessAccountId }));
 	return { fixture, store: await openStore({ backend: 'sqlite', path: sqlitePath }) };
 }
 
@@ -357,22 +358,17 @@ describe('identities', () => {
 	});
 
 	it('a system message without contacts is recorded and delivered, opening no window', async () => {
-		const { fixture, store } = await withStore({ events: ['messageReceived'] });
-		const [item] = jsonOf(
-			(await post(fixture, metaFixture('webhooks/post-request/system-message.json')))
-				.workflowData?.[0],
-		);
+		const body = metaFixture('webhooks/post-request/system-message.json');
+		const account = body.entry[0].id as string;
+		const { fixture, store } = await withStore({ events: ['messageReceived'] }, account);
+		const [item] = jsonOf((await post(fixture, body)).workflowData?.[0]);
 		expect(item).toMatchObject({
 			type: 'system',
 			conversation: null,
 			system: { newWaId: '12195555358' },
 		});
 		expect(
-			await store.getWindow({
-				account: WABA_ID,
-				phoneNumberId: PHONE_NUMBER_ID,
-				contact: '16505551234',
-			}),
+			await store.getWindow({ account, phoneNumberId: PHONE_NUMBER_ID, contact: '16505551234' }),
 		).toBeNull();
 	});
 });

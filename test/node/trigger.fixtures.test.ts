@@ -9,6 +9,7 @@ import {
 	DISPLAY_NUMBER,
 	jsonOf,
 	PHONE_NUMBER_ID,
+	triggerCredentials,
 	triggerFixture,
 } from '../helpers/triggerSetup';
 import { callTriggerWebhook, metaPost } from '../helpers/webhookHarness';
@@ -192,9 +193,11 @@ describe("Meta's published webhook examples through the trigger", () => {
 	});
 
 	it.each(examples)('%s → the expected items', async (name, body) => {
-		const fixture = triggerFixture({
-			events: ['messageReceived', 'messageStatus', 'consentChanged'],
-		});
+		// Meta's examples come from two accounts; each is posted to a trigger of its own account.
+		const fixture = triggerFixture(
+			{ events: ['messageReceived', 'messageStatus', 'consentChanged'] },
+			triggerCredentials({ businessAccountId: body.entry[0].id }),
+		);
 		const call = await callTriggerWebhook(fixture, metaPost(body, APP_SECRET));
 
 		expect(call.status).toBe(200);

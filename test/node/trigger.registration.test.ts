@@ -197,7 +197,7 @@ describe('Manual', () => {
 		const verifyToken = 'pasted-into-the-meta-dashboard';
 		const { fixture, server } = await servedTrigger({ registration: 'manual', verifyToken });
 		const check = await runWebhookMethod(fixture, 'checkExists');
-		expect(check).toEqual({ result: true, requests: [] });
+		expect(check).toEqual({ result: true, requests: [], logs: [] });
 
 		// What Meta does when the user saves the URL and token in the dashboard.
 		const response = await fetch(

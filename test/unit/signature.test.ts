@@ -122,6 +122,20 @@ describe('answerSubscriptionChallenge', () => {
 		});
 	});
 
+	it('echoes any integer of 1 to 64 digits, and nothing else', () => {
+		fc.assert(
+			fc.property(fc.string({ maxLength: 80 }), (challenge) => {
+				const answer = answerSubscriptionChallenge(query({ 'hub.challenge': challenge }), TOKEN);
+				expect(answer.ok).toBe(/^[0-9]{1,64}$/.test(challenge));
+			}),
+		);
+		const longest = '7'.repeat(64);
+		expect(answerSubscriptionChallenge(query({ 'hub.challenge': longest }), TOKEN)).toEqual({
+			ok: true,
+			challenge: longest,
+		});
+	});
+
 	it('understands the nested form some query parsers produce', () => {
 		const nested = { hub: { mode: 'subscribe', verify_token: TOKEN, challenge: '42' } };
 		expect(answerSubscriptionChallenge(nested, TOKEN)).toEqual({ ok: true, challenge: '42' });
@@ -134,6 +148,10 @@ describe('answerSubscriptionChallenge', () => {
 		['a token list', { 'hub.verify_token': [TOKEN] }, /verify_token does not match/],
 		['another mode', { 'hub.mode': 'unsubscribe' }, /hub.mode is not "subscribe"/],
 		['no challenge', { 'hub.challenge': undefined }, /hub.challenge is missing/],
+		['a markup challenge', { 'hub.challenge': '<b>hi</b>' }, /hub.challenge is not a number/],
+		['a challenge with a newline', { 'hub.challenge': '42\n' }, /hub.challenge is not a number/],
+		['a 65-digit challenge', { 'hub.challenge': '9'.repeat(65) }, /hub.challenge is not a number/],
+		['a challenge list', { 'hub.challenge': ['42'] }, /hub.challenge is missing/],
 	])('refuses %s', (_, overrides, reason) => {
 		const answer = answerSubscriptionChallenge(query(overrides), TOKEN);
 		expect(answer).toEqual({ ok: false, reason: expect.stringMatching(reason) });

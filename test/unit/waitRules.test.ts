@@ -61,6 +61,11 @@ describe('toReplyRule', () => {
 		[{ kind: 'keywords', keywords: ' \n ' }, 'Keywords', /at least one keyword/],
 		[{ kind: 'keywords', keywords: 'yes', mode: 'fuzzy' }, 'Keyword Match', /exact, startsWith/],
 		[{ kind: 'keywords', keywords: '([a-z', mode: 'regex' }, 'Keywords', /regular expression/],
+		[
+			{ kind: 'keywords', keywords: 'yes\n^(\\w+\\s?)*$', mode: 'regex' },
+			'Keywords',
+			/"\^\(\\\\w\+\\\\s\?\)\*\$" is not in the safe subset.*Fix: /,
+		],
 		[{ kind: 'buttonReply', ids: 42 }, 'Button or Row IDs', /one per line/],
 		[{ kind: 'sentiment' }, 'Counts as Reply', /anyMessage, buttonReply, keywords/],
 		[null, 'Counts as Reply', /kind is one of/],
