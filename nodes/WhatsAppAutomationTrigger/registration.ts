@@ -38,7 +38,7 @@ const MIN_MANUAL_TOKEN_LENGTH = 16;
 /** n8n calls this first on every activation, so it is where a trigger that cannot verify says so. */
 export async function checkExists(this: IHookFunctions): Promise<boolean> {
 	readTriggerSettings(this);
-	await warnWhenUnverifiable(this);
+	await refuseUnverifiable(this);
 	return await withContext(this, async (graph, target) => await isRegistered(graph, target));
 }
 
@@ -52,13 +52,26 @@ export async function remove(this: IHookFunctions): Promise<boolean> {
 	return true;
 }
 
-async function warnWhenUnverifiable(ctx: IHookFunctions): Promise<void> {
+/**
+ * A trigger without an App Secret would answer every delivery 401, so it is not published (n8n
+ * shows the activation error in the editor) unless the user chose to accept unsigned deliveries;
+ * then the risk is logged on every activation and shown as a notice in the node.
+ */
+async function refuseUnverifiable(ctx: IHookFunctions): Promise<void> {
 	const credentials = (await ctx.getCredentials(CREDENTIAL_TYPE)) as CloudApiCredentials;
 	if (credentials.appSecret) return;
+	if (!acceptsUnsignedDeliveries(ctx)) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'The WhatsApp Cloud API credential has no App Secret, so this trigger cannot verify that deliveries come from Meta and would refuse every one (401)',
+			{
+				description:
+					'Fill in the App Secret in the credential (Meta App Dashboard → App settings → Basic → App secret). Only for a provider that does not sign its webhooks, turn on the trigger option "Accept Unsigned Deliveries (Insecure)".',
+			},
+		);
+	}
 	ctx.logger.warn(
-		acceptsUnsignedDeliveries(ctx)
-			? `WhatsApp Automation Trigger "${ctx.getNode().name}" accepts UNSIGNED deliveries (option "Accept Unsigned Deliveries (Insecure)"): anyone who knows its URL can forge messages and consent changes. Fill in the App Secret in the WhatsApp Cloud API credential unless the provider cannot sign.`
-			: `WhatsApp Automation Trigger "${ctx.getNode().name}" has no App Secret in its WhatsApp Cloud API credential, so it refuses every delivery (401): fill in the App Secret (Meta App Dashboard → App settings → Basic), or, only for a provider that does not sign, turn on the option "Accept Unsigned Deliveries (Insecure)".`,
+		`WhatsApp Automation Trigger "${ctx.getNode().name}" accepts UNSIGNED deliveries (option "Accept Unsigned Deliveries (Insecure)"): anyone who knows its URL can forge messages and consent changes. Fill in the App Secret in the WhatsApp Cloud API credential unless the provider cannot sign.`,
 		{ workflowId: ctx.getWorkflow().id, node: ctx.getNode().name },
 	);
 }
