@@ -266,8 +266,19 @@ export interface AiHistory {
 	messages: AiMessage[];
 }
 
+export interface EraseOptions {
+	/**
+	 * More customer identifiers (an e-mail, a CRM id: whatever the AI Reply node's Customer
+	 * Identifier was) whose AI conversations and messages are deleted too. At most 100.
+	 */
+	aiCustomers?: readonly string[];
+}
+
 export interface EraseSummary {
+	/** True when at least one contact row carried a given identifier. */
 	contactFound: boolean;
+	/** Contact rows carrying any given identifier (two when a wa_id and a user id were never linked). */
+	contactsFound: number;
 	/** The status kept in the suppression record, so an opt-out stays honoured; null when none. */
 	suppressedAs: 'opted_out' | 'blocked' | null;
 	deleted: {
@@ -276,7 +287,11 @@ export interface EraseSummary {
 		windows: number;
 		waits: number;
 		outboundMessages: number;
+		outboundStatuses: number;
+		aiConversations: number;
 		aiMessages: number;
+		/** Webhook dedup keys that embed an identifier (`pref:<id>:…`). */
+		dedupKeys: number;
 	};
 }
 
@@ -379,8 +394,12 @@ export interface Store {
 	 */
 	housekeeping(now: Timestamp, options?: HousekeepingOptions): Promise<HousekeepingResult>;
 
-	/** Forgets the contact, keeping only a hashed suppression record when opted out or blocked. */
-	eraseContact(account: string, contact: ContactRef): Promise<EraseSummary>;
+	/**
+	 * Forgets every contact row carrying any of the contact's identifiers and everything hanging
+	 * off them, keeping only a keyed-hash suppression record when opted out or blocked. It does not
+	 * tell waiting executions: cancel the contact's waits first (lib/waits/resume.ts).
+	 */
+	eraseContact(account: string, contact: ContactRef, options?: EraseOptions): Promise<EraseSummary>;
 
 	/**
 	 * Runs `fn` in one transaction. Inside, use only `tx`: calling the outer store there throws.

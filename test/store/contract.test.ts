@@ -935,6 +935,7 @@ describe.each(BACKENDS)('%s store contract', (backend) => {
 			const summary = await store.eraseContact(ACCOUNT, WA);
 			expect(summary).toEqual({
 				contactFound: true,
+				contactsFound: 1,
 				suppressedAs: 'opted_out',
 				deleted: {
 					contacts: 1,
@@ -942,7 +943,10 @@ describe.each(BACKENDS)('%s store contract', (backend) => {
 					windows: 1,
 					waits: 1,
 					outboundMessages: 1,
+					outboundStatuses: 1,
+					aiConversations: 2,
 					aiMessages: 2,
+					dedupKeys: 0,
 				},
 			});
 			const counts = await env.countRows(env.configOf(store));

@@ -15,6 +15,7 @@ import {
 	type ContactInput,
 	type ContactRecord,
 	type ContactRef,
+	type EraseOptions,
 	type EraseSummary,
 	type HousekeepingOptions,
 	type HousekeepingResult,
@@ -64,7 +65,7 @@ import {
 	RESOLVED_WAIT_RETENTION_MS,
 	claimHousekeeping,
 } from './housekeeping';
-import { eraseContact } from './erase';
+import { eraseContact, type EraseRequest } from './erase';
 import * as outbound from './outbound';
 import { tablesFor, type Db, type Tables } from './schema';
 import type { SqlBackend, SqlSession } from './session';
@@ -80,6 +81,21 @@ function aiRetentionDays(value: number | null | undefined): number | null {
 	if (value === undefined) return DEFAULT_AI_HISTORY_RETENTION_DAYS;
 	if (value === null) return null;
 	return requireCount('aiHistoryRetentionDays', value, MAX_AI_HISTORY_RETENTION_DAYS);
+}
+
+const MAX_AI_CUSTOMERS = 100;
+
+function aiCustomersOf(value: readonly string[] | undefined): string[] {
+	if (value === undefined) return [];
+	if (!Array.isArray(value) || value.length > MAX_AI_CUSTOMERS) {
+		throw new StoreInputError(
+			'aiCustomers',
+			describeValue(value),
+			`is not a list of at most ${MAX_AI_CUSTOMERS} identifiers`,
+			'Pass the other customer identifiers the AI Reply node used (e.g. an e-mail or CRM id) as an array of strings.',
+		);
+	}
+	return value.map((customer, index) => normaliseRecipient(`aiCustomers[${index}]`, customer));
 }
 
 /**
@@ -370,10 +386,18 @@ export class SqlStore implements Store {
 		};
 	}
 
-	async eraseContact(account: string, contact: ContactRef): Promise<EraseSummary> {
-		const validAccount = requireId('account', account);
-		const keys = requireContact('contact', contact);
-		return await this.atomic((db) => eraseContact(db, validAccount, keys, Date.now()));
+	async eraseContact(
+		account: string,
+		contact: ContactRef,
+		options: EraseOptions = {},
+	): Promise<EraseSummary> {
+		const request: EraseRequest = {
+			account: requireId('account', account),
+			keys: requireContact('contact', contact),
+			aiCustomers: aiCustomersOf(options.aiCustomers),
+			now: Date.now(),
+		};
+		return await this.atomic((db) => eraseContact(db, request));
 	}
 
 	async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
