@@ -21,6 +21,7 @@ import type { GateContext } from './actions/shared';
 import { checkProperties } from './descriptions/check';
 import {
 	contactProperty,
+	eraseContactProperties,
 	type GateOperation,
 	gateOutputs,
 	operationProperty,
@@ -61,6 +62,7 @@ export class WhatsAppConsentGate implements INodeType {
 			...setConsentProperties,
 			...importProperties,
 			...requestOptInProperties,
+			...eraseContactProperties,
 		],
 	};
 
