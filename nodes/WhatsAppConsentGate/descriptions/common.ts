@@ -81,6 +81,7 @@ export const eraseContactProperties: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { operation: ['eraseContact'] } },
 		placeholder: 'ada@example.com, CRM-4711',
-		description: 'Other identifiers of the same person whose AI Reply conversations are deleted too: whatever the AI Reply node’s Customer Identifier was besides the WhatsApp number (an e-mail, a CRM ID). Separate several with commas, or map a list, e.g. {{ [$JSON.email, $JSON.crmId] }}.',
+		description:
+			'Other identifiers of the same person whose AI Reply conversations are deleted too: whatever the AI Reply node’s Customer Identifier was besides the WhatsApp number (an e-mail, a CRM ID). Separate several with commas, or map a list with an expression (e.g. the e-mail and CRM ID fields of the item).',
 	},
 ];
