@@ -1,4 +1,9 @@
-import { openStore, StoreConfigError, storeConfigFromCredentials } from '../store';
+import {
+	deriveSuppressionKey,
+	openStore,
+	StoreConfigError,
+	storeConfigFromCredentials,
+} from '../store';
 import type { Store } from '../store/types';
 
 /** The shared store of a credential and the account its consent records belong to. */
@@ -23,5 +28,23 @@ export async function openAccountStore(
 		);
 	}
 	const store = await openStore(storeConfigFromCredentials(credentials, env));
+	await useCredentialKey(store, account, credentials);
 	return { store, account };
+}
+
+/**
+ * Suppression records are keyed per account with a key derived from the credential's secrets
+ * (never stored). Registering it is free after the first time in this process.
+ */
+export async function useCredentialKey(
+	store: Store,
+	account: string,
+	credentials: Record<string, unknown>,
+): Promise<void> {
+	const key = deriveSuppressionKey({
+		appSecret: credentials.appSecret,
+		accessToken: credentials.accessToken,
+		account,
+	});
+	if (key) await store.useSuppressionKey(account, key);
 }

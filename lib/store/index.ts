@@ -19,3 +19,4 @@ export {
 } from './sql/housekeeping';
 export { MAX_TEXT_BYTES, StoreInputError } from './validate';
 export * from './types';
+export { deriveSuppressionKey, type SuppressionKey } from './suppressionKey';

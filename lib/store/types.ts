@@ -1,3 +1,5 @@
+import type { SuppressionKey } from './suppressionKey';
+
 /**
  * The state store's public contract. Node code talks only to this interface; both backends (SQLite
  * and PostgreSQL) implement it with identical behaviour, verified by one contract suite.
@@ -295,6 +297,16 @@ export interface EraseSummary {
 	};
 }
 
+export interface SuppressionKeyReport {
+	/** Records of this account that held a plain SHA-256 and now hold the keyed hash. */
+	rekeyed: number;
+	/**
+	 * Records written under another key (the App Secret or Access Token changed): they no longer
+	 * match anyone. See docs/STORE.md, "Suppression records".
+	 */
+	otherKeyRecords: number;
+}
+
 export interface HousekeepingOptions {
 	/**
 	 * Delete AI messages older than this many whole days (default 365); null keeps them forever.
@@ -400,6 +412,13 @@ export interface Store {
 	 * tell waiting executions: cancel the contact's waits first (lib/waits/resume.ts).
 	 */
 	eraseContact(account: string, contact: ContactRef, options?: EraseOptions): Promise<EraseSummary>;
+
+	/**
+	 * Registers the account's suppression key for this process (derived from the credential,
+	 * never stored) and re-keys the account's records that hold a plain hash. The first call per
+	 * account and key queries the database; later ones return at once with zeros.
+	 */
+	useSuppressionKey(account: string, key: SuppressionKey): Promise<SuppressionKeyReport>;
 
 	/**
 	 * Runs `fn` in one transaction. Inside, use only `tx`: calling the outer store there throws.

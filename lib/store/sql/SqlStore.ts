@@ -26,6 +26,7 @@ import {
 	type RecordConsentResult,
 	type RegisterWaitInput,
 	type Store,
+	type SuppressionKeyReport,
 	type Timestamp,
 	type TouchWindowInput,
 	type TouchWindowResult,
@@ -65,7 +66,9 @@ import {
 	RESOLVED_WAIT_RETENTION_MS,
 	claimHousekeeping,
 } from './housekeeping';
+import type { SuppressionKey } from '../suppressionKey';
 import { eraseContact, type EraseRequest } from './erase';
+import { rekeySuppressions } from './suppressionKeys';
 import * as outbound from './outbound';
 import { tablesFor, type Db, type Tables } from './schema';
 import type { SqlBackend, SqlSession } from './session';
@@ -113,6 +116,8 @@ export class SqlStore implements Store {
 		private readonly sql: SqlBackend,
 		private readonly onClose: () => void = () => undefined,
 		private readonly session: SqlSession | null = null,
+		// Configuration derived from each credential as it is used; shared with transaction handles.
+		private readonly suppressionKeys = new Map<string, SuppressionKey>(),
 	) {
 		this.backend = sql.dialect.name;
 		this.tables = tablesFor(sql.dialect);
@@ -400,10 +405,27 @@ export class SqlStore implements Store {
 		return await this.atomic((db) => eraseContact(db, request));
 	}
 
+	async useSuppressionKey(account: string, key: SuppressionKey): Promise<SuppressionKeyReport> {
+		const validAccount = requireId('account', account);
+		if (!Buffer.isBuffer(key?.key) || key.key.length < 32 || typeof key.fingerprint !== 'string') {
+			throw new StoreInputError(
+				'key',
+				'a value that is not a suppression key',
+				'is not a key from deriveSuppressionKey',
+				'Derive it with deriveSuppressionKey(credential fields).',
+			);
+		}
+		if (this.suppressionKeys.get(validAccount)?.fingerprint === key.fingerprint) {
+			return { rekeyed: 0, otherKeyRecords: 0 };
+		}
+		this.suppressionKeys.set(validAccount, key);
+		return await this.atomic((db) => rekeySuppressions(db, validAccount, key));
+	}
+
 	async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
 		if (this.session) return await fn(this);
 		return await this.sql.transaction((session) =>
-			fn(new SqlStore(this.sql, this.onClose, session)),
+			fn(new SqlStore(this.sql, this.onClose, session, this.suppressionKeys)),
 		);
 	}
 
@@ -418,7 +440,12 @@ export class SqlStore implements Store {
 	}
 
 	private db(session: SqlSession): Db {
-		return { session, dialect: this.sql.dialect, tables: this.tables };
+		return {
+			session,
+			dialect: this.sql.dialect,
+			tables: this.tables,
+			suppressionKeyOf: (account) => this.suppressionKeys.get(account) ?? null,
+		};
 	}
 
 	private async run<T>(fn: (db: Db) => Promise<T>): Promise<T> {

@@ -33,18 +33,31 @@ export async function eraseContact(db: Db, request: EraseRequest): Promise<Erase
 	const { account, keys, now } = request;
 	const t = db.tables;
 	const rows = await findContactRows(db, account, keys, true);
-	const identities = unique([keys, ...rows.map(keysOf)].flatMap(identifiersOf));
+	const identities = unique(
+		[keys, ...rows.map(keysOf)].flatMap((each) => identifiersOf(db, account, each)),
+	);
 	const suppressions = await suppressionsToKeep(db, account, identities, rows);
 	const hashes = identities.flatMap((identity) => identity.hashes);
 	await db.session.execute(
 		`DELETE FROM ${t.consent_suppressions} WHERE account = $1 AND ${db.dialect.inList('identity_hash', '$2')}`,
 		[account, db.dialect.listParam(hashes)],
 	);
+	const key = db.suppressionKeyOf(account);
 	for (const { hash, mark } of suppressions) {
 		await db.session.execute(
-			`INSERT INTO ${t.consent_suppressions} (account, identity_hash, status, source, event_at, recorded_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`,
-			[account, hash, mark.status, mark.source, mark.eventAt, now],
+			`INSERT INTO ${t.consent_suppressions}
+				(account, identity_hash, status, source, event_at, recorded_at, key_version, key_fingerprint)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			[
+				account,
+				hash,
+				mark.status,
+				mark.source,
+				mark.eventAt,
+				now,
+				key ? 1 : 0,
+				key?.fingerprint ?? null,
+			],
 		);
 	}
 	const contactIds = db.dialect.listParam(rows.map((row) => row.id));
@@ -90,15 +103,15 @@ interface Identity {
 	keys: ContactKeys;
 }
 
-function identifiersOf(keys: ContactKeys): Identity[] {
+function identifiersOf(db: Db, account: string, keys: ContactKeys): Identity[] {
 	const identities: Identity[] = [];
 	if (keys.waId) {
 		const only = { waId: keys.waId, userId: null };
-		identities.push({ id: keys.waId, hashes: identityHashes(only), keys: only });
+		identities.push({ id: keys.waId, hashes: identityHashes(db, account, only), keys: only });
 	}
 	if (keys.userId) {
 		const only = { waId: null, userId: keys.userId };
-		identities.push({ id: keys.userId, hashes: identityHashes(only), keys: only });
+		identities.push({ id: keys.userId, hashes: identityHashes(db, account, only), keys: only });
 	}
 	return identities;
 }

@@ -1,3 +1,4 @@
+import type { SuppressionKey } from '../suppressionKey';
 import type { Dialect, SqlBackend, SqlSession } from './session';
 
 /**
@@ -26,11 +27,13 @@ export function tablesFor(dialect: Dialect): Tables {
 	return Object.fromEntries(TABLE_NAMES.map((name) => [name, dialect.table(name)])) as Tables;
 }
 
-/** Everything a query needs: where to send it and how to spell it. */
+/** Everything a query needs: where to send it, how to spell it, and the accounts' suppression keys. */
 export interface Db {
 	session: SqlSession;
 	dialect: Dialect;
 	tables: Tables;
+	/** Registered from the credential for this process (useSuppressionKey); null when none was. */
+	suppressionKeyOf(account: string): SuppressionKey | null;
 }
 
 export interface Migration {
@@ -165,6 +168,17 @@ export const MIGRATIONS: readonly Migration[] = [
 				due_at BIGINT NOT NULL
 			)`,
 			`INSERT INTO ${t.housekeeping} (task, due_at) VALUES ('store', 0)`,
+		],
+	},
+	// Version 3 is taken by another change of issue 15; they merge independently.
+	{
+		version: 4,
+		name: 'suppression records keyed per account',
+		statements: (t) => [
+			// 0: plain SHA-256 of the identity (before this version, or written without a key);
+			// 1: HMAC with the account's suppression key, whose fingerprint is kept beside it.
+			`ALTER TABLE ${t.consent_suppressions} ADD COLUMN key_version INTEGER NOT NULL DEFAULT 0`,
+			`ALTER TABLE ${t.consent_suppressions} ADD COLUMN key_fingerprint TEXT`,
 		],
 	},
 ];
