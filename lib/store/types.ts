@@ -1,3 +1,4 @@
+import type { AccountRetention } from './retention';
 import type { SuppressionKey } from './suppressionKey';
 
 /**
@@ -254,6 +255,11 @@ export interface AiConversationRef {
 	isNew: boolean;
 }
 
+export interface AiConversationKey {
+	assistant: string;
+	customer: string;
+}
+
 export interface AiHistoryQuery {
 	assistant: string;
 	customer: string;
@@ -309,13 +315,15 @@ export interface SuppressionKeyReport {
 
 export interface HousekeepingOptions {
 	/**
-	 * Delete AI messages older than this many whole days (default 365); null keeps them forever.
-	 * The store is shared, so use the longest History Retention any AI Reply node relies on.
+	 * The retention of the account whose node opened the store (from its credential). Its rows
+	 * are pruned with it, at most once per hour per account; rows not scoped by account (the
+	 * outbound log, AI history) are pruned by every account's run, so the shortest setting wins.
+	 * Without it only the store-wide steps run.
 	 */
-	aiHistoryRetentionDays?: number | null;
+	retention?: AccountRetention;
 }
 
-/** What one housekeeping run did. */
+/** What one store-wide housekeeping run did. */
 export interface HousekeepingWork {
 	/** Waiting waits whose deadline had passed, now `expired`. */
 	expiredWaits: number;
@@ -326,12 +334,29 @@ export interface HousekeepingWork {
 	/** Claimed, cancelled or expired waits resolved more than 7 days ago, deleted. */
 	deletedWaits: number;
 	deletedSeenKeys: number;
+}
+
+/** What one account's retention run deleted. */
+export interface RetentionWork {
+	deletedOutboundMessages: number;
+	deletedOutboundStatuses: number;
+	deletedWindows: number;
+	/** Inactive contacts deleted with their consent history (and resolved waits). */
+	deletedContacts: number;
+	/** Of those, the opted-out or blocked ones whose opt-out was kept as a suppression record. */
+	suppressedContacts: number;
 	deletedAiMessages: number;
 }
 
+export type RetentionResult =
+	{ ran: false } | ({ ran: true; account: string; nextDueAt: Date } & RetentionWork);
+
 export type HousekeepingResult =
 	/** Another call (in any process) ran it less than an interval ago: only the due check ran. */
-	{ ran: false } | ({ ran: true; nextDueAt: Date } & HousekeepingWork);
+	({ ran: false } | ({ ran: true; nextDueAt: Date } & HousekeepingWork)) & {
+		/** Present when `retention` was passed: whether this account's retention run was due. */
+		retention?: RetentionResult;
+	};
 
 export type StoreBackend = 'sqlite' | 'postgres';
 
@@ -395,14 +420,18 @@ export interface Store {
 
 	appendAiMessages(input: AppendAiMessagesInput): Promise<AiConversationRef>;
 	getAiHistory(query: AiHistoryQuery): Promise<AiHistory>;
-	/** Deletes AI messages older than the cutoff (and conversations left empty); returns messages deleted. */
-	pruneAiHistory(olderThan: Timestamp): Promise<number>;
+	/**
+	 * Deletes AI messages older than the cutoff (and conversations left empty); returns messages
+	 * deleted. With `conversation`, only that assistant's conversation with that customer.
+	 */
+	pruneAiHistory(olderThan: Timestamp, conversation?: AiConversationKey): Promise<number>;
 
 	/**
-	 * Expires overdue waits, recovers abandoned hand-offs, and deletes resolved waits, dedup keys
-	 * and AI messages past their retention — at most once per hour across every process sharing
-	 * the store. When not due it costs one conditional UPDATE, so call it as often as you like
-	 * (e.g. on every webhook), outside any transaction.
+	 * Expires overdue waits, recovers abandoned hand-offs, and deletes resolved waits and dedup
+	 * keys — at most once per hour across every process sharing the store; with `retention`, also
+	 * the account's rows past their retention, at most once per hour per account. When neither is
+	 * due it costs one conditional UPDATE, so call it as often as you like (e.g. every time a node
+	 * opens the store), outside any transaction.
 	 */
 	housekeeping(now: Timestamp, options?: HousekeepingOptions): Promise<HousekeepingResult>;
 

@@ -4,6 +4,7 @@ import {
 	CONSENT_SOURCES,
 	CONSENT_STATUSES,
 	OUTBOUND_KINDS,
+	type AiConversationKey,
 	type AiConversationRef,
 	type AiHistory,
 	type AiHistoryQuery,
@@ -61,11 +62,12 @@ import { contactRecordOf, ensureContact, findContact, updateProfile } from './co
 import * as dedup from './dedup';
 import {
 	ABANDONED_HAND_OFF_MS,
-	DEFAULT_AI_HISTORY_RETENTION_DAYS,
-	MAX_AI_HISTORY_RETENTION_DAYS,
 	RESOLVED_WAIT_RETENTION_MS,
 	claimHousekeeping,
+	ensureRetentionTask,
 } from './housekeeping';
+import { MAX_RETENTION_DAYS, type AccountRetention } from '../retention';
+import { applyRetention } from './retention';
 import type { SuppressionKey } from '../suppressionKey';
 import { eraseContact, type EraseRequest } from './erase';
 import { rekeySuppressions } from './suppressionKeys';
@@ -78,12 +80,19 @@ import * as windows from './windows';
 const DEFAULT_AI_MAX_MESSAGES = 100;
 const AI_MAX_MESSAGES_LIMIT = 10_000;
 const AI_APPEND_LIMIT = 1_000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
-function aiRetentionDays(value: number | null | undefined): number | null {
-	if (value === undefined) return DEFAULT_AI_HISTORY_RETENTION_DAYS;
-	if (value === null) return null;
-	return requireCount('aiHistoryRetentionDays', value, MAX_AI_HISTORY_RETENTION_DAYS);
+function retentionOf(value: AccountRetention): AccountRetention {
+	const days = (field: keyof Omit<AccountRetention, 'account'>) =>
+		value?.[field] === null
+			? null
+			: requireCount(`retention.${field}`, value?.[field], MAX_RETENTION_DAYS);
+	return {
+		account: requireId('retention.account', value?.account),
+		outboundDays: days('outboundDays'),
+		windowDays: days('windowDays'),
+		contactDays: days('contactDays'),
+		aiHistoryDays: days('aiHistoryDays'),
+	};
 }
 
 const MAX_AI_CUSTOMERS = 100;
@@ -118,6 +127,8 @@ export class SqlStore implements Store {
 		private readonly session: SqlSession | null = null,
 		// Configuration derived from each credential as it is used; shared with transaction handles.
 		private readonly suppressionKeys = new Map<string, SuppressionKey>(),
+		// Accounts whose retention schedule row this process knows to exist: saves an INSERT per call.
+		private readonly retentionTasks = new Set<string>(),
 	) {
 		this.backend = sql.dialect.name;
 		this.tables = tablesFor(sql.dialect);
@@ -351,9 +362,16 @@ export class SqlStore implements Store {
 		return await this.run((db) => ai.getAiHistory(db, assistant, customer, limit, notBefore));
 	}
 
-	async pruneAiHistory(olderThan: Timestamp): Promise<number> {
+	async pruneAiHistory(olderThan: Timestamp, conversation?: AiConversationKey): Promise<number> {
 		const cutoff = requireTimestamp('olderThan', olderThan);
-		return await this.atomic((db) => ai.pruneAiHistory(db, cutoff));
+		const scope =
+			conversation === undefined
+				? null
+				: {
+						assistant: requireId('assistant', conversation.assistant),
+						customer: normaliseRecipient('customer', conversation.customer),
+					};
+		return await this.atomic((db) => ai.pruneAiHistory(db, cutoff, scope));
 	}
 
 	async housekeeping(
@@ -361,9 +379,35 @@ export class SqlStore implements Store {
 		options: HousekeepingOptions = {},
 	): Promise<HousekeepingResult> {
 		const time = requireTimestamp('now', now);
-		const retentionDays = aiRetentionDays(options.aiHistoryRetentionDays);
-		const nextDueAt = await this.run((db) => claimHousekeeping(db, time));
-		if (nextDueAt === null) return { ran: false };
+		const retention = options.retention === undefined ? null : retentionOf(options.retention);
+		if (retention !== null && !this.retentionTasks.has(retention.account)) {
+			await this.run((db) => ensureRetentionTask(db, retention.account));
+			this.retentionTasks.add(retention.account);
+		}
+		const claimed = await this.run((db) => claimHousekeeping(db, time, retention?.account ?? null));
+		const result: HousekeepingResult =
+			claimed.store === null
+				? { ran: false }
+				: await this.storeWideHousekeeping(time, claimed.store);
+		if (retention !== null) {
+			result.retention =
+				claimed.retention === null
+					? { ran: false }
+					: {
+							ran: true,
+							account: retention.account,
+							nextDueAt: new Date(claimed.retention),
+							...(await applyRetention(
+								(fn, atomic) => (atomic ? this.atomic(fn) : this.run(fn)),
+								retention,
+								time,
+							)),
+						};
+		}
+		return result;
+	}
+
+	private async storeWideHousekeeping(time: number, nextDueAt: number) {
 		// One statement at a time, none in a shared transaction: webhooks keep flowing between them.
 		const expiredWaits = await this.run((db) => waits.expireWaits(db, time));
 		const recovered = await this.run((db) =>
@@ -375,19 +419,14 @@ export class SqlStore implements Store {
 		const deletedSeenKeys = await this.run((db) =>
 			dedup.pruneSeen(db, time - dedup.DEFAULT_DEDUP_RETENTION_MS),
 		);
-		const deletedAiMessages =
-			retentionDays === null
-				? 0
-				: await this.atomic((db) => ai.pruneAiHistory(db, time - retentionDays * DAY_MS));
 		return {
-			ran: true,
+			ran: true as const,
 			nextDueAt: new Date(nextDueAt),
 			expiredWaits,
 			releasedClaims: recovered.released,
 			settledHandOffs: recovered.settled,
 			deletedWaits,
 			deletedSeenKeys,
-			deletedAiMessages,
 		};
 	}
 
@@ -425,7 +464,7 @@ export class SqlStore implements Store {
 	async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
 		if (this.session) return await fn(this);
 		return await this.sql.transaction((session) =>
-			fn(new SqlStore(this.sql, this.onClose, session, this.suppressionKeys)),
+			fn(new SqlStore(this.sql, this.onClose, session, this.suppressionKeys, this.retentionTasks)),
 		);
 	}
 

@@ -42,23 +42,8 @@ export async function eraseContact(db: Db, request: EraseRequest): Promise<Erase
 		`DELETE FROM ${t.consent_suppressions} WHERE account = $1 AND ${db.dialect.inList('identity_hash', '$2')}`,
 		[account, db.dialect.listParam(hashes)],
 	);
-	const key = db.suppressionKeyOf(account);
 	for (const { hash, mark } of suppressions) {
-		await db.session.execute(
-			`INSERT INTO ${t.consent_suppressions}
-				(account, identity_hash, status, source, event_at, recorded_at, key_version, key_fingerprint)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			[
-				account,
-				hash,
-				mark.status,
-				mark.source,
-				mark.eventAt,
-				now,
-				key ? 1 : 0,
-				key?.fingerprint ?? null,
-			],
-		);
+		await keepSuppression(db, account, hash, mark, now);
 	}
 	const contactIds = db.dialect.listParam(rows.map((row) => row.id));
 	const byContact = async (table: string) =>
@@ -94,6 +79,39 @@ export async function eraseContact(db: Db, request: EraseRequest): Promise<Erase
 		suppressedAs: mostRestrictive(suppressions.map(({ mark }) => mark.status)),
 		deleted,
 	};
+}
+
+/**
+ * Writes the suppression record of one identity hash (keyed when the account's key is
+ * registered); an existing record keeps its status unless this event is newer.
+ */
+export async function keepSuppression(
+	db: Db,
+	account: string,
+	hash: string,
+	mark: ConsentMark,
+	now: number,
+): Promise<void> {
+	const key = db.suppressionKeyOf(account);
+	await db.session.execute(
+		`INSERT INTO ${db.tables.consent_suppressions}
+			(account, identity_hash, status, source, event_at, recorded_at, key_version, key_fingerprint)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (account, identity_hash) DO UPDATE SET
+			status = excluded.status, source = excluded.source, event_at = excluded.event_at,
+			recorded_at = excluded.recorded_at
+		WHERE excluded.event_at > consent_suppressions.event_at`,
+		[
+			account,
+			hash,
+			mark.status,
+			mark.source,
+			mark.eventAt,
+			now,
+			key ? 1 : 0,
+			key?.fingerprint ?? null,
+		],
+	);
 }
 
 interface Identity {

@@ -181,6 +181,16 @@ export const MIGRATIONS: readonly Migration[] = [
 			`ALTER TABLE ${t.consent_suppressions} ADD COLUMN key_fingerprint TEXT`,
 		],
 	},
+	{
+		version: 5,
+		name: 'retention: indexes by age',
+		// Housekeeping deletes these by age in batches; without an index each batch scans the table.
+		statements: (t) => [
+			`CREATE INDEX outbound_messages_by_time ON ${t.outbound_messages} (sent_at)`,
+			`CREATE INDEX outbound_statuses_by_time ON ${t.outbound_statuses} (status_at)`,
+			`CREATE INDEX conversation_windows_by_last_inbound ON ${t.conversation_windows} (last_inbound_at)`,
+		],
+	},
 ];
 
 /** SQLite cannot drop a NOT NULL constraint: it rebuilds the table (inside the migration's transaction). */
