@@ -104,7 +104,7 @@ async function receiveEvents(
 function deliveryPorts(ctx: IWebhookFunctions, credentials: CloudApiCredentials): DeliveryPorts {
 	const http = resumeHttpFrom(ctx.helpers);
 	return {
-		openStore: async () => await openAccountStore(credentials),
+		openStore: async () => await openAccountStore(credentials, ctx.logger),
 		resumeWaits: async (store, event, account) =>
 			await resumeWaitsForMessage(store, event, http, { account }),
 		sendText: async (phoneNumberId, to, text) => {

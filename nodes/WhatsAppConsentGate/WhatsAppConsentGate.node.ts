@@ -82,7 +82,7 @@ export class WhatsAppConsentGate implements INodeType {
 		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 		let accountStore: GateContext['accountStore'];
 		try {
-			accountStore = await openAccountStore(credentials);
+			accountStore = await openAccountStore(credentials, this.logger);
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, {
 				description:

@@ -1,6 +1,6 @@
 import { type IExecuteFunctions, type IWebhookFunctions, NodeOperationError } from 'n8n-workflow';
 
-import { useCredentialKey } from '../../../lib/consent/storeAccess';
+import { prepareAccountStore } from '../../../lib/consent/storeAccess';
 import { FieldError } from '../../../lib/core/messages';
 import {
 	openStore,
@@ -36,7 +36,7 @@ export async function openAccountStore(
 	}
 	try {
 		const store = await openStore(storeConfigFromCredentials(credentials));
-		await useCredentialKey(store, account, credentials);
+		await prepareAccountStore(store, account, credentials, this.logger);
 		return { store, account };
 	} catch (error) {
 		const message = error instanceof StoreConfigError ? error.message : undefined;
