@@ -187,6 +187,43 @@ export class WhatsAppCloudApi implements ICredentialType {
 			description: "The package's tables are created in this schema",
 			displayOptions: { show: { store: ['postgres'] } },
 		},
+		// Retention: how long the store keeps personal data (lib/store/retention.ts reads these).
+		{
+			displayName: 'Keep Sent Messages (Days)',
+			name: 'retentionOutboundDays',
+			type: 'number',
+			default: 90,
+			typeOptions: { minValue: 0 },
+			description:
+				'Sent messages (recipient and text) and their delivery statuses are deleted this many days after sending. 0 or empty = keep forever. When several credentials share one store, the shortest setting applies to this log.',
+		},
+		{
+			displayName: 'Keep Conversation Windows (Days)',
+			name: 'retentionWindowDays',
+			type: 'number',
+			default: 30,
+			typeOptions: { minValue: 0 },
+			description:
+				"A contact's 24-hour window record is deleted this many days after their last message; their next message then counts as the first on that number. 0 or empty = keep forever.",
+		},
+		{
+			displayName: 'Keep Inactive Contacts (Days)',
+			name: 'retentionContactDays',
+			type: 'number',
+			default: 365,
+			typeOptions: { minValue: 0 },
+			description:
+				'Contacts with no message, consent change or send for this many days are deleted with their consent history. An opt-out or block is kept as an anonymous suppression record; contacts with a pending follow-up wait are kept. 0 or empty = keep forever.',
+		},
+		{
+			displayName: 'Keep AI History (Days)',
+			name: 'retentionAiHistoryDays',
+			type: 'number',
+			default: 365,
+			typeOptions: { minValue: 0 },
+			description:
+				"AI Reply conversation messages are deleted this many days after they were written. 0 or empty = keep forever. When several credentials share one store, the shortest setting applies. An AI Reply node's History Retention deletes its conversations sooner.",
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

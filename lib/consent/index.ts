@@ -9,4 +9,4 @@ export {
 	type ConsentHistoryJson,
 	type ConsentJson,
 } from './state';
-export { openAccountStore, type AccountStore } from './storeAccess';
+export { openAccountStore, type AccountStore, type StoreLogger } from './storeAccess';

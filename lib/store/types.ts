@@ -1,3 +1,6 @@
+import type { AccountRetention } from './retention';
+import type { SuppressionKey } from './suppressionKey';
+
 /**
  * The state store's public contract. Node code talks only to this interface; both backends (SQLite
  * and PostgreSQL) implement it with identical behaviour, verified by one contract suite.
@@ -272,6 +275,11 @@ export interface AiConversationRef {
 	isNew: boolean;
 }
 
+export interface AiConversationKey {
+	assistant: string;
+	customer: string;
+}
+
 export interface AiHistoryQuery {
 	assistant: string;
 	customer: string;
@@ -286,8 +294,19 @@ export interface AiHistory {
 	messages: AiMessage[];
 }
 
+export interface EraseOptions {
+	/**
+	 * More customer identifiers (an e-mail, a CRM id: whatever the AI Reply node's Customer
+	 * Identifier was) whose AI conversations and messages are deleted too. At most 100.
+	 */
+	aiCustomers?: readonly string[];
+}
+
 export interface EraseSummary {
+	/** True when at least one contact row carried a given identifier. */
 	contactFound: boolean;
+	/** Contact rows carrying any given identifier (two when a wa_id and a user id were never linked). */
+	contactsFound: number;
 	/** The status kept in the suppression record, so an opt-out stays honoured; null when none. */
 	suppressedAs: 'opted_out' | 'blocked' | null;
 	deleted: {
@@ -296,19 +315,35 @@ export interface EraseSummary {
 		windows: number;
 		waits: number;
 		outboundMessages: number;
+		outboundStatuses: number;
+		aiConversations: number;
 		aiMessages: number;
+		/** Webhook dedup keys that embed an identifier (`pref:<id>:…`). */
+		dedupKeys: number;
 	};
+}
+
+export interface SuppressionKeyReport {
+	/** Records of this account that held a plain SHA-256 and now hold the keyed hash. */
+	rekeyed: number;
+	/**
+	 * Records written under another key (the App Secret or Access Token changed): they no longer
+	 * match anyone. See docs/STORE.md, "Suppression records".
+	 */
+	otherKeyRecords: number;
 }
 
 export interface HousekeepingOptions {
 	/**
-	 * Delete AI messages older than this many whole days (default 365); null keeps them forever.
-	 * The store is shared, so use the longest History Retention any AI Reply node relies on.
+	 * The retention of the account whose node opened the store (from its credential). Its rows
+	 * are pruned with it, at most once per hour per account; rows not scoped by account (the
+	 * outbound log, AI history) are pruned by every account's run, so the shortest setting wins.
+	 * Without it only the store-wide steps run.
 	 */
-	aiHistoryRetentionDays?: number | null;
+	retention?: AccountRetention;
 }
 
-/** What one housekeeping run did. */
+/** What one store-wide housekeeping run did. */
 export interface HousekeepingWork {
 	/** Waiting waits whose deadline had passed, now `expired`. */
 	expiredWaits: number;
@@ -319,12 +354,29 @@ export interface HousekeepingWork {
 	/** Claimed, cancelled or expired waits resolved more than 7 days ago, deleted. */
 	deletedWaits: number;
 	deletedSeenKeys: number;
+}
+
+/** What one account's retention run deleted. */
+export interface RetentionWork {
+	deletedOutboundMessages: number;
+	deletedOutboundStatuses: number;
+	deletedWindows: number;
+	/** Inactive contacts deleted with their consent history (and resolved waits). */
+	deletedContacts: number;
+	/** Of those, the opted-out or blocked ones whose opt-out was kept as a suppression record. */
+	suppressedContacts: number;
 	deletedAiMessages: number;
 }
 
+export type RetentionResult =
+	{ ran: false } | ({ ran: true; account: string; nextDueAt: Date } & RetentionWork);
+
 export type HousekeepingResult =
 	/** Another call (in any process) ran it less than an interval ago: only the due check ran. */
-	{ ran: false } | ({ ran: true; nextDueAt: Date } & HousekeepingWork);
+	({ ran: false } | ({ ran: true; nextDueAt: Date } & HousekeepingWork)) & {
+		/** Present when `retention` was passed: whether this account's retention run was due. */
+		retention?: RetentionResult;
+	};
 
 export type StoreBackend = 'sqlite' | 'postgres';
 
@@ -397,19 +449,34 @@ export interface Store {
 
 	appendAiMessages(input: AppendAiMessagesInput): Promise<AiConversationRef>;
 	getAiHistory(query: AiHistoryQuery): Promise<AiHistory>;
-	/** Deletes AI messages older than the cutoff (and conversations left empty); returns messages deleted. */
-	pruneAiHistory(olderThan: Timestamp): Promise<number>;
+	/**
+	 * Deletes AI messages older than the cutoff (and conversations left empty); returns messages
+	 * deleted. With `conversation`, only that assistant's conversation with that customer.
+	 */
+	pruneAiHistory(olderThan: Timestamp, conversation?: AiConversationKey): Promise<number>;
 
 	/**
-	 * Expires overdue waits, recovers abandoned hand-offs, and deletes resolved waits, dedup keys
-	 * and AI messages past their retention — at most once per hour across every process sharing
-	 * the store. When not due it costs one conditional UPDATE, so call it as often as you like
-	 * (e.g. on every webhook), outside any transaction.
+	 * Expires overdue waits, recovers abandoned hand-offs, and deletes resolved waits and dedup
+	 * keys — at most once per hour across every process sharing the store; with `retention`, also
+	 * the account's rows past their retention, at most once per hour per account. When neither is
+	 * due it costs one conditional UPDATE, so call it as often as you like (e.g. every time a node
+	 * opens the store), outside any transaction.
 	 */
 	housekeeping(now: Timestamp, options?: HousekeepingOptions): Promise<HousekeepingResult>;
 
-	/** Forgets the contact, keeping only a hashed suppression record when opted out or blocked. */
-	eraseContact(account: string, contact: ContactRef): Promise<EraseSummary>;
+	/**
+	 * Forgets every contact row carrying any of the contact's identifiers and everything hanging
+	 * off them, keeping only a keyed-hash suppression record when opted out or blocked. It does not
+	 * tell waiting executions: cancel the contact's waits first (lib/waits/resume.ts).
+	 */
+	eraseContact(account: string, contact: ContactRef, options?: EraseOptions): Promise<EraseSummary>;
+
+	/**
+	 * Registers the account's suppression key for this process (derived from the credential,
+	 * never stored) and re-keys the account's records that hold a plain hash. The first call per
+	 * account and key queries the database; later ones return at once with zeros.
+	 */
+	useSuppressionKey(account: string, key: SuppressionKey): Promise<SuppressionKeyReport>;
 
 	/**
 	 * Runs `fn` in one transaction. Inside, use only `tx`: calling the outer store there throws.

@@ -18,7 +18,14 @@ export interface HandOffBody {
 	outcome: HandOffOutcome;
 	/** The customer's reply; present when the outcome is `replied`. */
 	event?: InboundMessageEvent;
+	/**
+	 * Why a wait was cancelled. `erasure`: the contact is being erased, so the waiting node sends
+	 * its items on without the contact's data.
+	 */
+	reason?: CancelReason;
 }
+
+export type CancelReason = 'erasure';
 
 /** The store status a wait has once the resumer owns it, per outcome. */
 const STATUS_AFTER: Record<HandOffOutcome, WaitStatus> = {
@@ -29,7 +36,7 @@ const STATUS_AFTER: Record<HandOffOutcome, WaitStatus> = {
 /** Null when the body is not a hand-off at all (e.g. someone POSTing to a leaked resume URL). */
 export function parseHandOffBody(body: unknown): HandOffBody | null {
 	if (body === null || typeof body !== 'object') return null;
-	const { waitId, secret, outcome, event } = body as Record<string, unknown>;
+	const { waitId, secret, outcome, event, reason } = body as Record<string, unknown>;
 	if (typeof waitId !== 'string' || typeof secret !== 'string') return null;
 	if (outcome !== 'replied' && outcome !== 'cancelled') return null;
 	if (outcome === 'replied' && !isMessageEvent(event)) return null;
@@ -38,6 +45,7 @@ export function parseHandOffBody(body: unknown): HandOffBody | null {
 		secret,
 		outcome,
 		...(outcome === 'replied' ? { event: event as InboundMessageEvent } : {}),
+		...(outcome === 'cancelled' && reason === 'erasure' ? { reason } : {}),
 	};
 }
 

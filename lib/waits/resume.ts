@@ -13,7 +13,7 @@ import { sleep as n8nSleep } from 'n8n-workflow';
 import { isReply, isSentDuringWait, toReplyRule } from '../core/waitRules';
 import { contactKey, type InboundMessageEvent } from '../core/webhookEvents';
 import type { ContactRef, LiveWaitRecord, Store } from '../store/types';
-import type { HandOffBody } from './handOff';
+import type { CancelReason, HandOffBody } from './handOff';
 
 export interface ResumeHttp {
 	/** Must resolve with the status code for any HTTP answer, and reject only when there is none. */
@@ -88,6 +88,8 @@ export interface CancelTarget {
 	contact: ContactRef;
 	/** Omit to cancel the contact's waits on every number of the account. */
 	phoneNumberId?: string;
+	/** Told to the waiting node with the cancellation (see HandOffBody). */
+	reason?: CancelReason;
 }
 
 export interface CancelResult extends ResumeResult {
@@ -203,13 +205,15 @@ export async function cancelWaitsForContact(
 	options: HandOffOptions = {},
 ): Promise<CancelResult> {
 	const now = (options.now ?? (() => new Date()))();
-	const cancelled = await store.cancelWaits({ ...target, at: now });
+	const { reason, ...contactWaits } = target;
+	const cancelled = await store.cancelWaits({ ...contactWaits, at: now });
 	const outcomes = await Promise.all(
 		cancelled.map(async (wait): Promise<HandOffFailure | 'resumed'> => {
 			const body: HandOffBody = {
 				waitId: wait.id,
 				secret: wait.secret ?? '',
 				outcome: 'cancelled',
+				...(reason ? { reason } : {}),
 			};
 			const failed = await deliver(http, wait, body, options);
 			// Nobody retries telling a cancelled wait: its hand-off is over either way.

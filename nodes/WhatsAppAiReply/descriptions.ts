@@ -217,7 +217,7 @@ const optionsProperty: INodeProperties = {
 			default: 30,
 			typeOptions: { minValue: 0 },
 			description:
-				'Messages older than this are not shown to the model, and a customer who writes again after this time starts a new conversation. Only for the built-in history (no Memory sub-node). 0 = no limit (the store still deletes messages older than 365 days).',
+				"Messages of this customer's conversation older than this are deleted from the built-in history when the node runs, so the model never sees them, and a customer who writes again after this time starts a new conversation. Only for the built-in history (no Memory sub-node). 0 = no limit here (the credential's Keep AI History still deletes older messages, 365 days by default).",
 		},
 		{
 			displayName: 'Max Characters per Part',

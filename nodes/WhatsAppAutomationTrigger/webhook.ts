@@ -130,7 +130,7 @@ async function receiveEvents(
 function deliveryPorts(ctx: IWebhookFunctions, credentials: CloudApiCredentials): DeliveryPorts {
 	const http = resumeHttpFrom(ctx.helpers, WEBHOOK_RESUME_REQUEST_TIMEOUT_MS);
 	return {
-		openStore: async () => await openAccountStore(credentials),
+		openStore: async () => await openAccountStore(credentials, ctx.logger),
 		resumeWaits: async (store, event, account, attemptsBefore) =>
 			await resumeWaitsForMessage(store, event, http, {
 				account,

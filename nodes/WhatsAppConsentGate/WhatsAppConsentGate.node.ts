@@ -21,6 +21,7 @@ import type { GateContext } from './actions/shared';
 import { checkProperties } from './descriptions/check';
 import {
 	contactProperty,
+	eraseContactProperties,
 	type GateOperation,
 	gateOutputs,
 	operationProperty,
@@ -61,6 +62,7 @@ export class WhatsAppConsentGate implements INodeType {
 			...setConsentProperties,
 			...importProperties,
 			...requestOptInProperties,
+			...eraseContactProperties,
 		],
 	};
 
@@ -80,7 +82,7 @@ export class WhatsAppConsentGate implements INodeType {
 		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 		let accountStore: GateContext['accountStore'];
 		try {
-			accountStore = await openAccountStore(credentials);
+			accountStore = await openAccountStore(credentials, this.logger);
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, {
 				description:

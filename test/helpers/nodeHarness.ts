@@ -32,6 +32,8 @@ export interface HarnessOptions {
 	connections?: Record<string, unknown>;
 	/** The workflow's time zone (`this.getTimezone()`); UTC unless given. */
 	timezone?: string;
+	/** `this.logger`; silent unless given. */
+	logger?: { warn(message: string, meta?: object): void };
 }
 
 export interface HarnessRun {
@@ -197,7 +199,12 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 				: connection;
 		},
 		getTimezone: () => options.timezone ?? 'UTC',
-		logger: { debug() {}, info() {}, warn() {}, error() {} },
+		logger: {
+			debug() {},
+			info() {},
+			warn: (message: string, meta?: object) => options.logger?.warn(message, meta),
+			error() {},
+		},
 		helpers: {
 			httpRequest: async (request: IHttpRequestOptions) =>
 				await httpRequestViaFetch(request, undefined, requests),

@@ -290,18 +290,20 @@ describe('Generate Reply with the built-in history', () => {
 		}
 	});
 
-	it('forgets messages older than the retention period, and keeps them with retention 0', async () => {
+	it('deletes messages older than the retention period, and keeps them with retention 0', async () => {
 		const model = new FakeChatModel();
-		const anna = newCustomer();
+		const [anna, ben] = [newCustomer(), newCustomer()];
 		const longAgo = Date.now() - 40 * DAY;
-		await store.appendAiMessages({
-			assistant: 'Sales',
-			customer: anna,
-			messages: [
-				{ role: 'user', content: 'Old question', at: longAgo },
-				{ role: 'assistant', content: 'Old answer', at: longAgo + 1000 },
-			],
-		});
+		for (const customer of [anna, ben]) {
+			await store.appendAiMessages({
+				assistant: 'Sales',
+				customer,
+				messages: [
+					{ role: 'user', content: 'Old question', at: longAgo },
+					{ role: 'assistant', content: 'Old answer', at: longAgo + 1000 },
+				],
+			});
+		}
 
 		const [fresh] = await run([inbound(anna, 'New question')], {
 			model,
@@ -309,14 +311,24 @@ describe('Generate Reply with the built-in history', () => {
 		});
 		expect(turnsOf(model.lastPrompt)).toEqual([{ role: 'user', content: 'New question' }]);
 		expect(fresh.json.isNewConversation).toBe(true);
-
+		// Deleted, not hidden: a later run without a limit does not bring them back.
 		await run([inbound(anna, 'Again')], { model, parameters: { options: { retentionDays: 0 } } });
 		expect(turnsOf(model.lastPrompt).map((m) => m.content)).toEqual([
-			'Old question',
-			'Old answer',
 			'New question',
 			'Re: New question',
 			'Again',
+		]);
+		const stored = await store.getAiHistory({ assistant: 'Sales', customer: anna, limit: 100 });
+		expect(stored.messages.map((m) => m.content)).not.toContain('Old question');
+
+		await run([inbound(ben, 'Still there?')], {
+			model,
+			parameters: { options: { retentionDays: 0 } },
+		});
+		expect(turnsOf(model.lastPrompt).map((m) => m.content)).toEqual([
+			'Old question',
+			'Old answer',
+			'Still there?',
 		]);
 	});
 

@@ -427,7 +427,10 @@ describe('Erase Contact', () => {
 		]);
 		expect(erased[0].json.erasure).toEqual({
 			contactFound: true,
+			contactsFound: 1,
 			suppressedAs: 'opted_out',
+			additionalIdentifiers: 0,
+			waits: { cancelled: 0, told: 0, failed: 0, failures: [] },
 			deleted: expect.objectContaining({
 				contacts: 1,
 				consentHistory: 1,

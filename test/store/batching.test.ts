@@ -39,7 +39,12 @@ describe.each(BACKENDS)('%s consent lookups', (backend) => {
 					},
 				};
 				return await getConsentMany(
-					{ session: counting, dialect: sql.dialect, tables: tablesFor(sql.dialect) },
+					{
+						session: counting,
+						dialect: sql.dialect,
+						tables: tablesFor(sql.dialect),
+						suppressionKeyOf: () => null,
+					},
 					'waba-1',
 					keys,
 				);

@@ -596,14 +596,6 @@ describe.each(BACKENDS)('%s store contract', (backend) => {
 			await store.settleWait(recentDone.id);
 			await store.markSeen('msg:old', NOW - 8 * DAY);
 			await store.markSeen('msg:recent', NOW - DAY);
-			await store.appendAiMessages({
-				assistant: 'bot',
-				customer: WA,
-				messages: [
-					{ role: 'user', content: 'last year', at: NOW - 400 * DAY },
-					{ role: 'user', content: 'this month', at: NOW - 20 * DAY },
-				],
-			});
 
 			const first = await store.housekeeping(NOW);
 
@@ -615,7 +607,6 @@ describe.each(BACKENDS)('%s store contract', (backend) => {
 				settledHandOffs: 0,
 				deletedWaits: 1,
 				deletedSeenKeys: 1,
-				deletedAiMessages: 1,
 			});
 			expect(await store.getWait(overdue.id)).toMatchObject({
 				status: 'expired',
@@ -627,8 +618,6 @@ describe.each(BACKENDS)('%s store contract', (backend) => {
 			expect((await store.getWait(recentDone.id))?.status).toBe('claimed');
 			expect(await store.markSeen('msg:old', NOW)).toBe(true);
 			expect(await store.markSeen('msg:recent', NOW)).toBe(false);
-			const history = await store.getAiHistory({ assistant: 'bot', customer: WA, limit: 10 });
-			expect(history.messages.map((message) => message.content)).toEqual(['this month']);
 
 			// Not due again within the hour, whatever is pending by then.
 			await waitAt('overdue-2', NOW, NOW + MINUTE);
@@ -670,26 +659,6 @@ describe.each(BACKENDS)('%s store contract', (backend) => {
 				resumeUrl: inFlight.resumeUrl,
 				secret: inFlight.secret,
 			});
-		});
-
-		it('keeps AI history as long as asked, or forever', async () => {
-			await store.appendAiMessages({
-				assistant: 'bot',
-				customer: WA,
-				messages: [
-					{ role: 'user', content: 'two months ago', at: NOW - 60 * DAY },
-					{ role: 'user', content: 'last week', at: NOW - 7 * DAY },
-				],
-			});
-
-			expect(await store.housekeeping(NOW, { aiHistoryRetentionDays: null })).toMatchObject({
-				deletedAiMessages: 0,
-			});
-			expect(await store.housekeeping(NOW + HOUR, { aiHistoryRetentionDays: 30 })).toMatchObject({
-				deletedAiMessages: 1,
-			});
-			const history = await store.getAiHistory({ assistant: 'bot', customer: WA, limit: 10 });
-			expect(history.messages.map((message) => message.content)).toEqual(['last week']);
 		});
 	});
 
@@ -935,6 +904,7 @@ describe.each(BACKENDS)('%s store contract', (backend) => {
 			const summary = await store.eraseContact(ACCOUNT, WA);
 			expect(summary).toEqual({
 				contactFound: true,
+				contactsFound: 1,
 				suppressedAs: 'opted_out',
 				deleted: {
 					contacts: 1,
@@ -942,7 +912,10 @@ describe.each(BACKENDS)('%s store contract', (backend) => {
 					windows: 1,
 					waits: 1,
 					outboundMessages: 1,
+					outboundStatuses: 1,
+					aiConversations: 2,
 					aiMessages: 2,
+					dedupKeys: 0,
 				},
 			});
 			const counts = await env.countRows(env.configOf(store));

@@ -161,10 +161,34 @@ const CASES: Array<[string, (store: Store) => Promise<unknown>, string, RegExp]>
 	['settling without a wait id', (s) => s.settleWait(' '), 'id', /is missing/],
 	['housekeeping in Unix seconds', (s) => s.housekeeping(1_768_467_600), 'now', /multiply by 1000/],
 	[
-		'AI history kept for 0 days',
-		(s) => s.housekeeping(T0, { aiHistoryRetentionDays: 0 }),
-		'aiHistoryRetentionDays',
-		/from 1 to 3650/,
+		'AI history kept for 0 days (null keeps it forever)',
+		(s) =>
+			s.housekeeping(T0, {
+				retention: {
+					account: 'waba-1',
+					outboundDays: 90,
+					windowDays: 30,
+					contactDays: 365,
+					aiHistoryDays: 0,
+				},
+			}),
+		'retention.aiHistoryDays',
+		/from 1 to 36500/,
+	],
+	[
+		'retention without an account',
+		(s) =>
+			s.housekeeping(T0, {
+				retention: {
+					account: '',
+					outboundDays: null,
+					windowDays: null,
+					contactDays: null,
+					aiHistoryDays: null,
+				},
+			}),
+		'retention.account',
+		/is missing/,
 	],
 	['empty dedup key', (s) => s.markSeen('', T0), 'key', /is missing/],
 	[

@@ -4,6 +4,7 @@ import {
 	CONSENT_SOURCES,
 	CONSENT_STATUSES,
 	OUTBOUND_KINDS,
+	type AiConversationKey,
 	type AiConversationRef,
 	type AiHistory,
 	type AiHistoryQuery,
@@ -15,6 +16,7 @@ import {
 	type ContactInput,
 	type ContactRecord,
 	type ContactRef,
+	type EraseOptions,
 	type EraseSummary,
 	type HousekeepingOptions,
 	type HousekeepingResult,
@@ -26,6 +28,7 @@ import {
 	type RecordConsentResult,
 	type RegisterWaitInput,
 	type Store,
+	type SuppressionKeyReport,
 	type Timestamp,
 	type TouchWindowInput,
 	type TouchWindowResult,
@@ -61,12 +64,15 @@ import { contactRecordOf, ensureContact, findContact, updateProfile } from './co
 import * as dedup from './dedup';
 import {
 	ABANDONED_HAND_OFF_MS,
-	DEFAULT_AI_HISTORY_RETENTION_DAYS,
-	MAX_AI_HISTORY_RETENTION_DAYS,
 	RESOLVED_WAIT_RETENTION_MS,
 	claimHousekeeping,
+	ensureRetentionTask,
 } from './housekeeping';
-import { eraseContact } from './erase';
+import { MAX_RETENTION_DAYS, type AccountRetention } from '../retention';
+import { applyRetention } from './retention';
+import type { SuppressionKey } from '../suppressionKey';
+import { eraseContact, type EraseRequest } from './erase';
+import { rekeySuppressions } from './suppressionKeys';
 import * as outbound from './outbound';
 import { tablesFor, type Db, type Tables } from './schema';
 import type { SqlBackend, SqlSession } from './session';
@@ -76,12 +82,34 @@ import * as windows from './windows';
 const DEFAULT_AI_MAX_MESSAGES = 100;
 const AI_MAX_MESSAGES_LIMIT = 10_000;
 const AI_APPEND_LIMIT = 1_000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
-function aiRetentionDays(value: number | null | undefined): number | null {
-	if (value === undefined) return DEFAULT_AI_HISTORY_RETENTION_DAYS;
-	if (value === null) return null;
-	return requireCount('aiHistoryRetentionDays', value, MAX_AI_HISTORY_RETENTION_DAYS);
+function retentionOf(value: AccountRetention): AccountRetention {
+	const days = (field: keyof Omit<AccountRetention, 'account'>) =>
+		value?.[field] === null
+			? null
+			: requireCount(`retention.${field}`, value?.[field], MAX_RETENTION_DAYS);
+	return {
+		account: requireId('retention.account', value?.account),
+		outboundDays: days('outboundDays'),
+		windowDays: days('windowDays'),
+		contactDays: days('contactDays'),
+		aiHistoryDays: days('aiHistoryDays'),
+	};
+}
+
+const MAX_AI_CUSTOMERS = 100;
+
+function aiCustomersOf(value: readonly string[] | undefined): string[] {
+	if (value === undefined) return [];
+	if (!Array.isArray(value) || value.length > MAX_AI_CUSTOMERS) {
+		throw new StoreInputError(
+			'aiCustomers',
+			describeValue(value),
+			`is not a list of at most ${MAX_AI_CUSTOMERS} identifiers`,
+			'Pass the other customer identifiers the AI Reply node used (e.g. an e-mail or CRM id) as an array of strings.',
+		);
+	}
+	return value.map((customer, index) => normaliseRecipient(`aiCustomers[${index}]`, customer));
 }
 
 /**
@@ -99,6 +127,10 @@ export class SqlStore implements Store {
 		private readonly sql: SqlBackend,
 		private readonly onClose: () => void = () => undefined,
 		private readonly session: SqlSession | null = null,
+		// Configuration derived from each credential as it is used; shared with transaction handles.
+		private readonly suppressionKeys = new Map<string, SuppressionKey>(),
+		// Accounts whose retention schedule row this process knows to exist: saves an INSERT per call.
+		private readonly retentionTasks = new Set<string>(),
 	) {
 		this.backend = sql.dialect.name;
 		this.tables = tablesFor(sql.dialect);
@@ -355,9 +387,16 @@ export class SqlStore implements Store {
 		return await this.run((db) => ai.getAiHistory(db, assistant, customer, limit, notBefore));
 	}
 
-	async pruneAiHistory(olderThan: Timestamp): Promise<number> {
+	async pruneAiHistory(olderThan: Timestamp, conversation?: AiConversationKey): Promise<number> {
 		const cutoff = requireTimestamp('olderThan', olderThan);
-		return await this.atomic((db) => ai.pruneAiHistory(db, cutoff));
+		const scope =
+			conversation === undefined
+				? null
+				: {
+						assistant: requireId('assistant', conversation.assistant),
+						customer: normaliseRecipient('customer', conversation.customer),
+					};
+		return await this.atomic((db) => ai.pruneAiHistory(db, cutoff, scope));
 	}
 
 	async housekeeping(
@@ -365,9 +404,35 @@ export class SqlStore implements Store {
 		options: HousekeepingOptions = {},
 	): Promise<HousekeepingResult> {
 		const time = requireTimestamp('now', now);
-		const retentionDays = aiRetentionDays(options.aiHistoryRetentionDays);
-		const nextDueAt = await this.run((db) => claimHousekeeping(db, time));
-		if (nextDueAt === null) return { ran: false };
+		const retention = options.retention === undefined ? null : retentionOf(options.retention);
+		if (retention !== null && !this.retentionTasks.has(retention.account)) {
+			await this.run((db) => ensureRetentionTask(db, retention.account));
+			this.retentionTasks.add(retention.account);
+		}
+		const claimed = await this.run((db) => claimHousekeeping(db, time, retention?.account ?? null));
+		const result: HousekeepingResult =
+			claimed.store === null
+				? { ran: false }
+				: await this.storeWideHousekeeping(time, claimed.store);
+		if (retention !== null) {
+			result.retention =
+				claimed.retention === null
+					? { ran: false }
+					: {
+							ran: true,
+							account: retention.account,
+							nextDueAt: new Date(claimed.retention),
+							...(await applyRetention(
+								(fn, atomic) => (atomic ? this.atomic(fn) : this.run(fn)),
+								retention,
+								time,
+							)),
+						};
+		}
+		return result;
+	}
+
+	private async storeWideHousekeeping(time: number, nextDueAt: number) {
 		// One statement at a time, none in a shared transaction: webhooks keep flowing between them.
 		const expiredWaits = await this.run((db) => waits.expireWaits(db, time));
 		const recovered = await this.run((db) =>
@@ -379,32 +444,52 @@ export class SqlStore implements Store {
 		const deletedSeenKeys = await this.run((db) =>
 			dedup.pruneSeen(db, time - dedup.DEFAULT_DEDUP_RETENTION_MS),
 		);
-		const deletedAiMessages =
-			retentionDays === null
-				? 0
-				: await this.atomic((db) => ai.pruneAiHistory(db, time - retentionDays * DAY_MS));
 		return {
-			ran: true,
+			ran: true as const,
 			nextDueAt: new Date(nextDueAt),
 			expiredWaits,
 			releasedClaims: recovered.released,
 			settledHandOffs: recovered.settled,
 			deletedWaits,
 			deletedSeenKeys,
-			deletedAiMessages,
 		};
 	}
 
-	async eraseContact(account: string, contact: ContactRef): Promise<EraseSummary> {
+	async eraseContact(
+		account: string,
+		contact: ContactRef,
+		options: EraseOptions = {},
+	): Promise<EraseSummary> {
+		const request: EraseRequest = {
+			account: requireId('account', account),
+			keys: requireContact('contact', contact),
+			aiCustomers: aiCustomersOf(options.aiCustomers),
+			now: Date.now(),
+		};
+		return await this.atomic((db) => eraseContact(db, request));
+	}
+
+	async useSuppressionKey(account: string, key: SuppressionKey): Promise<SuppressionKeyReport> {
 		const validAccount = requireId('account', account);
-		const keys = requireContact('contact', contact);
-		return await this.atomic((db) => eraseContact(db, validAccount, keys, Date.now()));
+		if (!Buffer.isBuffer(key?.key) || key.key.length < 32 || typeof key.fingerprint !== 'string') {
+			throw new StoreInputError(
+				'key',
+				'a value that is not a suppression key',
+				'is not a key from deriveSuppressionKey',
+				'Derive it with deriveSuppressionKey(credential fields).',
+			);
+		}
+		if (this.suppressionKeys.get(validAccount)?.fingerprint === key.fingerprint) {
+			return { rekeyed: 0, otherKeyRecords: 0 };
+		}
+		this.suppressionKeys.set(validAccount, key);
+		return await this.atomic((db) => rekeySuppressions(db, validAccount, key));
 	}
 
 	async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
 		if (this.session) return await fn(this);
 		return await this.sql.transaction((session) =>
-			fn(new SqlStore(this.sql, this.onClose, session)),
+			fn(new SqlStore(this.sql, this.onClose, session, this.suppressionKeys, this.retentionTasks)),
 		);
 	}
 
@@ -419,7 +504,12 @@ export class SqlStore implements Store {
 	}
 
 	private db(session: SqlSession): Db {
-		return { session, dialect: this.sql.dialect, tables: this.tables };
+		return {
+			session,
+			dialect: this.sql.dialect,
+			tables: this.tables,
+			suppressionKeyOf: (account) => this.suppressionKeys.get(account) ?? null,
+		};
 	}
 
 	private async run<T>(fn: (db: Db) => Promise<T>): Promise<T> {

@@ -77,17 +77,36 @@ export async function getAiHistory(
 	};
 }
 
-/** Deletes old messages and the conversations they leave empty, so the next message starts a new one. In a transaction. */
-export async function pruneAiHistory(db: Db, olderThan: number): Promise<number> {
+/**
+ * Deletes old messages and the conversations they leave empty, so the next message starts a new
+ * one: of every conversation, or of one (assistant, customer). In a transaction.
+ */
+export async function pruneAiHistory(
+	db: Db,
+	olderThan: number,
+	conversation: { assistant: string; customer: string } | null,
+): Promise<number> {
 	const t = db.tables;
-	const deleted = await db.session.execute(`DELETE FROM ${t.ai_messages} WHERE at < $1`, [
-		olderThan,
-	]);
+	const scope =
+		conversation === null
+			? ''
+			: ' AND conversation_id = (SELECT conversation_id FROM ' +
+				`${t.ai_conversations} WHERE assistant = $2 AND customer = $3)`;
+	const params =
+		conversation === null
+			? [olderThan]
+			: [olderThan, conversation.assistant, conversation.customer];
+	const deleted = await db.session.execute(
+		`DELETE FROM ${t.ai_messages} WHERE at < $1${scope}`,
+		params,
+	);
 	await db.session.execute(
-		`DELETE FROM ${t.ai_conversations} WHERE started_at < $1 AND NOT EXISTS (
+		`DELETE FROM ${t.ai_conversations} WHERE started_at < $1${
+			conversation === null ? '' : ' AND assistant = $2 AND customer = $3'
+		} AND NOT EXISTS (
 			SELECT 1 FROM ${t.ai_messages} m WHERE m.conversation_id = ai_conversations.conversation_id
 		)`,
-		[olderThan],
+		params,
 	);
 	return deleted;
 }

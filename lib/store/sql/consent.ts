@@ -142,7 +142,7 @@ async function getConsentBatch(
 	const { tables: t, dialect: d } = db;
 	const waIds = unique(keysList.map((keys) => keys.waId));
 	const userIds = unique(keysList.map((keys) => keys.userId));
-	const hashes = unique(keysList.flatMap(identityHashes));
+	const hashes = unique(keysList.flatMap((keys) => identityHashes(db, account, keys)));
 	const contactColumns = `'contact' AS kind, wa_id, user_id, consent_status AS status,
 		consent_source AS source, consent_event_at AS event_at, NULL AS identity_hash`;
 	// Separate branches per identifier let each use its own unique index.
@@ -170,7 +170,7 @@ async function getConsentBatch(
 		].filter((row): row is ConsentLookupRow => row !== undefined);
 		const contact = pickContact(candidates, keys);
 		const suppression = () =>
-			newestMark(identityHashes(keys).map((hash) => suppressions.get(hash)));
+			newestMark(identityHashes(db, account, keys).map((hash) => suppressions.get(hash)));
 		return stateOf((contact && markOfRow(contact)) ?? suppression());
 	});
 }

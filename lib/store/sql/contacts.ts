@@ -1,4 +1,6 @@
-import { hash, randomUUID } from 'node:crypto';
+import { createHmac, hash, randomUUID } from 'node:crypto';
+
+import type { SuppressionKey } from '../suppressionKey';
 
 import type { ConsentSource, ConsentStatus, ContactRecord } from '../types';
 import type { ContactKeys } from '../validate';
@@ -46,16 +48,26 @@ export function contactRecordOf(row: ContactRow): ContactRecord {
 	};
 }
 
-/** What an erasure keeps: a hash per identifier, so a returning contact is still recognised. */
-export function identityHashes(keys: ContactKeys): string[] {
+/**
+ * What an erasure keeps: a hash per identifier, so a returning contact is still recognised.
+ * HMAC-SHA256 with the account's suppression key over the identifier's SHA-256 (hashing the
+ * SHA-256 lets migration 4 re-key records written before the key existed). Without a key (a
+ * store opened without a credential: tools, tests) the plain SHA-256, re-keyed once a key comes.
+ */
+export function identityHashes(db: Db, account: string, keys: ContactKeys): string[] {
+	const key = db.suppressionKeyOf(account);
+	return plainIdentityHashes(keys).map((plain) => (key ? keyedHash(key, plain) : plain));
+}
+
+export function plainIdentityHashes(keys: ContactKeys): string[] {
 	const hashes: string[] = [];
-	if (keys.waId) hashes.push(sha256(`wa:${keys.waId}`));
-	if (keys.userId) hashes.push(sha256(`user:${keys.userId}`));
+	if (keys.waId) hashes.push(hash('sha256', `wa:${keys.waId}`, 'hex'));
+	if (keys.userId) hashes.push(hash('sha256', `user:${keys.userId}`, 'hex'));
 	return hashes;
 }
 
-function sha256(text: string): string {
-	return hash('sha256', text, 'hex');
+export function keyedHash(key: SuppressionKey, plainHash: string): string {
+	return createHmac('sha256', key.key).update(plainHash).digest('hex');
 }
 
 export function keysOf(row: ContactRow): ContactKeys {
@@ -160,7 +172,7 @@ async function insertContact(
 	now: number,
 ): Promise<ContactRow | undefined> {
 	// A contact erased while opted out comes back opted out.
-	const suppression = await suppressionOf(db, account, identityHashes(keys));
+	const suppression = await suppressionOf(db, account, identityHashes(db, account, keys));
 	const rows = await db.session.query<ContactRow>(
 		`INSERT INTO ${db.tables.contacts}
 			(id, account, wa_id, user_id, created_at, consent_status, consent_source, consent_event_at)
@@ -188,7 +200,10 @@ async function linkIdentifiers(db: Db, row: ContactRow, keys: ContactKeys): Prom
 	};
 	if (!newKeys.waId && !newKeys.userId) return row;
 	const current = consentMarkOf(row);
-	const mark = newestMark([current, await suppressionOf(db, row.account, identityHashes(newKeys))]);
+	const mark = newestMark([
+		current,
+		await suppressionOf(db, row.account, identityHashes(db, row.account, newKeys)),
+	]);
 	const rows = await db.session.query<ContactRow>(
 		`UPDATE ${db.tables.contacts}
 		SET wa_id = COALESCE($2, wa_id), user_id = COALESCE($3, user_id),

@@ -1,100 +1,254 @@
 import type { EraseSummary } from '../types';
 import type { ContactKeys } from '../validate';
-import { isSuppressing } from './consentOrder';
+import { isSuppressing, newestMark, type ConsentMark } from './consentOrder';
 import {
 	consentMarkOf,
 	findContactRows,
 	identityHashes,
 	keysOf,
-	pickContact,
-	suppressionOf,
+	type ContactRow,
 } from './contacts';
 import type { Db } from './schema';
 
+/** What to erase besides the contact's own identifiers. */
+export interface EraseRequest {
+	account: string;
+	keys: ContactKeys;
+	/** Other customer identifiers (e-mail, CRM id) the AI Reply node may keep history under. */
+	aiCustomers: readonly string[];
+	now: number;
+}
+
 /**
- * Deletes everything the store holds about one contact of an account. If the contact was opted
- * out or blocked, a record of that status stays under hashes of its identifiers, so the contact
- * is still suppressed when it writes again. The outbound log and AI history are not scoped by
- * account: they are deleted for every account of this store. In a transaction.
+ * Deletes everything the store holds about one person of an account: every contact row carrying
+ * any of the given identifiers (a wa_id and a user id may still sit on two rows, when no webhook
+ * linked them yet), with its consent history, windows and waits; the outbound log and its
+ * statuses; dedup keys that embed an identifier; the AI history under the identifiers and the
+ * extra AI customers. An identifier whose newest consent was opted out or blocked stays as a
+ * keyed hash with that status, so the person is still suppressed when they write again. The
+ * outbound log and AI history are not scoped by account: they are deleted for every account of
+ * this store. In a transaction.
  */
-export async function eraseContact(
-	db: Db,
-	account: string,
-	given: ContactKeys,
-	now: number,
-): Promise<EraseSummary> {
+export async function eraseContact(db: Db, request: EraseRequest): Promise<EraseSummary> {
+	const { account, keys, now } = request;
 	const t = db.tables;
-	const contact = pickContact(await findContactRows(db, account, given, true), given);
-	const allKeys = contact ? [given, keysOf(contact)] : [given];
-	const hashes = unique(allKeys.flatMap(identityHashes));
-	const mark = consentMarkOf(contact) ?? (await suppressionOf(db, account, hashes));
-	const suppressedAs = mark && isSuppressing(mark.status) ? mark.status : null;
+	const rows = await findContactRows(db, account, keys, true);
+	const identities = unique(
+		[keys, ...rows.map(keysOf)].flatMap((each) => identifiersOf(db, account, each)),
+	);
+	const suppressions = await suppressionsToKeep(db, account, identities, rows);
+	const hashes = identities.flatMap((identity) => identity.hashes);
 	await db.session.execute(
 		`DELETE FROM ${t.consent_suppressions} WHERE account = $1 AND ${db.dialect.inList('identity_hash', '$2')}`,
 		[account, db.dialect.listParam(hashes)],
 	);
-	if (mark && suppressedAs) {
-		for (const hash of hashes) {
-			await db.session.execute(
-				`INSERT INTO ${t.consent_suppressions} (account, identity_hash, status, source, event_at, recorded_at)
-				VALUES ($1, $2, $3, $4, $5, $6)`,
-				[account, hash, suppressedAs, mark.source, mark.eventAt, now],
-			);
-		}
+	for (const { hash, mark } of suppressions) {
+		await keepSuppression(db, account, hash, mark, now);
 	}
+	const contactIds = db.dialect.listParam(rows.map((row) => row.id));
 	const byContact = async (table: string) =>
-		contact
-			? await db.session.execute(`DELETE FROM ${table} WHERE contact_id = $1`, [contact.id])
-			: 0;
+		rows.length === 0
+			? 0
+			: await db.session.execute(
+					`DELETE FROM ${table} WHERE ${db.dialect.inList('contact_id', '$1')}`,
+					[contactIds],
+				);
+	const recipients = identities.map((identity) => identity.id);
+	const outbound = await eraseOutbound(db, recipients);
+	const ai = await eraseAiHistory(db, unique([...recipients, ...request.aiCustomers]));
 	const deleted: EraseSummary['deleted'] = {
 		consentHistory: await byContact(t.consent_history),
 		windows: await byContact(t.conversation_windows),
 		waits: await byContact(t.waits),
-		contacts: contact
-			? await db.session.execute(`DELETE FROM ${t.contacts} WHERE id = $1`, [contact.id])
-			: 0,
-		outboundMessages: await eraseOutbound(db, unique(allKeys.flatMap(recipientsOf))),
-		aiMessages: await eraseAiHistory(db, unique(allKeys.flatMap(recipientsOf))),
+		contacts:
+			rows.length === 0
+				? 0
+				: await db.session.execute(
+						`DELETE FROM ${t.contacts} WHERE ${db.dialect.inList('id', '$1')}`,
+						[contactIds],
+					),
+		outboundMessages: outbound.messages,
+		outboundStatuses: outbound.statuses,
+		aiConversations: ai.conversations,
+		aiMessages: ai.messages,
+		dedupKeys: await eraseDedupKeys(db, recipients),
 	};
-	return { contactFound: contact !== undefined, suppressedAs, deleted };
+	return {
+		contactFound: rows.length > 0,
+		contactsFound: rows.length,
+		suppressedAs: mostRestrictive(suppressions.map(({ mark }) => mark.status)),
+		deleted,
+	};
 }
 
-/** Recipients and AI customers are stored like contact keys (a wa_id without its `+`). */
-function recipientsOf(keys: ContactKeys): string[] {
-	return [keys.waId, keys.userId].filter((key): key is string => key !== null);
+/**
+ * Writes the suppression record of one identity hash (keyed when the account's key is
+ * registered); an existing record keeps its status unless this event is newer.
+ */
+export async function keepSuppression(
+	db: Db,
+	account: string,
+	hash: string,
+	mark: ConsentMark,
+	now: number,
+): Promise<void> {
+	const key = db.suppressionKeyOf(account);
+	await db.session.execute(
+		`INSERT INTO ${db.tables.consent_suppressions}
+			(account, identity_hash, status, source, event_at, recorded_at, key_version, key_fingerprint)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (account, identity_hash) DO UPDATE SET
+			status = excluded.status, source = excluded.source, event_at = excluded.event_at,
+			recorded_at = excluded.recorded_at
+		WHERE excluded.event_at > consent_suppressions.event_at`,
+		[
+			account,
+			hash,
+			mark.status,
+			mark.source,
+			mark.eventAt,
+			now,
+			key ? 1 : 0,
+			key?.fingerprint ?? null,
+		],
+	);
 }
 
-function unique(values: string[]): string[] {
-	return [...new Set(values)];
+interface Identity {
+	/** As stored in contacts, the outbound log and AI history: wa_id digits or the user id. */
+	id: string;
+	hashes: string[];
+	keys: ContactKeys;
 }
 
-async function eraseOutbound(db: Db, recipients: string[]): Promise<number> {
+function identifiersOf(db: Db, account: string, keys: ContactKeys): Identity[] {
+	const identities: Identity[] = [];
+	if (keys.waId) {
+		const only = { waId: keys.waId, userId: null };
+		identities.push({ id: keys.waId, hashes: identityHashes(db, account, only), keys: only });
+	}
+	if (keys.userId) {
+		const only = { waId: null, userId: keys.userId };
+		identities.push({ id: keys.userId, hashes: identityHashes(db, account, only), keys: only });
+	}
+	return identities;
+}
+
+/**
+ * Per identifier, the newest consent known for it: the marks of the rows carrying it, or, when no
+ * row carries it, its existing suppression. Kept only when it suppresses. A row's mark already
+ * includes any suppression of its identifiers (contacts.ts merges them when a row gains one).
+ */
+async function suppressionsToKeep(
+	db: Db,
+	account: string,
+	identities: readonly Identity[],
+	rows: readonly ContactRow[],
+): Promise<Array<{ hash: string; mark: ConsentMark }>> {
+	const kept: Array<{ hash: string; mark: ConsentMark }> = [];
+	for (const identity of identities) {
+		const carriers = rows.filter(
+			(row) =>
+				(identity.keys.waId !== null && row.wa_id === identity.keys.waId) ||
+				(identity.keys.userId !== null && row.user_id === identity.keys.userId),
+		);
+		const mark =
+			carriers.length > 0
+				? newestMark(carriers.map(consentMarkOf))
+				: await existingSuppression(db, account, identity.hashes);
+		if (mark && isSuppressing(mark.status)) {
+			for (const hash of identity.hashes) kept.push({ hash, mark });
+		}
+	}
+	return kept;
+}
+
+async function existingSuppression(
+	db: Db,
+	account: string,
+	hashes: readonly string[],
+): Promise<ConsentMark | null> {
+	const found = await db.session.query<{
+		status: ConsentMark['status'];
+		source: ConsentMark['source'];
+		event_at: number;
+	}>(
+		`SELECT status, source, event_at FROM ${db.tables.consent_suppressions}
+		WHERE account = $1 AND ${db.dialect.inList('identity_hash', '$2')}`,
+		[account, db.dialect.listParam(hashes)],
+	);
+	return newestMark(
+		found.map((row) => ({ status: row.status, source: row.source, eventAt: Number(row.event_at) })),
+	);
+}
+
+function mostRestrictive(
+	statuses: ReadonlyArray<ConsentMark['status']>,
+): EraseSummary['suppressedAs'] {
+	if (statuses.includes('blocked')) return 'blocked';
+	return statuses.length > 0 ? 'opted_out' : null;
+}
+
+function unique<T>(values: readonly T[]): T[] {
+	const seen = new Set<string>();
+	return values.filter((value) => {
+		const key = JSON.stringify(value);
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
+}
+
+async function eraseOutbound(
+	db: Db,
+	recipients: string[],
+): Promise<{ messages: number; statuses: number }> {
 	const t = db.tables;
 	const list = db.dialect.listParam(recipients);
-	await db.session.execute(
+	const statuses = await db.session.execute(
 		`DELETE FROM ${t.outbound_statuses} WHERE wamid IN (
 			SELECT wamid FROM ${t.outbound_messages} WHERE ${db.dialect.inList('recipient', '$1')}
 		)`,
 		[list],
 	);
-	return await db.session.execute(
+	const messages = await db.session.execute(
 		`DELETE FROM ${t.outbound_messages} WHERE ${db.dialect.inList('recipient', '$1')}`,
 		[list],
 	);
+	return { messages, statuses };
 }
 
-async function eraseAiHistory(db: Db, customers: string[]): Promise<number> {
+async function eraseAiHistory(
+	db: Db,
+	customers: string[],
+): Promise<{ messages: number; conversations: number }> {
 	const t = db.tables;
 	const list = db.dialect.listParam(customers);
-	const deleted = await db.session.execute(
+	const messages = await db.session.execute(
 		`DELETE FROM ${t.ai_messages} WHERE conversation_id IN (
 			SELECT conversation_id FROM ${t.ai_conversations} WHERE ${db.dialect.inList('customer', '$1')}
 		)`,
 		[list],
 	);
-	await db.session.execute(
+	const conversations = await db.session.execute(
 		`DELETE FROM ${t.ai_conversations} WHERE ${db.dialect.inList('customer', '$1')}`,
 		[list],
 	);
+	return { messages, conversations };
+}
+
+/**
+ * Dedup keys that embed a contact id: `pref:<wa_id or user id>:…` (see eventDedupKey). Message
+ * and status keys hold only wamids. Compared by prefix, not LIKE: an id may not be a pattern.
+ */
+async function eraseDedupKeys(db: Db, ids: string[]): Promise<number> {
+	let deleted = 0;
+	for (const id of ids) {
+		const prefix = `pref:${id}:`;
+		deleted += await db.session.execute(
+			`DELETE FROM ${db.tables.seen_events} WHERE substr(event_key, 1, ${prefix.length}) = $1`,
+			[prefix],
+		);
+	}
 	return deleted;
 }

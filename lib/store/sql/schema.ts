@@ -1,3 +1,4 @@
+import type { SuppressionKey } from '../suppressionKey';
 import type { Dialect, SqlBackend, SqlSession } from './session';
 
 /**
@@ -26,11 +27,13 @@ export function tablesFor(dialect: Dialect): Tables {
 	return Object.fromEntries(TABLE_NAMES.map((name) => [name, dialect.table(name)])) as Tables;
 }
 
-/** Everything a query needs: where to send it and how to spell it. */
+/** Everything a query needs: where to send it, how to spell it, and the accounts' suppression keys. */
 export interface Db {
 	session: SqlSession;
 	dialect: Dialect;
 	tables: Tables;
+	/** Registered from the credential for this process (useSuppressionKey); null when none was. */
+	suppressionKeyOf(account: string): SuppressionKey | null;
 }
 
 export interface Migration {
@@ -175,6 +178,26 @@ export const MIGRATIONS: readonly Migration[] = [
 			`ALTER TABLE ${t.consent_history} ADD COLUMN previous_source TEXT`,
 			// The event time of a 131047 failure: the window is closed until a newer inbound message.
 			`ALTER TABLE ${t.conversation_windows} ADD COLUMN reengagement_failed_at BIGINT`,
+		],
+	},
+	{
+		version: 4,
+		name: 'suppression records keyed per account',
+		statements: (t) => [
+			// 0: plain SHA-256 of the identity (before this version, or written without a key);
+			// 1: HMAC with the account's suppression key, whose fingerprint is kept beside it.
+			`ALTER TABLE ${t.consent_suppressions} ADD COLUMN key_version INTEGER NOT NULL DEFAULT 0`,
+			`ALTER TABLE ${t.consent_suppressions} ADD COLUMN key_fingerprint TEXT`,
+		],
+	},
+	{
+		version: 5,
+		name: 'retention: indexes by age',
+		// Housekeeping deletes these by age in batches; without an index each batch scans the table.
+		statements: (t) => [
+			`CREATE INDEX outbound_messages_by_time ON ${t.outbound_messages} (sent_at)`,
+			`CREATE INDEX outbound_statuses_by_time ON ${t.outbound_statuses} (status_at)`,
+			`CREATE INDEX conversation_windows_by_last_inbound ON ${t.conversation_windows} (last_inbound_at)`,
 		],
 	},
 ];

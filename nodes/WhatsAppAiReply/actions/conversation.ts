@@ -2,6 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { type ChatMessage, readMemoryMessages, recentMessages } from '../../../lib/core/ai';
 import { FieldError } from '../../../lib/core/messages';
+import { prepareAccountStore } from '../../../lib/consent/storeAccess';
 import { openStore, storeConfigFromCredentials, type Store } from '../../../lib/store';
 
 /** One customer's conversation with one assistant, wherever it is kept. */
@@ -30,13 +31,19 @@ export class StoredConversation implements Conversation {
 	) {}
 
 	async load(limit: number) {
+		const conversation = { assistant: this.assistant, customer: this.customer };
+		if (this.retentionDays > 0) {
+			// History Retention deletes, not just hides: older messages of this conversation go now
+			// (the credential's AI history retention covers conversations no node reads again).
+			await this.store.pruneAiHistory(
+				this.now.getTime() - this.retentionDays * DAY_MS,
+				conversation,
+			);
+		}
 		const history = await this.store.getAiHistory({
-			assistant: this.assistant,
-			customer: this.customer,
+			...conversation,
 			// At least one, to know whether the conversation has begun even when none are shown.
 			limit: Math.max(limit, 1),
-			notBefore:
-				this.retentionDays > 0 ? this.now.getTime() - this.retentionDays * DAY_MS : undefined,
 		});
 		return {
 			messages: recentMessages(history.messages, limit),
@@ -142,5 +149,10 @@ export async function storeFromCredential(context: IExecuteFunctions): Promise<S
 			'Select a WhatsApp Cloud API credential (its State Store keeps the conversation history), or connect a Memory sub-node.',
 		);
 	}
-	return await openStore(storeConfigFromCredentials(credentials as Record<string, unknown>));
+	const fields = credentials as Record<string, unknown>;
+	const store = await openStore(storeConfigFromCredentials(fields));
+	const account =
+		typeof fields.businessAccountId === 'string' ? fields.businessAccountId.trim() : '';
+	if (account !== '') await prepareAccountStore(store, account, fields, context.logger);
+	return store;
 }

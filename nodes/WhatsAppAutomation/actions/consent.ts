@@ -14,6 +14,7 @@ import {
 	consentJson,
 	logAcceptedMessage,
 	openAccountStore,
+	type StoreLogger,
 } from '../../../lib/consent';
 import type { ConsentState, OutboundKind } from '../../../lib/store/types';
 import type { CloudApiCredentials, SendResponse } from '../../../lib/transport/graphApi';
@@ -52,8 +53,8 @@ export class SendConsent {
 		this.recheckReader = new ConsentRecheck(accountStore.store, accountStore.account);
 	}
 
-	static async open(credentials: CloudApiCredentials): Promise<SendConsent> {
-		return new SendConsent(await openAccountStore(credentials));
+	static async open(credentials: CloudApiCredentials, logger: StoreLogger): Promise<SendConsent> {
+		return new SendConsent(await openAccountStore(credentials, logger));
 	}
 
 	/** Items that may be sent, and the skipped ones with their reasons: one query for all. */

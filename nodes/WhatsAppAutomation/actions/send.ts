@@ -107,7 +107,7 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 	let consent: SendConsent | undefined;
 	if (operation !== 'markAsRead' && ready.length > 0) {
 		try {
-			consent = await SendConsent.open(client.credentials);
+			consent = await SendConsent.open(client.credentials, this.logger);
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, {
 				description:

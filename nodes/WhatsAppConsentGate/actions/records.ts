@@ -1,4 +1,4 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { type IDataObject, type INodeExecutionData, sleep } from 'n8n-workflow';
 
 import { FieldError } from '../../../lib/core/messages';
 import {
@@ -13,7 +13,10 @@ import type {
 	ConsentStatus,
 	ContactIds,
 	RecordConsentResult,
+	Store,
 } from '../../../lib/store/types';
+import { resumeHttpFrom } from '../../../lib/waits/http';
+import { cancelWaitsForContact, type ResumeHttp } from '../../../lib/waits/resume';
 import { CONSENT_SOURCES } from '../../../lib/store/types';
 import { errorItem, type GateContext, mapItems, parseEventTime, parseItems } from './shared';
 
@@ -73,23 +76,102 @@ export async function getConsent(ctx: GateContext): Promise<INodeExecutionData[]
 	];
 }
 
-/** The GDPR "delete my data" request: the store keeps only a hashed suppression of an opt-out. */
+/**
+ * The GDPR "delete my data" request. First the contact's pending follow-up waits are cancelled
+ * and their executions told (they leave the Follow-up Wait by Cancelled without the contact's
+ * data); then the store deletes everything under the contact's identifiers and the additional
+ * ones, keeping only a keyed hash of an opt-out.
+ */
 export async function eraseContact(ctx: GateContext): Promise<INodeExecutionData[][]> {
 	const { store, account } = ctx.accountStore;
+	const http = resumeHttpFrom(ctx.fn.helpers);
 	return [
 		await mapItems(ctx, async (i, item) => {
 			const contact = contactRef(parseContactIdentifier(ctx.fn.getNodeParameter('contact', i, '')));
-			const summary = await store.eraseContact(account, contact);
+			const aiCustomers = parseAdditionalIdentifiers(
+				ctx.fn.getNodeParameter('additionalIdentifiers', i, ''),
+			);
+			const waits = await cancelEveryWait(store, account, contact, http);
+			const summary = await store.eraseContact(account, contact, { aiCustomers });
 			return {
 				...item.json,
 				erasure: {
 					contactFound: summary.contactFound,
+					contactsFound: summary.contactsFound,
 					suppressedAs: summary.suppressedAs,
+					additionalIdentifiers: aiCustomers.length,
 					deleted: { ...summary.deleted },
+					waits,
 				},
 			};
 		}),
 	];
+}
+
+/**
+ * Cancels the waits of each identifier on its own: a wa_id and a user id never linked are two
+ * contacts, each with its own waits. A failed POST still leaves the wait cancelled and settled;
+ * its execution is listed, because n8n resumes it by time (No Reply) with the items it saved.
+ */
+async function cancelEveryWait(
+	store: Store,
+	account: string,
+	contact: ContactIds,
+	http: ResumeHttp,
+): Promise<IDataObject> {
+	const results = [];
+	for (const id of [contact.waId, contact.userId]) {
+		if (!id) continue;
+		results.push(
+			await cancelWaitsForContact(store, { account, contact: id, reason: 'erasure' }, http, {
+				sleep,
+			}),
+		);
+	}
+	const failures = results.flatMap((result) => result.failures);
+	return {
+		cancelled: results.reduce((sum, result) => sum + result.cancelled, 0),
+		told: results.reduce((sum, result) => sum + result.resumed, 0),
+		failed: failures.length,
+		failures: failures as unknown as IDataObject[],
+	};
+}
+
+const MAX_ADDITIONAL_IDENTIFIERS = 100;
+
+/** Comma- or newline-separated text, or a list (from an expression); empty entries are dropped. */
+export function parseAdditionalIdentifiers(value: unknown): string[] {
+	const entries = Array.isArray(value)
+		? value
+		: typeof value === 'string'
+			? value.split(/[,\n]/)
+			: value === undefined || value === null
+				? []
+				: [value];
+	const identifiers = entries
+		.filter((entry) => entry !== undefined && entry !== null)
+		.map((entry) => {
+			if (typeof entry !== 'string' && typeof entry !== 'number') {
+				throw new FieldError(
+					'Additional Identifiers',
+					entry,
+					'holds something that is not text',
+					'Map text or a list of texts, e.g. {{ [$json.email, $json.crmId] }}.',
+				);
+			}
+			return String(entry).trim();
+		})
+		.filter((entry) => entry !== '');
+	const distinct = [...new Set(identifiers)];
+	if (distinct.length > MAX_ADDITIONAL_IDENTIFIERS) {
+		throw new FieldError(
+			'Additional Identifiers',
+			value,
+			`holds ${distinct.length} identifiers`,
+			`Give at most ${MAX_ADDITIONAL_IDENTIFIERS} per contact: the identifiers of this one person.`,
+		);
+	}
+	return distinct;
 }
 
 /**

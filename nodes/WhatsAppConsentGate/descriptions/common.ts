@@ -72,3 +72,16 @@ export const contactProperty: INodeProperties = {
 	description:
 		'The customer: a number in E.164 (+4915112345678), the wa_ID digits from the trigger or a business-scoped user ID (US.1349…). The default reads the trigger’s or the send node’s output.',
 };
+
+export const eraseContactProperties: INodeProperties[] = [
+	{
+		displayName: 'Additional Identifiers',
+		name: 'additionalIdentifiers',
+		type: 'string',
+		default: '',
+		displayOptions: { show: { operation: ['eraseContact'] } },
+		placeholder: 'ada@example.com, CRM-4711',
+		description:
+			'Other identifiers of the same person whose AI Reply conversations are deleted too: whatever the AI Reply node’s Customer Identifier was besides the WhatsApp number (an e-mail, a CRM ID). Separate several with commas, or map a list with an expression (e.g. the e-mail and CRM ID fields of the item).',
+	},
+];

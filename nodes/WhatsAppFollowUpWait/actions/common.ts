@@ -1,5 +1,6 @@
 import { type IExecuteFunctions, type IWebhookFunctions, NodeOperationError } from 'n8n-workflow';
 
+import { prepareAccountStore } from '../../../lib/consent/storeAccess';
 import { FieldError } from '../../../lib/core/messages';
 import {
 	openStore,
@@ -34,7 +35,9 @@ export async function openAccountStore(
 		);
 	}
 	try {
-		return { store: await openStore(storeConfigFromCredentials(credentials)), account };
+		const store = await openStore(storeConfigFromCredentials(credentials));
+		await prepareAccountStore(store, account, credentials, this.logger);
+		return { store, account };
 	} catch (error) {
 		const message = error instanceof StoreConfigError ? error.message : undefined;
 		throw new NodeOperationError(this.getNode(), error as Error, { message });

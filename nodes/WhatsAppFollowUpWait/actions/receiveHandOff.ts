@@ -27,6 +27,15 @@ export async function receiveHandOff(this: IWebhookFunctions): Promise<IWebhookR
 		return { noWebhookResponse: true };
 	}
 
+	const outputs: INodeExecutionData[][] = [[], [], []];
+	if (handOff.reason === 'erasure') {
+		// The contact is being erased: nothing of theirs goes on, so nothing downstream can write to them.
+		outputs[OUTPUT.cancelled] = waitingItems(this).map((_, index) => ({
+			json: { followUp: { outcome: 'cancelled', reason: 'erasure', waitId: wait.id } },
+			pairedItem: { item: index },
+		}));
+		return { workflowData: outputs };
+	}
 	const contact = toWaitContact(this.getNodeParameter('contact'));
 	const windowOpen = await store.isWindowOpen({
 		account,
@@ -45,7 +54,6 @@ export async function receiveHandOff(this: IWebhookFunctions): Promise<IWebhookR
 		json: { ...item.json, ...reply, windowOpen, followUp },
 		pairedItem: { item: index },
 	}));
-	const outputs: INodeExecutionData[][] = [[], [], []];
 	outputs[handOff.outcome === 'replied' ? OUTPUT.replied : OUTPUT.cancelled] = items;
 	return { workflowData: outputs };
 }
