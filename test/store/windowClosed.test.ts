@@ -13,6 +13,7 @@ import { BACKENDS, HOUR, MINUTE, T0, useStoreEnvironment } from './support/store
 
 const ACCOUNT = 'waba-1';
 const WA = '4915112345678';
+const USER = 'DE.1349912345678';
 const PHONE = 'phone-1';
 const key = { account: ACCOUNT, phoneNumberId: PHONE, contact: WA };
 
@@ -62,6 +63,24 @@ describe.each(BACKENDS)('%s window closed by Meta (131047)', (backend) => {
 		await store.recordWindowClosed({ ...key, at: T0 + HOUR });
 		expect((await store.getWindow(key))?.closedByMetaAt).toEqual(new Date(T0 + 3 * HOUR));
 	});
+
+	it.each([
+		['the wa_id', WA],
+		['the user id', USER],
+	])(
+		'a closure on the row known by %s survives the merge of two contact rows',
+		async (_name, closedOn) => {
+			const other = closedOn === WA ? USER : WA;
+			await store.touchWindow({ ...key, contact: other, inboundAt: T0 - HOUR });
+			await store.touchWindow({ ...key, contact: closedOn, inboundAt: T0 });
+			await store.recordWindowClosed({ ...key, contact: closedOn, at: T0 + HOUR });
+			await store.upsertContact({ account: ACCOUNT, waId: WA, userId: USER, seenAt: T0 + HOUR });
+			expect((await store.getWindow({ ...key, contact: WA }))?.closedByMetaAt).toEqual(
+				new Date(T0 + HOUR),
+			);
+			expect(await openAt(T0 + 2 * HOUR)).toBe(false);
+		},
+	);
 
 	it('without an inbound message there is no window to close', async () => {
 		expect(await store.recordWindowClosed({ ...key, at: T0 })).toBe(false);

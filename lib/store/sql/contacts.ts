@@ -233,8 +233,8 @@ async function mergeContact(db: Db, from: ContactRow, into: ContactRow): Promise
 		`${column} = CASE WHEN excluded.last_inbound_at > conversation_windows.last_inbound_at THEN excluded.${column} ELSE conversation_windows.${column} END`;
 	await move(
 		`INSERT INTO ${t.conversation_windows}
-			(contact_id, phone_number_id, first_inbound_at, last_inbound_at, previous_inbound_at, conversation_id, conversation_started_at)
-		SELECT CAST($2 AS TEXT), phone_number_id, first_inbound_at, last_inbound_at, previous_inbound_at, conversation_id, conversation_started_at
+			(contact_id, phone_number_id, first_inbound_at, last_inbound_at, previous_inbound_at, conversation_id, conversation_started_at, reengagement_failed_at)
+		SELECT CAST($2 AS TEXT), phone_number_id, first_inbound_at, last_inbound_at, previous_inbound_at, conversation_id, conversation_started_at, reengagement_failed_at
 		FROM ${t.conversation_windows} WHERE contact_id = $1
 		ON CONFLICT (contact_id, phone_number_id) DO UPDATE SET
 			first_inbound_at = CASE WHEN excluded.first_inbound_at < conversation_windows.first_inbound_at
@@ -242,7 +242,11 @@ async function mergeContact(db: Db, from: ContactRow, into: ContactRow): Promise
 			${laterWins('previous_inbound_at')},
 			${laterWins('conversation_id')},
 			${laterWins('conversation_started_at')},
-			${laterWins('last_inbound_at')}`,
+			${laterWins('last_inbound_at')},
+			reengagement_failed_at = CASE WHEN conversation_windows.reengagement_failed_at IS NULL
+				OR excluded.reengagement_failed_at > conversation_windows.reengagement_failed_at
+				THEN COALESCE(excluded.reengagement_failed_at, conversation_windows.reengagement_failed_at)
+				ELSE conversation_windows.reengagement_failed_at END`,
 	);
 	await remove(`DELETE FROM ${t.conversation_windows} WHERE contact_id = $1`);
 	await remove(`DELETE FROM ${t.contacts} WHERE id = $1`);
