@@ -21,12 +21,14 @@ export interface StoreLogger {
 
 /**
  * Opens (once per process) the store the WhatsApp Cloud API credential points at. Consent is per
- * WhatsApp Business Account, so a credential without an account id cannot record any.
+ * WhatsApp Business Account, so a credential without an account id cannot record any. The
+ * trigger passes `housekeeping: 'after'` and runs `housekeepAccountStore` once the delivery is
+ * recorded, so a due clean-up never delays what Meta waits for.
  */
 export async function openAccountStore(
 	credentials: Record<string, unknown>,
 	logger: StoreLogger,
-	env: Record<string, string | undefined> = process.env,
+	options: { env?: Record<string, string | undefined>; housekeeping?: 'now' | 'after' } = {},
 ): Promise<AccountStore> {
 	const account = String(credentials.businessAccountId ?? '').trim();
 	if (account === '') {
@@ -34,16 +36,18 @@ export async function openAccountStore(
 			'The WhatsApp Cloud API credential has no WhatsApp Business Account ID. Fill it in: consent, windows and the message log are kept per account.',
 		);
 	}
-	const store = await openStore(storeConfigFromCredentials(credentials, env));
-	await prepareAccountStore(store, account, credentials, logger);
+	const store = await openStore(storeConfigFromCredentials(credentials, options.env));
+	await useCredentialKey(store, account, credentials, logger);
+	if (options.housekeeping !== 'after') {
+		await housekeepAccountStore({ store, account }, credentials, logger);
+	}
 	return { store, account };
 }
 
 /**
  * What every node does after opening the store: registers the account's suppression key, and
- * runs housekeeping with the credential's retention when it is due (one conditional UPDATE when
- * not), so expired rows go even when no webhook ever arrives. A housekeeping failure is only a
- * warning: the node's own work goes on.
+ * runs housekeeping with the credential's retention when it is due, so expired rows go even when
+ * no webhook ever arrives.
  */
 export async function prepareAccountStore(
 	store: Store,
@@ -52,9 +56,40 @@ export async function prepareAccountStore(
 	logger: StoreLogger,
 ): Promise<void> {
 	await useCredentialKey(store, account, credentials, logger);
+	await housekeepAccountStore({ store, account }, credentials, logger);
+}
+
+/** How often one process asks the store whether housekeeping is due; the store decides. */
+export const HOUSEKEEPING_CHECK_INTERVAL_MS = 60_000;
+
+/**
+ * When this process last asked, per store and account. Only a cache that spares a write per node
+ * run or webhook: the `housekeeping` rows in the store decide, across processes, what runs when.
+ */
+const lastHousekeepingCheck = new WeakMap<Store, Map<string, number>>();
+
+/**
+ * Runs the store's housekeeping with the credential's retention when it is due (one conditional
+ * UPDATE when not, at most once a minute per process and account). A failure is only a warning:
+ * the node's own work goes on, and the next check tries again.
+ */
+export async function housekeepAccountStore(
+	{ store, account }: AccountStore,
+	credentials: Record<string, unknown>,
+	logger: StoreLogger,
+	now: number = Date.now(),
+): Promise<void> {
+	let checks = lastHousekeepingCheck.get(store);
+	if (checks === undefined) {
+		checks = new Map();
+		lastHousekeepingCheck.set(store, checks);
+	}
+	const last = checks.get(account);
+	if (last !== undefined && now - last < HOUSEKEEPING_CHECK_INTERVAL_MS && now >= last) return;
+	checks.set(account, now);
 	try {
 		const retention = retentionFromCredentials(credentials);
-		await store.housekeeping(Date.now(), { retention: { account, ...retention } });
+		await store.housekeeping(now, { retention: { account, ...retention } });
 	} catch (error) {
 		logger.warn('Store housekeeping failed; it is tried again when a node next opens the store', {
 			account,

@@ -41,6 +41,11 @@ export interface InboundLog {
 export interface DeliveryPorts {
 	/** The credential's store and account; throws when the store cannot be reached or is misconfigured. */
 	openStore(): Promise<{ store: Store; account: string }>;
+	/**
+	 * The store's periodic clean-up (old dedup keys, settled waits, data past its retention) when
+	 * it is due; cheap when not. Never throws: failures are the port's to log.
+	 */
+	housekeeping(access: { store: Store; account: string }): Promise<void>;
 	resumeWaits: ResumeWaits;
 	/** Sends a free-text message; returns its wamid. */
 	sendText(
@@ -195,23 +200,10 @@ export async function processDelivery(
 			}
 		}
 	}
-	await runHousekeeping(store, ports);
+	// After everything of this delivery is recorded, so a due clean-up never delays it; it never
+	// changes the answer to Meta. The port logs its own failures.
+	await ports.housekeeping(access);
 	return outcome;
-}
-
-/**
- * Pruning of old dedup keys, resolved waits and AI history, at most once an hour across all
- * processes (the store arbitrates; a call that is not due costs one conditional update). Never
- * changes the answer to Meta: everything of this delivery is already committed.
- */
-async function runHousekeeping(store: Store, ports: DeliveryPorts): Promise<void> {
-	try {
-		await store.housekeeping(ports.now());
-	} catch (error) {
-		ports.log.warn('Store housekeeping failed; it is tried again with a later webhook', {
-			reason: describe(error),
-		});
-	}
 }
 
 /** A failed confirmation is logged, never retried: the opt-out itself is already recorded. */

@@ -12,7 +12,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { openAccountStore } from '../../lib/consent/storeAccess';
+import { housekeepAccountStore, openAccountStore } from '../../lib/consent/storeAccess';
 import { buildTextMessage } from '../../lib/core/messages';
 import { answerSubscriptionChallenge } from '../../lib/core/signature';
 import {
@@ -130,7 +130,9 @@ async function receiveEvents(
 function deliveryPorts(ctx: IWebhookFunctions, credentials: CloudApiCredentials): DeliveryPorts {
 	const http = resumeHttpFrom(ctx.helpers, WEBHOOK_RESUME_REQUEST_TIMEOUT_MS);
 	return {
-		openStore: async () => await openAccountStore(credentials, ctx.logger),
+		openStore: async () =>
+			await openAccountStore(credentials, ctx.logger, { housekeeping: 'after' }),
+		housekeeping: async (access) => await housekeepAccountStore(access, credentials, ctx.logger),
 		resumeWaits: async (store, event, account, attemptsBefore) =>
 			await resumeWaitsForMessage(store, event, http, {
 				account,

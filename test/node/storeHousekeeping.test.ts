@@ -10,7 +10,11 @@ import { Client } from 'pg';
 import { WhatsAppAiReply } from '../../nodes/WhatsAppAiReply/WhatsAppAiReply.node';
 import { WhatsAppAutomation } from '../../nodes/WhatsAppAutomation/WhatsAppAutomation.node';
 import { WhatsAppConsentGate } from '../../nodes/WhatsAppConsentGate/WhatsAppConsentGate.node';
-import { deriveSuppressionKey } from '../../lib/store';
+import {
+	HOUSEKEEPING_CHECK_INTERVAL_MS,
+	housekeepAccountStore,
+} from '../../lib/consent/storeAccess';
+import { deriveSuppressionKey, type Store } from '../../lib/store';
 import {
 	type ConsentEnvironment,
 	germanNumbers,
@@ -219,4 +223,25 @@ it('reports suppression records under another key once, with the count and the f
 		expect(text).not.toContain(secret);
 	}
 	expect(text).not.toContain(oldKey.fingerprint);
+});
+
+it('asks the store at most once a minute per process and account; the store decides the rest', async () => {
+	const calls: Array<{ now: number; account?: string }> = [];
+	const store = {
+		housekeeping: async (now: number, options?: { retention?: { account: string } }) => {
+			calls.push({ now, account: options?.retention?.account });
+			return { ran: false };
+		},
+	} as unknown as Store;
+	const log = { warn: () => undefined };
+	const T = 1_800_000_000_000;
+	await housekeepAccountStore({ store, account: 'a' }, {}, log, T);
+	await housekeepAccountStore({ store, account: 'a' }, {}, log, T + 59_000);
+	await housekeepAccountStore({ store, account: 'b' }, {}, log, T + 59_000);
+	await housekeepAccountStore({ store, account: 'a' }, {}, log, T + HOUSEKEEPING_CHECK_INTERVAL_MS);
+	expect(calls).toEqual([
+		{ now: T, account: 'a' },
+		{ now: T + 59_000, account: 'b' },
+		{ now: T + HOUSEKEEPING_CHECK_INTERVAL_MS, account: 'a' },
+	]);
 });
