@@ -45,6 +45,12 @@ export function triggerCredentials(
 		baseUrl: 'http://127.0.0.1:9',
 		store: 'builtin',
 		sqlitePath: tempSqlitePath(),
+		// Meta's examples and ours carry 2023-2025 timestamps, older than the default retention:
+		// the housekeeping after a delivery would prune what the tests read back.
+		retentionOutboundDays: 0,
+		retentionWindowDays: 0,
+		retentionContactDays: 0,
+		retentionAiHistoryDays: 0,
 		...overrides,
 	};
 }

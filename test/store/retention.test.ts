@@ -157,6 +157,7 @@ describe.each(BACKENDS)('%s retention', (backend) => {
 					source: 'keyword',
 					evidence: { text: status === 'opted_in' ? 'START' : 'STOP' },
 					eventAt: longAgo,
+					recordedAt: longAgo,
 				});
 			}
 		}
@@ -231,13 +232,28 @@ describe.each(BACKENDS)('%s retention', (backend) => {
 				status: 'opted_out',
 				source: 'api',
 				eventAt: NOW - DAY,
+				recordedAt: NOW - DAY,
 			});
 			await contact(4, 'opted_in');
 			await sent('wamid.to-4', wa(4), NOW - 10 * DAY);
 			await contact(5, 'opted_in');
+			// A contact known for long, whose old opt-in proof was imported yesterday: kept for
+			// the whole retention from the import.
+			await contact(6);
+			await store.recordConsent({
+				account: ACCOUNT,
+				contact: wa(6),
+				status: 'opted_in',
+				source: 'import',
+				evidence: { text: 'signed form, 2024' },
+				eventAt: longAgo,
+				recordedAt: NOW - DAY,
+			});
 
 			expect(await retentionRun(DEFAULTS)).toMatchObject({ deletedContacts: 1 });
-			for (const n of [1, 2, 3, 4]) expect(await store.getContact(ACCOUNT, wa(n))).not.toBeNull();
+			for (const n of [1, 2, 3, 4, 6]) {
+				expect(await store.getContact(ACCOUNT, wa(n))).not.toBeNull();
+			}
 			expect(await store.getContact(ACCOUNT, wa(5))).toBeNull();
 		});
 

@@ -125,7 +125,8 @@ type DeletedContact = Pick<
 
 /**
  * Deletes up to `limit` contacts of the account with no activity since the cutoff: created,
- * seen (inbound), consent changed, window touched and messaged (outbound log) all before it,
+ * seen (inbound), consent changed or recorded (an Import of old proof is recorded now, and is
+ * kept for the whole retention), window touched and messaged (outbound log) all before it,
  * and no wait whose hand-off can still happen. Their consent history, windows and resolved
  * waits go with them. An opted-out or blocked contact leaves a suppression record (the keyed
  * hash erasure keeps), so the opt-out is honoured when they write again. In a transaction.
@@ -144,6 +145,8 @@ async function deleteInactiveContacts(
 			WHERE c.account = $1 AND c.created_at < $2
 				AND (c.last_seen_at IS NULL OR c.last_seen_at < $2)
 				AND (c.consent_event_at IS NULL OR c.consent_event_at < $2)
+				AND NOT EXISTS (SELECT 1 FROM ${t.consent_history} h WHERE h.contact_id = c.id
+					AND h.recorded_at >= $2)
 				AND NOT EXISTS (SELECT 1 FROM ${t.waits} w WHERE w.contact_id = c.id
 					AND (w.status = 'waiting' OR w.resume_url IS NOT NULL))
 				AND NOT EXISTS (SELECT 1 FROM ${t.conversation_windows} cw WHERE cw.contact_id = c.id
