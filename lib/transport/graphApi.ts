@@ -384,7 +384,7 @@ function isTimeout(failure: NetworkFailure): boolean {
 }
 
 /** n8n's request helper times out with axios' ECONNABORTED/ETIMEDOUT: say which call and after how long. */
-export function explainTimeout(error: unknown, call: string, timeoutMs: number): unknown {
+function explainTimeout(error: unknown, call: string, timeoutMs: number): unknown {
 	const failure = networkFailureOf(error);
 	if (failure === undefined || !isTimeout(failure)) return error;
 	return Object.assign(
