@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -16,7 +18,13 @@ import {
 	type NetworkFailure,
 } from '../core/errors';
 import type { RetryDecision } from '../core/pacing';
-import { describeTimeout, GRAPH_REQUEST_TIMEOUT_MS } from '../core/timeouts';
+import { capped, refuseOversizedMedia } from '../core/mediaCap';
+import {
+	describeTimeout,
+	GRAPH_REQUEST_TIMEOUT_MS,
+	MAX_MEDIA_DOWNLOAD_BYTES,
+	MEDIA_DOWNLOAD_TIMEOUT_MS,
+} from '../core/timeouts';
 import type { MessageTemplate } from '../core/templates';
 
 export const CREDENTIAL_TYPE = 'whatsAppCloudApi';
@@ -44,9 +52,33 @@ export interface PhoneNumber {
 	throughput?: { level?: string };
 }
 
+/** Which token a call carries: the credential's system-user token, or the app access token. */
+type Token = 'user' | 'app';
+
+export interface GraphRequestOptions {
+	body?: unknown;
+	qs?: IDataObject;
+	headers?: IDataObject;
+}
+
+/** A media file on its way in: the bytes (cut off past the cap) and the MIME type Meta reported. */
+export interface MediaDownload {
+	stream: Readable;
+	mimeType: string | undefined;
+}
+
+interface MediaUrl {
+	url?: string;
+	mime_type?: string;
+	file_size?: number | string;
+}
+
 /**
- * A Graph API client bound to one n8n context and one credential, resolved once. Every call has
- * a time limit (`timeoutMs`; the trigger passes a shorter one while Meta waits for its answer).
+ * The package's only way to Meta: a Graph API client bound to one n8n context and one credential,
+ * resolved once. It knows both tokens (the system-user token through the credential, the app
+ * access token for the app's own endpoints), turns Meta's error answers into MetaApiErrors, and
+ * gives every call a time limit (`timeoutMs`; the trigger passes a shorter one while Meta waits
+ * for its answer; media downloads have their own).
  */
 export class GraphClient {
 	readonly credentials: CloudApiCredentials;
@@ -75,11 +107,83 @@ export class GraphClient {
 		return String(this.credentials.businessAccountId ?? '').trim();
 	}
 
-	/** Calls the Graph API; a non-2xx answer becomes a MetaApiError with Meta's fields kept. */
+	/** Calls the Graph API with the system-user token; a non-2xx answer becomes a MetaApiError. */
 	async request<T = IDataObject>(
 		method: IHttpRequestMethods,
 		path: string,
-		options: { body?: unknown; qs?: IDataObject; headers?: IDataObject } = {},
+		options: GraphRequestOptions = {},
+	): Promise<T> {
+		return await this.call<T>('user', method, path, options);
+	}
+
+	/**
+	 * Calls the Graph API with the app access token `{app-id}|{app-secret}`, which the app's own
+	 * endpoints (`/{app-id}/subscriptions`) require. The token never leaves this call: a failure is
+	 * rethrown without the request it came from, and with the secret blanked out of its message.
+	 */
+	async appRequest<T = IDataObject>(
+		method: IHttpRequestMethods,
+		path: string,
+		options: GraphRequestOptions = {},
+	): Promise<T> {
+		return await this.call<T>('app', method, path, options);
+	}
+
+	/**
+	 * Meta hands out a short-lived URL per media id (GET /{media-id}); the file itself needs the
+	 * same bearer token. The file is streamed, never held whole: one over `maxBytes` is refused by
+	 * its announced size (Meta's `file_size`, then Content-Length) before the download, and the
+	 * stream fails once more than `maxBytes` went by otherwise.
+	 */
+	async downloadMedia(
+		mediaId: string,
+		maxBytes: number = MAX_MEDIA_DOWNLOAD_BYTES,
+	): Promise<MediaDownload> {
+		const described = await this.request<MediaUrl>('GET', encodeURIComponent(mediaId));
+		if (typeof described.url !== 'string' || described.url === '') {
+			throw new Error(`Meta gave no download URL for media ${mediaId}`);
+		}
+		refuseOversizedMedia(mediaId, Number(described.file_size), maxBytes);
+		let response: { statusCode: number; headers?: Record<string, unknown>; body: Readable };
+		try {
+			response = (await this.send('user', {
+				method: 'GET',
+				url: described.url,
+				encoding: 'stream',
+				json: false,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: MEDIA_DOWNLOAD_TIMEOUT_MS,
+			})) as typeof response;
+		} catch (error) {
+			throw explainTimeout(error, `download of media ${mediaId}`, MEDIA_DOWNLOAD_TIMEOUT_MS);
+		}
+		const body = response.body;
+		if (response.statusCode >= 400) {
+			body.destroy();
+			throw new Error(
+				`Downloading media ${mediaId} failed with HTTP ${response.statusCode}; Meta's media links expire after 5 minutes`,
+			);
+		}
+		const announced = Number(response.headers?.['content-length']);
+		if (announced > maxBytes) body.destroy();
+		refuseOversizedMedia(mediaId, announced, maxBytes);
+		const limited = capped(mediaId, maxBytes);
+		// pipe() forwards neither side's failure: a broken download fails the stream, a refused
+		// one closes the connection.
+		body.on('error', (error) => limited.destroy(error));
+		limited.on('error', () => body.destroy());
+		return {
+			stream: body.pipe(limited),
+			mimeType: typeof described.mime_type === 'string' ? described.mime_type : undefined,
+		};
+	}
+
+	private async call<T>(
+		token: Token,
+		method: IHttpRequestMethods,
+		path: string,
+		options: GraphRequestOptions,
 	): Promise<T> {
 		const request: IHttpRequestOptions = {
 			method,
@@ -94,19 +198,50 @@ export class GraphClient {
 		};
 		let response: { statusCode: number; body: unknown };
 		try {
-			response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
-				this.ctx,
-				CREDENTIAL_TYPE,
-				request,
-			)) as { statusCode: number; body: unknown };
+			response = (await this.send(token, request)) as typeof response;
 		} catch (error) {
-			throw explainTimeout(error, `${method} ${path.split('?')[0]}`, this.timeoutMs);
+			const explained = explainTimeout(error, `${method} ${path.split('?')[0]}`, this.timeoutMs);
+			throw token === 'app'
+				? withoutSecret(explained, String(this.credentials.appSecret))
+				: explained;
 		}
 		const body = typeof response.body === 'string' ? parseJson(response.body) : response.body;
 		if (response.statusCode >= 400) {
 			throw new MetaApiError(response.statusCode, (body as { error?: MetaErrorBody })?.error);
 		}
 		return body as T;
+	}
+
+	/**
+	 * The only place that calls n8n's request helpers for Meta. The credential's authentication
+	 * would overwrite any Authorization header, so the app token goes through the plain helper.
+	 */
+	private async send(token: Token, request: IHttpRequestOptions): Promise<unknown> {
+		if (token === 'user') {
+			return await this.ctx.helpers.httpRequestWithAuthentication.call(
+				this.ctx,
+				CREDENTIAL_TYPE,
+				request,
+			);
+		}
+		return await this.ctx.helpers.httpRequest({
+			...request,
+			headers: { ...request.headers, Authorization: `Bearer ${this.appAccessToken()}` },
+		});
+	}
+
+	private appAccessToken(): string {
+		const appId = String(this.credentials.appId ?? '').trim();
+		const appSecret = String(this.credentials.appSecret ?? '');
+		const missing = [appId === '' ? 'App ID' : '', appSecret === '' ? 'App Secret' : ''].filter(
+			(field) => field !== '',
+		);
+		if (missing.length > 0) {
+			throw new Error(
+				`The WhatsApp Cloud API credential has no ${missing.join(' and no ')}: calls with the app access token ({app-id}|{app-secret}) need both. Fill them in from the Meta App Dashboard (App settings → Basic).`,
+			);
+		}
+		return `${appId}|${appSecret}`;
 	}
 
 	async listPhoneNumbers(): Promise<PhoneNumber[]> {
@@ -249,7 +384,7 @@ function isTimeout(failure: NetworkFailure): boolean {
 }
 
 /** n8n's request helper times out with axios' ECONNABORTED/ETIMEDOUT: say which call and after how long. */
-export function explainTimeout(error: unknown, call: string, timeoutMs: number): unknown {
+function explainTimeout(error: unknown, call: string, timeoutMs: number): unknown {
 	const failure = networkFailureOf(error);
 	if (failure === undefined || !isTimeout(failure)) return error;
 	return Object.assign(
@@ -257,5 +392,18 @@ export function explainTimeout(error: unknown, call: string, timeoutMs: number):
 			`The Graph API call ${call} got no answer within ${describeTimeout(timeoutMs)} and was given up`,
 		),
 		{ code: failure?.code, cause: error },
+	);
+}
+
+/**
+ * An app-token call's failure, fit to be shown and logged: n8n's helper (axios) keeps the request,
+ * headers and all, on its errors, so only the message (secret blanked out) and the network
+ * failure's code and system call are kept.
+ */
+function withoutSecret(error: unknown, secret: string): Error {
+	const message = error instanceof Error ? error.message : String(error);
+	return Object.assign(
+		new Error(secret === '' ? message : message.split(secret).join('***')),
+		networkFailureOf(error) ?? {},
 	);
 }

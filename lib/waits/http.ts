@@ -4,7 +4,12 @@ import { RESUME_REQUEST_TIMEOUT_MS } from '../core/timeouts';
 import type { ResumeHttp } from './resume';
 
 /**
- * The hand-off's HTTP through n8n's own request helper (any node context has one). Every HTTP
+ * The package's only n8n-facing HTTP client: the hand-off POSTs a reply to a waiting execution's
+ * resume URL, which n8n serves, not Meta (every call to Meta goes through GraphClient in
+ * lib/transport/graphApi.ts; nothing else calls n8n's request helpers). Its time limits are its
+ * own (RESUME_REQUEST_TIMEOUT_MS, WEBHOOK_RESUME_REQUEST_TIMEOUT_MS in lib/core/timeouts.ts).
+ *
+ * It goes through n8n's own request helper (any node context has one). Every HTTP
  * answer resolves with its status code, so the caller decides what to retry; no answer within
  * `timeoutMs` rejects like any other missing answer. The default is enough for n8n to load a
  * waiting execution and start it (it answers before the execution runs); the trigger passes a

@@ -3,26 +3,19 @@
  * Errors become NodeOperationErrors that name the setting to change, so a failed activation says
  * why in the editor.
  */
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IHookFunctions,
-	type IHttpRequestMethods,
-} from 'n8n-workflow';
+import { NodeOperationError, type IHookFunctions } from 'n8n-workflow';
 
-import { MetaApiError, type MetaErrorBody } from '../../lib/core/errors';
+import { MetaApiError } from '../../lib/core/errors';
 import { generateVerifyToken } from '../../lib/core/signature';
 import {
 	isRegistered,
 	register,
 	unregister,
-	type GraphCall,
 	type GraphPort,
 	type RegistrationTarget,
 } from '../../lib/inbound';
 import {
 	CREDENTIAL_TYPE,
-	explainTimeout,
 	GraphClient,
 	type CloudApiCredentials,
 } from '../../lib/transport/graphApi';
@@ -128,43 +121,11 @@ function registrationTarget(
 	};
 }
 
-/**
- * User-token calls go through the credential; the app subscription needs the app access token
- * instead, which the credential's own Authorization header would overwrite, so those calls set it
- * themselves.
- */
+/** The registration's two kinds of Graph calls, both through the one Graph client. */
 function graphPort(ctx: IHookFunctions, credentials: CloudApiCredentials): GraphPort {
 	const client = new GraphClient(ctx, credentials);
-	const user: GraphCall = async (method, path, options = {}) =>
-		await client.request(method, path, options);
-	const app: GraphCall = async (method, path, options = {}) => {
-		const base = String(credentials.baseUrl || 'https://graph.facebook.com').replace(/\/+$/, '');
-		const version = String(credentials.graphApiVersion || 'v24.0').replace(/^\/+|\/+$/g, '');
-		let response: { statusCode: number; body: unknown };
-		try {
-			response = (await ctx.helpers.httpRequest({
-				method: method as IHttpRequestMethods,
-				url: `${base}/${version}/${path}`,
-				qs: options.qs,
-				body: options.body as IDataObject | undefined,
-				headers: {
-					Authorization: `Bearer ${String(credentials.appId ?? '')}|${String(credentials.appSecret ?? '')}`,
-				},
-				json: true,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: client.timeoutMs,
-			})) as { statusCode: number; body: unknown };
-		} catch (error) {
-			throw explainTimeout(error, `${method} ${path}`, client.timeoutMs);
-		}
-		if (response.statusCode >= 400) {
-			throw new MetaApiError(
-				response.statusCode,
-				(response.body as { error?: MetaErrorBody } | undefined)?.error,
-			);
-		}
-		return response.body;
+	return {
+		user: async (method, path, options = {}) => await client.request(method, path, options),
+		app: async (method, path, options = {}) => await client.appRequest(method, path, options),
 	};
-	return { user, app };
 }

@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 
-import { capped } from '../../nodes/WhatsAppAutomationTrigger/media';
+import { capped } from '../../lib/core/mediaCap';
 
 async function readAll(stream: Readable): Promise<Buffer> {
 	const chunks: Buffer[] = [];
