@@ -6,21 +6,7 @@ import {
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 
-import { executeSend } from './actions/send';
-import {
-	operationProperty,
-	optionsProperty,
-	recipientProperties,
-	senderProperty,
-} from './descriptions/common';
-import { optOutFooterProperties, purposeProperty } from './descriptions/consent';
-import {
-	buttonsProperties,
-	markAsReadProperties,
-	mediaProperties,
-	textProperties,
-} from './descriptions/messages';
-import { templateProperties } from './descriptions/template';
+import { description as properties, router } from './actions/router';
 import { getTemplateVariables, searchPhoneNumbers, searchTemplates } from './methods';
 
 export class WhatsAppAutomation implements INodeType {
@@ -37,19 +23,7 @@ export class WhatsAppAutomation implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'whatsAppCloudApi', required: true }],
-		properties: [
-			operationProperty,
-			senderProperty,
-			...recipientProperties,
-			purposeProperty,
-			...templateProperties,
-			...textProperties,
-			...buttonsProperties,
-			...optOutFooterProperties,
-			...mediaProperties,
-			...markAsReadProperties,
-			optionsProperty,
-		],
+		properties,
 	};
 
 	methods = {
@@ -58,6 +32,6 @@ export class WhatsAppAutomation implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeSend.call(this);
+		return await router.call(this);
 	}
 }

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
 import {
 	type ConsentPurpose,
@@ -11,7 +11,6 @@ import {
 	type AccountStore,
 	ConsentRecheck,
 	ConsentSkip,
-	consentJson,
 	logAcceptedMessage,
 	openAccountStore,
 	type StoreLogger,
@@ -152,37 +151,6 @@ const KIND_BY_TYPE: Record<string, OutboundKind> = {
 
 function kindOf(body: Record<string, unknown>): OutboundKind {
 	return KIND_BY_TYPE[String(body.type)] ?? 'media';
-}
-
-/** A skipped item: not an error, the batch goes on; the reason says why nothing was sent. */
-export function skippedItem(item: ConsentSubject, skip: ConsentSkip): INodeExecutionData {
-	const json: IDataObject = {
-		skipped: true,
-		reason: skip.reason,
-		purpose: item.purpose ?? null,
-		consent: consentJson(skip.state),
-		type: String(item.body.type ?? ''),
-		waId: item.recipient?.waId ?? null,
-		sender: {
-			phoneNumberId: item.sender.id,
-			displayPhoneNumber: item.sender.display_phone_number ?? null,
-		},
-	};
-	if (item.recipient) {
-		json.recipient = {
-			phone: item.recipient.phone,
-			waId: item.recipient.waId,
-			name: item.recipient.name ?? null,
-		};
-	}
-	if (item.template) {
-		json.template = {
-			name: item.template.name,
-			language: item.template.language,
-			category: item.template.category,
-		};
-	}
-	return { json, pairedItem: { item: item.itemIndex } };
 }
 
 /** The opt-out footer a marketing text or buttons message gets; undefined when none applies. */

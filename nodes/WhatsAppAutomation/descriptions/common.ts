@@ -1,47 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-export const SEND_OPERATIONS = ['sendTemplate', 'sendText', 'sendButtons', 'sendMedia'];
-
-export const operationProperty: INodeProperties = {
-	displayName: 'Operation',
-	name: 'operation',
-	type: 'options',
-	noDataExpression: true,
-	default: 'sendTemplate',
-	options: [
-		{
-			name: 'Mark as Read',
-			value: 'markAsRead',
-			description: 'Show blue ticks for an inbound message, optionally with a typing indicator',
-			action: 'Mark a message as read',
-		},
-		{
-			name: 'Send Buttons',
-			value: 'sendButtons',
-			description: 'Send a message with up to 3 reply buttons (within the 24-hour window)',
-			action: 'Send reply buttons',
-		},
-		{
-			name: 'Send Media',
-			value: 'sendMedia',
-			description: 'Send an image, document, audio, video or sticker (within the 24-hour window)',
-			action: 'Send media',
-		},
-		{
-			name: 'Send Template',
-			value: 'sendTemplate',
-			description:
-				'Send an approved template with its variables mapped (works outside the 24-hour window)',
-			action: 'Send a template',
-		},
-		{
-			name: 'Send Text',
-			value: 'sendText',
-			description: 'Send free text (only within 24 hours of the customer’s last message)',
-			action: 'Send a text message',
-		},
-	],
-};
+/**
+ * Fields every operation of the send node shares. The router shows the recipient and the options
+ * for the operations that send a message; the Consent Gate asks for its sender with the same picker.
+ */
 
 export const senderProperty: INodeProperties = {
 	displayName: 'Sender',
@@ -72,19 +34,16 @@ export const senderProperty: INodeProperties = {
 	],
 };
 
-export const recipientProperties: INodeProperties[] = [
-	{
-		displayName: 'Recipient Phone',
-		name: 'recipientPhone',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '+4915112345678',
-		description:
-			'The customer’s number in E.164 form: “+”, country code and number, no spaces or leading 0. After the WhatsApp Automation Trigger, map contact → phone.',
-		displayOptions: { show: { operation: SEND_OPERATIONS } },
-	},
-];
+export const recipientProperty: INodeProperties = {
+	displayName: 'Recipient Phone',
+	name: 'recipientPhone',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: '+4915112345678',
+	description:
+		'The customer’s number in E.164 form: “+”, country code and number, no spaces or leading 0. After the WhatsApp Automation Trigger, map contact → phone.',
+};
 
 export const optionsProperty: INodeProperties = {
 	displayName: 'Options',
@@ -92,7 +51,6 @@ export const optionsProperty: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
-	displayOptions: { show: { operation: SEND_OPERATIONS } },
 	options: [
 		{
 			displayName: 'Callback Data',

@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { OPT_OUT_FOOTERS } from '../../../lib/core/consentPolicy';
-import { SEND_OPERATIONS } from './common';
 
 export const purposeProperty: INodeProperties = {
 	displayName: 'Purpose',
@@ -10,7 +9,6 @@ export const purposeProperty: INodeProperties = {
 	default: 'auto',
 	description:
 		'Marketing sends skip contacts who opted out (INFOSTOP) or stopped all messages (STOP); service sends skip only the latter. Skipped items are returned with skipped: true and the reason.',
-	displayOptions: { show: { operation: SEND_OPERATIONS } },
 	options: [
 		{
 			name: 'Auto (From Template Category)',
@@ -30,6 +28,7 @@ export const purposeProperty: INodeProperties = {
 	],
 };
 
+/** Marketing texts and buttons say how to stop: Send Text and Send Buttons read these fields. */
 const marketingText = {
 	show: { operation: ['sendText', 'sendButtons'], purpose: ['marketing'] },
 };

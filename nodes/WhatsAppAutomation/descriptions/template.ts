@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-const show = { show: { operation: ['sendTemplate'] } };
-
-/** The template picker; the Consent Gate asks for its opt-in template with the same one. */
+/**
+ * The template picker of Send Template (with its fields in actions/message/sendTemplate.operation.ts);
+ * the Consent Gate asks for its opt-in template with the same one.
+ */
 export const templateProperty: INodeProperties = {
 	displayName: 'Template',
 	name: 'template',
@@ -36,36 +37,3 @@ export const templateProperty: INodeProperties = {
 		},
 	],
 };
-
-export const templateProperties: INodeProperties[] = [
-	{ ...templateProperty, displayOptions: show },
-	{
-		displayName: 'Variables',
-		name: 'variables',
-		type: 'resourceMapper',
-		noDataExpression: true,
-		default: { mappingMode: 'defineBelow', value: null },
-		required: true,
-		displayOptions: show,
-		typeOptions: {
-			loadOptionsDependsOn: ['template.value'],
-			resourceMapper: {
-				resourceMapperMethod: 'getTemplateVariables',
-				mode: 'add',
-				fieldWords: { singular: 'variable', plural: 'variables' },
-				addAllFields: true,
-				multiKeyMatch: false,
-				supportAutoMap: false,
-				noFieldsError: 'This template has no variables: nothing to map.',
-			},
-		},
-	},
-	{
-		displayName: 'Recipient Name',
-		name: 'recipientName',
-		type: 'string',
-		default: '',
-		description: 'Optional; kept in the output and the message log for your reference',
-		displayOptions: show,
-	},
-];

@@ -1,0 +1,79 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { type ConsentSkip, consentJson } from '../../../lib/consent';
+import type { SendResponse } from '../../../lib/transport/graphApi';
+import type { ConsentSubject } from './consent';
+import type { PreparedSend } from './types';
+
+/**
+ * The output items of the send node. A sent and a skipped item describe the same message the same
+ * way (type, recipient, sender, template), so both are written here, by the same functions.
+ */
+
+/** What was (or would have been) sent, from whom: the same fields whether it left or was skipped. */
+function messageFields(item: ConsentSubject, waId: string | null): IDataObject {
+	return {
+		// A read receipt's body has no message type.
+		type: String(item.body.type ?? 'read'),
+		waId,
+		sender: {
+			phoneNumberId: item.sender.id,
+			displayPhoneNumber: item.sender.display_phone_number ?? null,
+		},
+	};
+}
+
+/** To whom, and which template: absent for a read receipt. */
+function addresseeFields(item: ConsentSubject): IDataObject {
+	const json: IDataObject = {};
+	if (item.recipient) {
+		json.recipient = {
+			phone: item.recipient.phone,
+			waId: item.recipient.waId,
+			name: item.recipient.name ?? null,
+		};
+	}
+	if (item.template) {
+		json.template = {
+			name: item.template.name,
+			language: item.template.language,
+			category: item.template.category,
+		};
+	}
+	return json;
+}
+
+/** Meta accepted the message (or the read receipt). */
+export function sentItem(
+	p: PreparedSend,
+	response: SendResponse,
+	attempts: number,
+): INodeExecutionData {
+	const message = response.messages?.[0];
+	const json: IDataObject = {
+		messageId: message?.id ?? null,
+		status: message?.message_status ?? (response.success ? 'read' : 'accepted'),
+		...messageFields(p, response.contacts?.[0]?.wa_id ?? p.recipient?.waId ?? null),
+		attempts,
+		...addresseeFields(p),
+	};
+	if (p.renderedText !== undefined) json.renderedText = p.renderedText;
+	if (!message) json.readMessageId = p.body.message_id as string;
+	if (p.purpose) json.purpose = p.purpose;
+	if (p.consent) json.consent = consentJson(p.consent);
+	if (p.logProblem) json.logProblem = p.logProblem;
+	return { json, pairedItem: { item: p.itemIndex } };
+}
+
+/** A skipped item: not an error, the batch goes on; the reason says why nothing was sent. */
+export function skippedItem(item: ConsentSubject, skip: ConsentSkip): INodeExecutionData {
+	const json: IDataObject = {
+		skipped: true,
+		reason: skip.reason,
+		purpose: item.purpose ?? null,
+		consent: consentJson(skip.state),
+		...messageFields(item, item.recipient?.waId ?? null),
+		...addresseeFields(item),
+	};
+	return { json, pairedItem: { item: item.itemIndex } };
+}

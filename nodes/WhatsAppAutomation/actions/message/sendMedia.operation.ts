@@ -1,0 +1,146 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { purposeOfSend } from '../../../../lib/core/consentPolicy';
+import { buildMediaMessage, type MediaType } from '../../../../lib/core/messages';
+import type { PrepareContext, PreparedSend, SendOperation } from '../types';
+import { readAddressing } from './addressing';
+
+const show = { show: { operation: ['sendMedia'] } };
+
+export const option: SendOperation['option'] = {
+	name: 'Send Media',
+	value: 'sendMedia',
+	description: 'Send an image, document, audio, video or sticker (within the 24-hour window)',
+	action: 'Send media',
+};
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Media Type',
+		name: 'mediaType',
+		type: 'options',
+		default: 'image',
+		displayOptions: show,
+		options: [
+			{ name: 'Audio', value: 'audio' },
+			{ name: 'Document', value: 'document' },
+			{ name: 'Image', value: 'image' },
+			{ name: 'Sticker', value: 'sticker' },
+			{ name: 'Video', value: 'video' },
+		],
+	},
+	{
+		displayName: 'Source',
+		name: 'mediaSource',
+		type: 'options',
+		default: 'url',
+		displayOptions: show,
+		options: [
+			{
+				name: 'Link (URL)',
+				value: 'url',
+				description: 'WhatsApp downloads the file from a public link',
+			},
+			{
+				name: 'Binary File',
+				value: 'binary',
+				description: 'Upload a binary file of the input item to WhatsApp first',
+			},
+			{ name: 'Media ID', value: 'id', description: 'A file already uploaded to WhatsApp' },
+		],
+	},
+	{
+		displayName: 'Media URL',
+		name: 'mediaUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'https://example.com/brochure.pdf',
+		displayOptions: { show: { operation: ['sendMedia'], mediaSource: ['url'] } },
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		description: 'The name of the binary field of the input item that holds the file',
+		displayOptions: { show: { operation: ['sendMedia'], mediaSource: ['binary'] } },
+	},
+	{
+		displayName: 'Media ID',
+		name: 'mediaId',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: { show: { operation: ['sendMedia'], mediaSource: ['id'] } },
+	},
+	{
+		displayName: 'Caption',
+		name: 'caption',
+		type: 'string',
+		default: '',
+		description: 'Up to 1,024 characters (image, video and document only)',
+		displayOptions: {
+			show: { operation: ['sendMedia'], mediaType: ['image', 'video', 'document'] },
+		},
+	},
+	{
+		displayName: 'File Name',
+		name: 'fileName',
+		type: 'string',
+		default: '',
+		description: 'Shown to the customer for documents',
+		displayOptions: { show: { operation: ['sendMedia'], mediaType: ['document'] } },
+	},
+];
+
+export const sendsMessage = true;
+export const needsOpenWindow = true;
+
+export function prepare(
+	this: IExecuteFunctions,
+	{ sender }: PrepareContext,
+	i: number,
+): PreparedSend {
+	const { recipient, purposeSetting, unknownConsent, common } = readAddressing(this, i);
+	const mediaType = this.getNodeParameter('mediaType', i) as MediaType;
+	const source = this.getNodeParameter('mediaSource', i) as 'url' | 'binary' | 'id';
+	const caption = (this.getNodeParameter('caption', i, '') as string) || undefined;
+	const filename = (this.getNodeParameter('fileName', i, '') as string) || undefined;
+	if (source === 'binary') {
+		const binaryPropertyName = this.getNodeParameter('binaryPropertyName', i) as string;
+		const binary = this.helpers.assertBinaryData(i, binaryPropertyName);
+		// Validate caption and the rest now with a placeholder id; the real id comes from the upload.
+		const body = buildMediaMessage(common, {
+			mediaType,
+			id: 'pending-upload',
+			caption,
+			filename: filename ?? binary.fileName,
+		});
+		return {
+			itemIndex: i,
+			sender,
+			recipient,
+			purpose: purposeOfSend(purposeSetting, null),
+			unknownConsent,
+			body,
+			upload: { binaryPropertyName, mediaType },
+		};
+	}
+	const body = buildMediaMessage(common, {
+		mediaType,
+		link: source === 'url' ? (this.getNodeParameter('mediaUrl', i) as string) : undefined,
+		id: source === 'id' ? String(this.getNodeParameter('mediaId', i)) : undefined,
+		caption,
+		filename,
+	});
+	return {
+		itemIndex: i,
+		sender,
+		recipient,
+		purpose: purposeOfSend(purposeSetting, null),
+		unknownConsent,
+		body,
+	};
+}

@@ -1,0 +1,95 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { purposeOfSend } from '../../../../lib/core/consentPolicy';
+import { buildTemplateMessage, FieldError } from '../../../../lib/core/messages';
+import { buildTemplateComponents } from '../../../../lib/core/templates';
+import { templateProperty } from '../../descriptions/template';
+import { findTemplate } from '../templateLookup';
+import type { PrepareContext, PreparedSend, SendOperation } from '../types';
+import { readAddressing } from './addressing';
+
+const show = { show: { operation: ['sendTemplate'] } };
+
+export const option: SendOperation['option'] = {
+	name: 'Send Template',
+	value: 'sendTemplate',
+	description:
+		'Send an approved template with its variables mapped (works outside the 24-hour window)',
+	action: 'Send a template',
+};
+
+export const description: INodeProperties[] = [
+	{ ...templateProperty, displayOptions: show },
+	{
+		displayName: 'Variables',
+		name: 'variables',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		displayOptions: show,
+		typeOptions: {
+			loadOptionsDependsOn: ['template.value'],
+			resourceMapper: {
+				resourceMapperMethod: 'getTemplateVariables',
+				mode: 'add',
+				fieldWords: { singular: 'variable', plural: 'variables' },
+				addAllFields: true,
+				multiKeyMatch: false,
+				supportAutoMap: false,
+				noFieldsError: 'This template has no variables: nothing to map.',
+			},
+		},
+	},
+	{
+		displayName: 'Recipient Name',
+		name: 'recipientName',
+		type: 'string',
+		default: '',
+		description: 'Optional; kept in the output and the message log for your reference',
+		displayOptions: show,
+	},
+];
+
+export const sendsMessage = true;
+/** Templates are how a business writes first, so they also reach customers outside the window. */
+export const needsOpenWindow = false;
+
+export async function prepare(
+	this: IExecuteFunctions,
+	{ client, sender, once }: PrepareContext,
+	i: number,
+): Promise<PreparedSend> {
+	const { recipient, purposeSetting, unknownConsent, common } = readAddressing(this, i);
+	const ref = String(this.getNodeParameter('template', i, '', { extractValue: true }) ?? '').trim();
+	if (!ref) throw new FieldError('Template', ref, 'is empty', 'Pick an approved template.');
+	const template = await once(`template:${ref}`, () => findTemplate(client, ref));
+	const values = (this.getNodeParameter('variables.value', i, {}) ?? {}) as IDataObject;
+	const plan = buildTemplateComponents(template, values);
+	if (plan.problems.length > 0) {
+		const first = plan.problems[0];
+		throw new FieldError(
+			`Variable "${first.slotId}" of template "${template.name}" (${template.language})`,
+			values[first.slotId] ?? '',
+			first.message,
+			plan.problems.length > 1
+				? `Fix all ${plan.problems.length} variables: ${plan.problems.map((p) => `${p.slotId}: ${p.message}`).join('; ')}.`
+				: 'Map a valid value for this variable.',
+		);
+	}
+	const name = (this.getNodeParameter('recipientName', i, '') as string) || undefined;
+	return {
+		itemIndex: i,
+		sender,
+		recipient: { ...recipient, name },
+		purpose: purposeOfSend(purposeSetting, template.category),
+		unknownConsent,
+		template,
+		renderedText: plan.rendered,
+		body: buildTemplateMessage(common, {
+			name: template.name,
+			language: template.language,
+			components: plan.components,
+		}),
+	};
+}

@@ -1,0 +1,68 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { appendOptOutFooter, purposeOfSend } from '../../../../lib/core/consentPolicy';
+import { buildTextMessage } from '../../../../lib/core/messages';
+import { optOutFooterFor } from '../consent';
+import type { PrepareContext, PreparedSend, SendOperation } from '../types';
+import { readAddressing } from './addressing';
+
+const show = { show: { operation: ['sendText'] } };
+
+export const option: SendOperation['option'] = {
+	name: 'Send Text',
+	value: 'sendText',
+	description: 'Send free text (only within 24 hours of the customer’s last message)',
+	action: 'Send a text message',
+};
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		description:
+			'Up to 4,096 characters. Free text only reaches customers who wrote in the last 24 hours.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Link Preview',
+		name: 'previewUrl',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to show a preview of the first link in the text',
+		displayOptions: show,
+	},
+];
+
+export const sendsMessage = true;
+export const needsOpenWindow = true;
+
+export async function prepare(
+	this: IExecuteFunctions,
+	{ sender }: PrepareContext,
+	i: number,
+): Promise<PreparedSend> {
+	const { recipient, purposeSetting, unknownConsent, common } = readAddressing(this, i);
+	const purpose = purposeOfSend(purposeSetting, null);
+	const footer = optOutFooterFor(this, i, purpose);
+	const given = this.getNodeParameter('text', i);
+	const text =
+		footer && typeof given === 'string' && given.trim() !== ''
+			? appendOptOutFooter(given, footer)
+			: given;
+	return {
+		itemIndex: i,
+		sender,
+		recipient,
+		purpose,
+		unknownConsent,
+		renderedText: String(text),
+		body: buildTextMessage(common, {
+			body: text,
+			previewUrl: this.getNodeParameter('previewUrl', i, false) as boolean,
+		}),
+	};
+}

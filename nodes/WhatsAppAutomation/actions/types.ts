@@ -1,0 +1,56 @@
+import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import type { ConsentPurpose, UnknownConsentPolicy } from '../../../lib/core/consentPolicy';
+import type { MediaType } from '../../../lib/core/messages';
+import type { MessageTemplate } from '../../../lib/core/templates';
+import type { ConsentState } from '../../../lib/store/types';
+import type { GraphClient, PhoneNumber } from '../../../lib/transport/graphApi';
+
+/** One item, checked and turned into a request body before anything is sent. */
+export interface PreparedSend {
+	itemIndex: number;
+	sender: PhoneNumber;
+	recipient?: { phone: string; waId: string; name?: string };
+	body: Record<string, unknown>;
+	template?: MessageTemplate;
+	renderedText?: string;
+	/** Binary data to upload first; the media id then goes into the body. */
+	upload?: { binaryPropertyName: string; mediaType: MediaType };
+	/** Decides which consent the send needs; absent for Mark as Read. */
+	purpose?: ConsentPurpose;
+	unknownConsent?: UnknownConsentPolicy;
+	consent?: ConsentState;
+	/** Set when Meta accepted the message but the message log could not be written. */
+	logProblem?: string | null;
+}
+
+/** What the pipeline hands to an operation's preparation of one item. */
+export interface PrepareContext {
+	client: GraphClient;
+	/** The item's sender, already checked to be CONNECTED. */
+	sender: PhoneNumber;
+	/** Loads a value once per execution (e.g. a template definition) and shares it between items. */
+	once<T>(key: string, load: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * One operation of the send node: its entry in the Operation picker, the fields the editor shows
+ * for it, and how one item becomes a request. The pipeline (sender, consent, window, pacing,
+ * output) is the same for all of them.
+ */
+export interface SendOperation {
+	option: INodePropertyOptions & { value: string; action: string };
+	description: INodeProperties[];
+	/**
+	 * A message to a contact: it has the recipient, purpose and options fields and passes the
+	 * consent check. False for a receipt (Mark as Read), which answers a message instead.
+	 */
+	sendsMessage: boolean;
+	/** Meta delivers it only inside the customer's 24-hour window (free-form messages). */
+	needsOpenWindow: boolean;
+	prepare(
+		this: IExecuteFunctions,
+		context: PrepareContext,
+		itemIndex: number,
+	): PreparedSend | Promise<PreparedSend>;
+}
