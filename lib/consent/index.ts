@@ -1,6 +1,10 @@
 /** Store-facing consent helpers shared by the Consent Gate, the send node and the trigger. */
-export { recordConsentAnswer, type RecordedConsentAnswer } from './answers';
-export { contactRef, parseContactIdentifier, type ContactIdentifier } from './contact';
+export {
+	recordConsentChange,
+	type ConsentChange,
+	type ConsentChangeCause,
+	type ConsentChangeEvidence,
+} from './record';
 export { logAcceptedMessage } from './outboundLog';
 export { ConsentRecheck, ConsentSkip } from './recheck';
 export {

@@ -5,19 +5,14 @@
  * the dedup marks make the redelivery do only what is still missing. Items of the events that were
  * committed are returned either way: a redelivery finds them already seen and will not emit them.
  */
+import { contactLabel } from '../core/contact';
 import { eventDedupKey, type InboundMessageEvent, type ParsedWebhook } from '../core/webhookEvents';
 import { WEBHOOK_HANDOFF_BUDGET_MS, WEBHOOK_RESUME_REQUEST_TIMEOUT_MS } from '../core/timeouts';
 import type { Store } from '../store';
 import type { ResumeResult } from '../waits/resume';
 import { itemsForEvent, type TriggerItem } from './items';
 import { optOutConfirmationText } from './optOutConfirmation';
-import {
-	contactIds,
-	handoffKey,
-	recordEvent,
-	type EventRecord,
-	type RecordableEvent,
-} from './record';
+import { handoffKey, recordEvent, type EventRecord, type RecordableEvent } from './record';
 import type { TriggerSettings } from './settings';
 
 /**
@@ -225,9 +220,8 @@ async function confirmOptOut(
 		});
 		return false;
 	}
-	const recipient = contactIds(event.contact);
-	const to = recipient.waId ?? recipient.userId;
-	if (wamid !== null && to !== undefined) {
+	const to = contactLabel(event.contact);
+	if (wamid !== null && to !== null) {
 		await store
 			.logOutbound({ wamid, phoneNumberId, recipient: to, kind: 'text', text, sentAt: ports.now() })
 			.catch((error: unknown) =>

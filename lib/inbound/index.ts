@@ -23,7 +23,7 @@ export {
 export type { DeliveryCheck, DeliveryInput, RefusalStatus } from './receive';
 export { keepOwnAccount } from './ownAccount';
 export type { AccountSplit, ForeignEvents } from './ownAccount';
-export { contactIds, eventTime, handoffKey, recordEvent } from './record';
+export { eventTime, handoffKey, recordEvent } from './record';
 export type { ConsentChange, EventRecord, RecordableEvent, RecordOptions } from './record';
 export {
 	isRegistered,

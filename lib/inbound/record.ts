@@ -5,13 +5,15 @@
  * finds a clean slate, while a redelivery of a committed event finds the dedup mark and does
  * nothing twice.
  */
-import { recordConsentAnswer } from '../consent/answers';
 import {
-	classifyConsentSignal,
-	type ConsentKeywordOptions,
-	type ConsentSignalEffect,
-} from '../core/consentKeywords';
+	recordConsentChange,
+	type ConsentChange,
+	type ConsentChangeCause,
+	type ConsentChangeTarget,
+} from '../consent/record';
+import { classifyConsentSignal, type ConsentKeywordOptions } from '../core/consentKeywords';
 import { consentAnswerFromReply } from '../core/consentPolicy';
+import { plausibleEventTime } from '../core/eventTime';
 import {
 	eventDedupKey,
 	type ContactIdentity,
@@ -20,14 +22,9 @@ import {
 	type SystemEvent,
 	type UserPreferenceEvent,
 } from '../core/webhookEvents';
-import {
-	StoreInputError,
-	type ConsentEvidence,
-	type ConsentStatus,
-	type OutboundRecord,
-	type Store,
-	type TouchWindowResult,
-} from '../store';
+import { StoreInputError, type OutboundRecord, type Store, type TouchWindowResult } from '../store';
+
+export type { ConsentChange } from '../consent/record';
 
 /** The events that change state; other fields (template updates, groups…) are not recorded. */
 export type RecordableEvent = InboundMessageEvent | SystemEvent | StatusEvent | UserPreferenceEvent;
@@ -40,24 +37,6 @@ export interface RecordOptions {
 	receivedAt: number;
 	/** Read the outbound log for status events (only worth it when a run will show it). */
 	withOutbound: boolean;
-}
-
-/** A consent change this event caused. */
-export interface ConsentChange {
-	/** The status after the event (a set status, or what an in-app resume went back to). */
-	status: ConsentStatus;
-	previousStatus: ConsentStatus;
-	source: 'keyword' | 'button' | 'in_app';
-	/**
-	 * False when a newer event had already decided the status, or an in-app resume found no in-app
-	 * stop to lift; kept in the history only.
-	 */
-	applied: boolean;
-	/** The configured keyword, button id or Meta signal that matched. */
-	matched: string;
-	/** The customer answered the Consent Gate's opt-in question (rather than typing a keyword). */
-	answersOptInQuestion: boolean;
-	evidence: ConsentEvidence;
 }
 
 export type EventRecord =
@@ -139,7 +118,8 @@ async function applyEvent(
 		case 'system':
 			await tx.upsertContact({
 				account: options.account,
-				...contactIds(event.contact),
+				waId: event.contact.waId,
+				userId: event.contact.userId,
 				seenAt: eventTime(event, options.receivedAt),
 			});
 			return recorded(event);
@@ -159,11 +139,12 @@ async function applyMessage(
 	options: RecordOptions,
 ): Promise<EventRecord> {
 	const { account, receivedAt } = options;
-	const contact = contactIds(event.contact);
+	const contact = event.contact;
 	const at = eventTime(event, receivedAt);
 	await tx.upsertContact({
 		account,
-		...contact,
+		waId: contact.waId,
+		userId: contact.userId,
 		...(event.contact.name ? { profileName: event.contact.name.slice(0, 256) } : {}),
 		seenAt: at,
 	});
@@ -174,22 +155,10 @@ async function applyMessage(
 			: await tx.touchWindow({ account, phoneNumberId, contact, inboundAt: at });
 
 	const answer = consentAnswerFromReply(event);
-	let consent: ConsentChange | null;
-	if (answer !== null) {
-		const previous = await tx.getConsent(account, contact);
-		const result = await recordConsentAnswer(tx, account, answer, () => receivedAt);
-		consent = {
-			status: answer.status,
-			previousStatus: previous.status,
-			source: answer.source,
-			applied: result.applied,
-			matched: answer.answerPayload,
-			answersOptInQuestion: true,
-			evidence: result.evidence,
-		};
-	} else {
-		consent = await applyConsentSignal(tx, event, event.contact, options);
-	}
+	const consent =
+		answer !== null
+			? await recordChange(tx, options, contact, { kind: 'answer', answer })
+			: await applyConsentSignal(tx, event, contact, options);
 
 	const waits =
 		phoneNumberId === null
@@ -219,10 +188,11 @@ async function applyStatus(
 	const consent =
 		stopped && hasRecipient
 			? await recordChange(tx, options, recipient, {
-					status: 'opted_out',
+					kind: 'signal',
+					effect: 'opted_out',
 					source: 'in_app',
 					matched: String(MARKETING_STOPPED_CODE),
-					at,
+					metaTimeMs: metaTimeOf(event),
 					evidence: {
 						text: error.details ?? error.title ?? error.message ?? 'Meta error 131050',
 						messageIds: [event.messageId],
@@ -241,7 +211,7 @@ async function applyStatus(
 		await tx.recordWindowClosed({
 			account: options.account,
 			phoneNumberId,
-			contact: contactIds(recipient),
+			contact: recipient,
 			at,
 		});
 	}
@@ -258,10 +228,11 @@ async function applyConsentSignal(
 	const signal = classifyConsentSignal(event, options.consentKeywords);
 	if (signal === null) return null;
 	return await recordChange(tx, options, contact, {
-		status: signal.status,
+		kind: 'signal',
+		effect: signal.status,
 		source: signal.source,
 		matched: signal.evidence.matched,
-		at: eventTime(event, options.receivedAt),
+		metaTimeMs: metaTimeOf(event),
 		evidence: {
 			text: signal.evidence.text.slice(0, 1000),
 			messageIds: signal.evidence.messageId === null ? [] : [signal.evidence.messageId],
@@ -274,39 +245,11 @@ async function applyConsentSignal(
 async function recordChange(
 	tx: Store,
 	options: RecordOptions,
-	contact: ContactIdentity,
-	change: Omit<ConsentChange, 'status' | 'previousStatus' | 'applied' | 'answersOptInQuestion'> & {
-		status: ConsentSignalEffect;
-		at: number;
-	},
+	contact: ConsentChangeTarget['contact'],
+	cause: ConsentChangeCause,
 ): Promise<ConsentChange> {
-	const ids = contactIds(contact);
-	const previous = await tx.getConsent(options.account, ids);
-	const event = {
-		account: options.account,
-		contact: ids,
-		evidence: change.evidence,
-		eventAt: change.at,
-		recordedAt: options.receivedAt,
-	};
-	const result =
-		change.status === 'in_app_resume'
-			? await tx.recordInAppResume(event)
-			: await tx.recordConsent({ ...event, status: change.status, source: change.source });
-	return {
-		status:
-			change.status === 'in_app_resume'
-				? result.applied
-					? result.current.status
-					: previous.status
-				: change.status,
-		previousStatus: previous.status,
-		source: change.source,
-		applied: result.applied,
-		matched: change.matched,
-		answersOptInQuestion: false,
-		evidence: change.evidence,
-	};
+	const target = { account: options.account, contact, receivedAt: options.receivedAt };
+	return await recordConsentChange(tx, target, cause);
 }
 
 function recorded(event: RecordableEvent) {
@@ -320,24 +263,13 @@ function recorded(event: RecordableEvent) {
 	};
 }
 
-/** The store's reference for a webhook contact: both ids when Meta gives both, so the store links them. */
-export function contactIds(contact: Pick<ContactIdentity, 'waId' | 'userId'>): {
-	waId?: string;
-	userId?: string;
-} {
-	const ids: { waId?: string; userId?: string } = {};
-	if (contact.waId !== null) ids.waId = contact.waId;
-	if (contact.userId !== null) ids.userId = contact.userId;
-	return ids;
-}
-
-const EARLIEST_EVENT_MS = Date.UTC(2000, 0, 1);
-const CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
-
 /** Meta's timestamp, unless it is missing or implausible: then the time the delivery arrived. */
 export function eventTime(event: { timestampUnix: number | null }, receivedAt: number): number {
-	const millis = event.timestampUnix === null ? Number.NaN : event.timestampUnix * 1000;
-	return millis >= EARLIEST_EVENT_MS && millis <= receivedAt + CLOCK_SKEW_MS ? millis : receivedAt;
+	return plausibleEventTime(metaTimeOf(event), receivedAt);
+}
+
+function metaTimeOf(event: { timestampUnix: number | null }): number | null {
+	return event.timestampUnix === null ? null : event.timestampUnix * 1000;
 }
 
 function isConflict(error: unknown): boolean {

@@ -1,3 +1,4 @@
+import type { ContactIds } from '../core/contact';
 import type { AccountRetention } from './retention';
 import type { SuppressionKey } from './suppressionKey';
 
@@ -13,17 +14,14 @@ export type JsonValue =
 	string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
- * Who a contact is. A string is classified: digits (an optional leading `+` is dropped) are a
- * wa_id, `CC.<id>` is a business-scoped user id (BSUID). Pass both when a webhook carries both:
+ * Who a contact is, by the rule of lib/core/contact.ts. A string is classified: E.164 digits (an
+ * optional leading `+` is dropped) are a wa_id, `CC.<id>` is a business-scoped user id (BSUID). Pass both when a webhook carries both:
  * the store links them, so later lookups by either find the same contact.
  */
 export type ContactRef = string | ContactIds;
 
 /** Null or absent ids are ignored, so a parsed webhook contact can be passed as it is. */
-export interface ContactIds {
-	waId?: string | null;
-	userId?: string | null;
-}
+export type { ContactIds };
 
 export const CONSENT_STATUSES = ['opted_in', 'unknown', 'opted_out', 'blocked'] as const;
 /** `opted_out` stops marketing only; `blocked` stops every message. */
@@ -71,6 +69,12 @@ export interface RecordConsentResult {
 	 */
 	applied: boolean;
 	current: ConsentState;
+	/**
+	 * The contact's consent just before this event (what `getConsent` would have answered), so a
+	 * caller reporting "from → to" needs no read of its own. `unknown` for a new contact, unless an
+	 * erased contact comes back suppressed.
+	 */
+	previous: ConsentState;
 }
 
 export interface ConsentHistoryEntry {

@@ -1,3 +1,4 @@
+import { isBusinessScopedUserId, parseWaId, USER_ID_MAX_LENGTH } from '../core/contact';
 import type { ContactIds, ContactRef, JsonValue, Timestamp } from './types';
 
 /** Bad input to the store: names the field, shows the value (never a secret) and says the fix. */
@@ -227,23 +228,22 @@ export interface ContactKeys {
 	userId: string | null;
 }
 
-const WA_ID = /^\+?([1-9]\d{4,19})$/;
-const BSUID = /^[A-Z]{2}(\.[A-Za-z0-9]+)+$/;
-const USER_ID_MAX = 128;
-
-/** Normalises a contact reference into its wa_id and business-scoped user id. */
+/**
+ * Normalises a contact reference into its wa_id and business-scoped user id, by the rule of
+ * lib/core/contact.ts. A user id given as a `userId` field is kept as Meta sent it (any text of at
+ * most 128 characters without spaces); a bare text is a user id only in the BSUID shape.
+ */
 export function requireContact(field: string, ref: ContactRef | undefined): ContactKeys {
 	if (typeof ref === 'string') {
 		const trimmed = ref.trim();
-		const wa = WA_ID.exec(trimmed);
-		if (wa) return { waId: wa[1], userId: null };
-		if (BSUID.test(trimmed) && trimmed.length <= USER_ID_MAX)
-			return { waId: null, userId: trimmed };
+		const wa = parseWaId(trimmed);
+		if (wa.ok) return { waId: wa.waId, userId: null };
+		if (isBusinessScopedUserId(trimmed)) return { waId: null, userId: trimmed };
 		throw new StoreInputError(
 			field,
 			describeValue(ref),
 			'is neither a WhatsApp id nor a business-scoped user id',
-			'Pass the wa_id as digits (e.g. 4915112345678, no spaces) or a user id like US.13491208655302741918, or an object {waId, userId}.',
+			'Pass the wa_id as 8 to 15 digits with the country code (e.g. 4915112345678, no spaces) or a user id like US.13491208655302741918, or an object {waId, userId}.',
 		);
 	}
 	if (ref === null || typeof ref !== 'object') {
@@ -262,7 +262,7 @@ export function requireContactIds(field: string, ids: ContactIds): ContactKeys {
 	const path = (name: string) => (field === '' ? name : `${field}.${name}`);
 	const waId = isAbsent(ids.waId) ? null : normaliseWaId(path('waId'), ids.waId);
 	const userId = optionalId(path('userId'), ids.userId);
-	if (userId !== null && (userId.length > USER_ID_MAX || /\s/.test(userId))) {
+	if (userId !== null && (userId.length > USER_ID_MAX_LENGTH || /\s/.test(userId))) {
 		throw new StoreInputError(
 			path('userId'),
 			describeValue(ids.userId),
@@ -282,21 +282,21 @@ export function requireContactIds(field: string, ids: ContactIds): ContactKeys {
 }
 
 function normaliseWaId(field: string, value: unknown): string {
-	const match = typeof value === 'string' ? WA_ID.exec(value.trim()) : null;
-	if (!match) {
+	const parsed = typeof value === 'string' ? parseWaId(value) : null;
+	if (!parsed?.ok) {
 		throw new StoreInputError(
 			field,
 			describeValue(value),
 			'is not a WhatsApp id',
-			'Pass digits only with the country code, e.g. 4915112345678 (no spaces, no leading 0).',
+			'Pass 8 to 15 digits with the country code, e.g. 4915112345678 (no spaces, no leading 0).',
 		);
 	}
-	return match[1];
+	return parsed.waId;
 }
 
 /** Recipients and AI customers are stored as given, except a wa_id loses its leading `+`. */
 export function normaliseRecipient(field: string, value: unknown): string {
 	const id = requireId(field, value);
-	const wa = WA_ID.exec(id);
-	return wa ? wa[1] : id;
+	const wa = parseWaId(id);
+	return wa.ok ? wa.waId : id;
 }

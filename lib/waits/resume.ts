@@ -120,7 +120,7 @@ export async function resumeWaitsForMessage(
 	const waits = await store.findWaitingWaits({
 		account,
 		phoneNumberId,
-		contact: { waId: event.contact.waId ?? undefined, userId: event.contact.userId ?? undefined },
+		contact: event.contact,
 		at: now,
 	});
 	const outcomes = await Promise.all(

@@ -15,7 +15,7 @@ import {
 	startEmulator,
 	type RunningEmulator,
 } from '../../emulator';
-import { recordConsentAnswer } from '../../lib/consent';
+import { recordConsentChange } from '../../lib/consent';
 import { classifyConsentSignal } from '../../lib/core/consentKeywords';
 import { consentAnswerFromReply } from '../../lib/core/consentPolicy';
 import { verifyMetaSignature } from '../../lib/core/signature';
@@ -188,7 +188,11 @@ async function recordForConsent(
 	}
 	const answer = consentAnswerFromReply(event);
 	if (answer) {
-		await recordConsentAnswer(store, account, answer);
+		await recordConsentChange(
+			store,
+			{ account, contact: answer.contact, receivedAt: Date.now() },
+			{ kind: 'answer', answer },
+		);
 		received.push(event);
 		return;
 	}

@@ -286,7 +286,8 @@ describe.each(BACKENDS)('WhatsApp Follow-up Wait with the %s store', (backend) =
 		});
 
 		await expect(run).rejects.toMatchObject({
-			message: 'Contact is not a WhatsApp contact',
+			message:
+				'Contact is not a WhatsApp number: "Sheena" is not an E.164 phone number: it does not start with "+"; expected E.164 like +4915112345678: "+" then country code and number, no spaces, no leading 0',
 			context: { itemIndex: 1 },
 		});
 	});
@@ -430,7 +431,11 @@ describe.each(BACKENDS)('WhatsApp Follow-up Wait with the %s store', (backend) =
 	});
 
 	it.each([
-		['a name as contact', { contact: () => 'Sheena' }, 'Contact is not a WhatsApp contact'],
+		[
+			'a name as contact',
+			{ contact: () => 'Sheena' },
+			'Contact is not a WhatsApp number: "Sheena" is not an E.164 phone number: it does not start with "+"; expected E.164 like +4915112345678: "+" then country code and number, no spaces, no leading 0',
+		],
 		['no contact', { contact: () => '' }, 'Contact is empty'],
 		['no number', { phoneNumber: () => '' }, 'Business Phone Number is empty'],
 		[

@@ -79,6 +79,7 @@ describe.each(BACKENDS)('%s store contract', (backend) => {
 			expect(optIn).toEqual({
 				applied: true,
 				current: { status: 'opted_in', since: new Date(T0), source: 'button' },
+				previous: { status: 'unknown', since: null, source: null },
 			});
 			const optOut = await store.recordConsent({
 				account: ACCOUNT,
@@ -98,6 +99,7 @@ describe.each(BACKENDS)('%s store contract', (backend) => {
 			expect(late).toEqual({
 				applied: false,
 				current: { status: 'opted_out', since: new Date(T0 + 2 * HOUR), source: 'keyword' },
+				previous: { status: 'opted_out', since: new Date(T0 + 2 * HOUR), source: 'keyword' },
 			});
 			expect(await store.getConsent(ACCOUNT, WA)).toEqual(late.current);
 

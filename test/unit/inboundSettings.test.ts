@@ -84,7 +84,7 @@ describe('opt-out confirmation text', () => {
 		applied: true,
 		matched: 'INFOSTOP',
 		answersOptInQuestion: false,
-		evidence: {},
+		evidence: { text: 'INFOSTOP', messageIds: [] },
 		...overrides,
 	});
 	const on = { enabled: true, customText: null };

@@ -66,7 +66,7 @@ export async function recordConsent(db: Db, change: ConsentChange): Promise<Reco
 			applied ? 1 : 0,
 		],
 	);
-	return { applied, current: stateOf(applied ? candidate : current) };
+	return { applied, current: stateOf(applied ? candidate : current), previous: stateOf(current) };
 }
 
 interface AppliedRow {

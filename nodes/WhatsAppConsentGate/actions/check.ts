@@ -6,7 +6,8 @@ import {
 	parseConsentPurpose,
 	parseUnknownConsentPolicy,
 } from '../../../lib/core/consentPolicy';
-import { consentJson, contactRef, parseContactIdentifier } from '../../../lib/consent';
+import { consentJson } from '../../../lib/consent';
+import { parseContactIdentifier } from '../../../lib/core/contact';
 import { errorItem, type GateContext, parseItems } from './shared';
 
 const OUTPUT_INDEX: Record<ConsentRoute, number> = { allowed: 0, needsOptIn: 1, blocked: 2 };
@@ -30,7 +31,7 @@ export async function check(ctx: GateContext): Promise<INodeExecutionData[][]> {
 	const { store, account } = ctx.accountStore;
 	const states = await store.getConsentMany(
 		account,
-		valid.map((entry) => contactRef(entry.contact)),
+		valid.map((entry) => entry.contact),
 	);
 
 	const outputs: INodeExecutionData[][] = [[], [], []];

@@ -1,12 +1,8 @@
 import { type IDataObject, type INodeExecutionData, sleep } from 'n8n-workflow';
 
 import { FieldError } from '../../../lib/core/messages';
-import {
-	consentHistoryJson,
-	consentJson,
-	contactRef,
-	parseContactIdentifier,
-} from '../../../lib/consent';
+import { consentHistoryJson, consentJson } from '../../../lib/consent';
+import { parseContactIdentifier } from '../../../lib/core/contact';
 import type {
 	ConsentEvidence,
 	ConsentSource,
@@ -38,7 +34,7 @@ export async function setConsent(ctx: GateContext): Promise<INodeExecutionData[]
 			const proof = fn.getNodeParameter('evidence', i, {}) as IDataObject;
 			const result = await store.recordConsent({
 				account,
-				contact: contactRef(contact),
+				contact: contact,
 				status,
 				source,
 				evidence: evidenceOf(proof),
@@ -62,7 +58,7 @@ export async function getConsent(ctx: GateContext): Promise<INodeExecutionData[]
 	const { store, account } = ctx.accountStore;
 	return [
 		await mapItems(ctx, async (i, item) => {
-			const contact = contactRef(parseContactIdentifier(ctx.fn.getNodeParameter('contact', i, '')));
+			const contact = parseContactIdentifier(ctx.fn.getNodeParameter('contact', i, ''));
 			const [state, history] = await Promise.all([
 				store.getConsent(account, contact),
 				store.getConsentHistory(account, contact),
@@ -87,7 +83,7 @@ export async function eraseContact(ctx: GateContext): Promise<INodeExecutionData
 	const http = resumeHttpFrom(ctx.fn.helpers);
 	return [
 		await mapItems(ctx, async (i, item) => {
-			const contact = contactRef(parseContactIdentifier(ctx.fn.getNodeParameter('contact', i, '')));
+			const contact = parseContactIdentifier(ctx.fn.getNodeParameter('contact', i, ''));
 			const aiCustomers = parseAdditionalIdentifiers(
 				ctx.fn.getNodeParameter('additionalIdentifiers', i, ''),
 			);
@@ -186,7 +182,7 @@ export async function importConsent(ctx: GateContext): Promise<INodeExecutionDat
 	const rows = parseItems(ctx, (i): ImportRow => {
 		const text = String(fn.getNodeParameter('consentText', i, '') ?? '').trim();
 		return {
-			contact: contactRef(parseContactIdentifier(fn.getNodeParameter('contact', i, ''))),
+			contact: parseContactIdentifier(fn.getNodeParameter('contact', i, '')),
 			status: parseSettableStatus(fn.getNodeParameter('importStatus', i, 'opted_in'), 'Status'),
 			eventAt: parseEventTime(fn.getNodeParameter('consentTime', i, ''), 'Consent Time', {
 				required: true,

@@ -17,15 +17,8 @@ import {
 	type MessageTemplate,
 	planTemplate,
 } from '../../../lib/core/templates';
-import {
-	ConsentRecheck,
-	ConsentSkip,
-	type ContactIdentifier,
-	consentJson,
-	contactRef,
-	logAcceptedMessage,
-	parseContactIdentifier,
-} from '../../../lib/consent';
+import { ConsentRecheck, ConsentSkip, consentJson, logAcceptedMessage } from '../../../lib/consent';
+import { parseContactIdentifier, type ContactIdentifier } from '../../../lib/core/contact';
 import type { ConsentState } from '../../../lib/store/types';
 import { GraphClient, sendRetryDecision } from '../../../lib/transport/graphApi';
 import { findTemplate } from '../../WhatsAppAutomation/actions/templateLookup';
@@ -77,7 +70,7 @@ export async function requestOptIn(ctx: GateContext): Promise<INodeExecutionData
 	const valid = parsed.filter((entry): entry is OptInItem => !(entry instanceof Error));
 	const states = await store.getConsentMany(
 		account,
-		valid.map((entry) => contactRef(entry.contact)),
+		valid.map((entry) => entry.contact),
 	);
 	const stateOf = new Map(valid.map((entry, k) => [entry.itemIndex, states[k]]));
 
@@ -91,7 +84,7 @@ export async function requestOptIn(ctx: GateContext): Promise<INodeExecutionData
 			const windowOpen = await store.isWindowOpen({
 				account,
 				phoneNumberId: entry.senderId,
-				contact: contactRef(entry.contact),
+				contact: entry.contact,
 				at: now,
 			});
 			const plan = planOptInRequest(stateOf.get(entry.itemIndex)!.status, windowOpen);
@@ -109,7 +102,7 @@ export async function requestOptIn(ctx: GateContext): Promise<INodeExecutionData
 		questions,
 		(question) => `${question.item.senderId}:${question.item.contact.label}`,
 		async (question): Promise<Outcome> => {
-			const fresh = await recheck.read(contactRef(question.item.contact));
+			const fresh = await recheck.read(question.item.contact);
 			const plan = planOptInRequest(fresh.status, question.via === 'buttons');
 			if (plan.action === 'skip') throw new ConsentSkip(plan.reason, fresh);
 			stateOf.set(question.item.itemIndex, fresh);

@@ -5,7 +5,7 @@ import {
 	sleep,
 } from 'n8n-workflow';
 
-import { toWaitContact } from '../../../lib/waits/contact';
+import { parseContactIdentifier } from '../../../lib/core/contact';
 import { resumeHttpFrom } from '../../../lib/waits/http';
 import { cancelWaitsForContact } from '../../../lib/waits/resume';
 import { openAccountStore, phoneNumberIdOf, toNodeError } from './common';
@@ -18,7 +18,7 @@ export async function cancelWaits(this: IExecuteFunctions): Promise<INodeExecuti
 	const output: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const contact = toWaitContact(this.getNodeParameter('contact', i));
+			const contact = parseContactIdentifier(this.getNodeParameter('contact', i));
 			const phoneNumberId = phoneNumberIdOf(
 				this.getNodeParameter('phoneNumber', i, '', { extractValue: true }),
 			);

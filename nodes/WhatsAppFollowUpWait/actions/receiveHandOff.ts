@@ -5,7 +5,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { toWaitContact } from '../../../lib/waits/contact';
+import { parseContactIdentifier } from '../../../lib/core/contact';
 import { acceptsHandOff, parseHandOffBody } from '../../../lib/waits/handOff';
 import { OUTPUT } from '../description';
 import { openAccountStore } from './common';
@@ -36,7 +36,7 @@ export async function receiveHandOff(this: IWebhookFunctions): Promise<IWebhookR
 		}));
 		return { workflowData: outputs };
 	}
-	const contact = toWaitContact(this.getNodeParameter('contact'));
+	const contact = parseContactIdentifier(this.getNodeParameter('contact'));
 	const windowOpen = await store.isWindowOpen({
 		account,
 		phoneNumberId: wait.phoneNumberId,

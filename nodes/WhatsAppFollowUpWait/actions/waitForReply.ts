@@ -7,9 +7,9 @@ import {
 } from 'n8n-workflow';
 
 import { toBusinessHours, type BusinessHours } from '../../../lib/core/businessHours';
+import { parseContactIdentifier, type ContactIdentifier } from '../../../lib/core/contact';
 import { FieldError } from '../../../lib/core/messages';
 import { toReplyRule } from '../../../lib/core/waitRules';
-import { toWaitContact } from '../../../lib/waits/contact';
 import {
 	computeDeadline,
 	type Deadline,
@@ -22,7 +22,7 @@ import { openAccountStore, phoneNumberIdOf, toNodeError } from './common';
 
 interface WaitTarget {
 	phoneNumberId: string;
-	contact: string;
+	contact: ContactIdentifier;
 }
 
 /**
@@ -125,7 +125,7 @@ function readTarget(context: IExecuteFunctions, itemCount: number): WaitTarget {
 	for (let i = 0; i < itemCount; i++) {
 		try {
 			const target = readItemTarget(context, i);
-			targets.set(`${target.phoneNumberId}:${target.contact}`, target);
+			targets.set(`${target.phoneNumberId}:${target.contact.label}`, target);
 		} catch (error) {
 			throw toNodeError(context, error as Error, i);
 		}
@@ -133,7 +133,7 @@ function readTarget(context: IExecuteFunctions, itemCount: number): WaitTarget {
 	if (targets.size > 1) {
 		const shown = [...targets.values()]
 			.slice(0, 3)
-			.map((target) => `${target.contact} on ${target.phoneNumberId}`)
+			.map((target) => `${target.contact.label} on ${target.phoneNumberId}`)
 			.join(', ');
 		throw new NodeOperationError(
 			context.getNode(),
@@ -159,7 +159,8 @@ function readItemTarget(context: IExecuteFunctions, itemIndex: number): WaitTarg
 			'Pick the number the contact writes to, or map {{ $json.business.phoneNumberId }} (trigger) or {{ $json.sender.phoneNumberId }} (send node).',
 		);
 	}
-	return { phoneNumberId, contact: toWaitContact(context.getNodeParameter('contact', itemIndex)) };
+	const contact = parseContactIdentifier(context.getNodeParameter('contact', itemIndex));
+	return { phoneNumberId, contact };
 }
 
 function readTiming(context: IExecuteFunctions): WaitTiming {

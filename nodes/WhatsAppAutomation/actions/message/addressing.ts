@@ -1,8 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { UnknownConsentPolicy } from '../../../../lib/core/consentPolicy';
-import { FieldError } from '../../../../lib/core/messages';
-import { parseE164 } from '../../../../lib/core/phone';
+import { parseRecipientPhone } from '../../../../lib/core/contact';
 
 /** The fields every message to a contact shares: recipient, purpose and the send options. */
 export interface Addressing {
@@ -15,19 +14,13 @@ export interface Addressing {
 }
 
 export function readAddressing(fn: IExecuteFunctions, itemIndex: number): Addressing {
-	const rawPhone = fn.getNodeParameter('recipientPhone', itemIndex);
-	const phone = parseE164(rawPhone);
-	if (!phone.ok) {
-		throw new FieldError(
-			'Recipient Phone',
-			rawPhone,
-			`is invalid: ${phone.reason}`,
-			'Use E.164: "+", country code and number without spaces, e.g. +4915112345678.',
-		);
-	}
+	const phone = parseRecipientPhone(
+		fn.getNodeParameter('recipientPhone', itemIndex),
+		'Recipient Phone',
+	);
 	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return {
-		recipient: { phone: phone.e164, waId: phone.waId },
+		recipient: phone,
 		purposeSetting: fn.getNodeParameter('purpose', itemIndex, 'auto'),
 		unknownConsent: options.requireOptIn ? 'needsOptIn' : 'allow',
 		common: {
