@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { senderProperty } from '../../WhatsAppAutomation/descriptions/common';
-import { templateProperty } from '../../WhatsAppAutomation/descriptions/template';
+import { senderProperty } from '../../shared/sender';
+import { templateProperty } from '../../shared/template';
 
 const request = { show: { operation: ['requestOptIn'] } };
 
