@@ -7,8 +7,8 @@ import {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
-import { searchPhoneNumbers } from '../shared/sender';
-import { getTemplateVariables, searchTemplates } from '../shared/template';
+import { searchPhoneNumbers } from '../helpers/sender';
+import { getTemplateVariables, searchTemplates } from '../helpers/template';
 import { description as properties, router } from './actions/router';
 
 export class WhatsAppAutomation implements INodeType {

@@ -30,7 +30,7 @@ import {
 import { GraphClient, type CloudApiCredentials } from '../../lib/transport/graphApi';
 import { resumeHttpFrom } from '../../lib/waits/http';
 import { resumeWaitsForMessage } from '../../lib/waits/resume';
-import { housekeepAccountStore, openAccountStore } from '../shared/storeAccess';
+import { housekeepAccountStore, openAccountStore } from '../helpers/storeAccess';
 import { credentialsForWebhook } from './credentialCache';
 import { downloadMedia } from './media';
 import {

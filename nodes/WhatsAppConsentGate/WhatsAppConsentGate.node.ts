@@ -8,9 +8,9 @@ import {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
-import { searchPhoneNumbers } from '../shared/sender';
-import { openAccountStore } from '../shared/storeAccess';
-import { getTemplateVariables, searchTemplates } from '../shared/template';
+import { searchPhoneNumbers } from '../helpers/sender';
+import { openAccountStore } from '../helpers/storeAccess';
+import { getTemplateVariables, searchTemplates } from '../helpers/template';
 import { check } from './actions/check';
 import { eraseContact, getConsent, importConsent, setConsent } from './actions/records';
 import { requestOptIn } from './actions/requestOptIn';

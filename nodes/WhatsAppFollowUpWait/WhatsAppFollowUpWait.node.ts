@@ -9,7 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
-import { searchPhoneNumbers } from '../shared/sender';
+import { searchPhoneNumbers } from '../helpers/sender';
 import { cancelWaits } from './actions/cancelWaits';
 import { receiveHandOff } from './actions/receiveHandOff';
 import { waitForReply } from './actions/waitForReply';

@@ -1,6 +1,6 @@
 /**
  * Each node folder is one node's shell. What several nodes use (store access, the credential's
- * name, the sender and template pickers, the sender check) has one home, nodes/shared/, so no
+ * name, the sender and template pickers, the sender check) has one home, nodes/helpers/, so no
  * node reaches into another node's folder, and lib/ (below the shells) imports no node code.
  * Read token by token, so comments and strings do not count.
  */
@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import * as ts from 'typescript';
 
 const root = resolve(__dirname, '../..');
-const SHARED = 'shared';
+const HELPERS = 'helpers';
 
 function sourcesUnder(folder: string): string[] {
 	return readdirSync(folder).flatMap((name) => {
@@ -54,7 +54,7 @@ function fromRoot(path: string): string {
 
 /**
  * Imports that break the rule, as "file:line → target": a file of nodes/<A>/ importing from
- * nodes/<B>/ (B neither A nor shared/), nodes/shared/ importing from any node folder, or a file
+ * nodes/<B>/ (B neither A nor helpers/), nodes/helpers/ importing from any node folder, or a file
  * of lib/ importing from nodes/.
  */
 function forbiddenImports(file: string, text: string): string[] {
@@ -66,12 +66,12 @@ function forbiddenImports(file: string, text: string): string[] {
 		if (own[0] === 'lib') return [where];
 		if (own[0] !== 'nodes') return [];
 		const [from, to] = [own[1], target[1]];
-		if (to === from || to === SHARED || to === undefined) return [];
+		if (to === from || to === HELPERS || to === undefined) return [];
 		return [where];
 	});
 }
 
-describe('node folders import only their own files and nodes/shared/', () => {
+describe('node folders import only their own files and nodes/helpers/', () => {
 	it('no node folder imports from another node’s folder, and lib/ imports no node code', () => {
 		const files = [...sourcesUnder(join(root, 'nodes')), ...sourcesUnder(join(root, 'lib'))];
 		const found = files.flatMap((file) => forbiddenImports(file, readFileSync(file, 'utf8')));
@@ -85,7 +85,7 @@ describe('node folders import only their own files and nodes/shared/', () => {
 			"export { senderProperty } from '../../WhatsAppAutomation/descriptions/common';",
 			"const lookup = require('../../WhatsAppConsentGate/actions/shared');",
 			"// import { x } from '../../WhatsAppAiReply/actions/model';",
-			"import { openAccountStore } from '../../shared/storeAccess';",
+			"import { openAccountStore } from '../../helpers/storeAccess';",
 			"import { phoneNumberIdOf } from './common';",
 			"import { openStore } from '../../../lib/store';",
 		].join('\n');
@@ -96,18 +96,18 @@ describe('node folders import only their own files and nodes/shared/', () => {
 		]);
 	});
 
-	it('finds nodes/shared/ importing a node’s folder and lib/ importing node code', () => {
+	it('finds nodes/helpers/ importing a node’s folder and lib/ importing node code', () => {
 		expect(
 			forbiddenImports(
-				join(root, 'nodes/shared/sender.ts'),
+				join(root, 'nodes/helpers/sender.ts'),
 				"import { findTemplate } from '../WhatsAppAutomation/actions/templateLookup';",
 			),
-		).toEqual(['nodes/shared/sender.ts:1 → ../WhatsAppAutomation/actions/templateLookup']);
+		).toEqual(['nodes/helpers/sender.ts:1 → ../WhatsAppAutomation/actions/templateLookup']);
 		expect(
 			forbiddenImports(
 				join(root, 'lib/consent/example.ts'),
-				"import { senderProperty } from '../../nodes/shared/sender';",
+				"import { senderProperty } from '../../nodes/helpers/sender';",
 			),
-		).toEqual(['lib/consent/example.ts:1 → ../../nodes/shared/sender']);
+		).toEqual(['lib/consent/example.ts:1 → ../../nodes/helpers/sender']);
 	});
 });

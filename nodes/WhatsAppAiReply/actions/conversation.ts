@@ -4,7 +4,7 @@ import { type ChatMessage, readMemoryMessages, recentMessages } from '../../../l
 import { FieldError } from '../../../lib/core/messages';
 import type { Store } from '../../../lib/store';
 import { CREDENTIAL_TYPE } from '../../../lib/transport/graphApi';
-import { openCredentialStore } from '../../shared/storeAccess';
+import { openCredentialStore } from '../../helpers/storeAccess';
 
 /** One customer's conversation with one assistant, wherever it is kept. */
 export interface Conversation {

@@ -10,7 +10,7 @@ import { FieldError } from '../../../lib/core/messages';
 import { ConsentRecheck, ConsentSkip, logAcceptedMessage } from '../../../lib/consent';
 import type { ConsentState, OutboundKind } from '../../../lib/store/types';
 import type { CloudApiCredentials, SendResponse } from '../../../lib/transport/graphApi';
-import { type AccountStore, openAccountStore, type StoreLogger } from '../../shared/storeAccess';
+import { type AccountStore, openAccountStore, type StoreLogger } from '../../helpers/storeAccess';
 
 /** Why the store knows a window is closed. */
 export interface ClosedWindow {

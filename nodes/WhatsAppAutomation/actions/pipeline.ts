@@ -17,7 +17,7 @@ import {
 	type SendResponse,
 } from '../../../lib/transport/graphApi';
 import { errorItem, toNodeError } from '../../../lib/transport/nodeErrors';
-import { readSenderId } from '../../shared/sender';
+import { readSenderId } from '../../helpers/sender';
 import { type ClosedWindow, SendConsent } from './consent';
 import { sentItem, skippedItem } from './items';
 import type { PrepareContext, PreparedSend, SendOperation } from './types';

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { senderProperty } from '../../shared/sender';
+import { senderProperty } from '../../helpers/sender';
 import { optionsProperty, recipientProperty } from '../descriptions/common';
 import { optOutFooterProperties, purposeProperty } from '../descriptions/consent';
 import * as markAsRead from './message/markAsRead.operation';

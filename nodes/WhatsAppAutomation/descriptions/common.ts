@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 /**
  * Fields the operations of the send node share. The router shows the recipient and the options
- * for the operations that send a message; the sender picker is in nodes/shared/sender.ts.
+ * for the operations that send a message; the sender picker is in nodes/helpers/sender.ts.
  */
 
 export const recipientProperty: INodeProperties = {

@@ -28,8 +28,8 @@ import {
 } from '../../../lib/consent';
 import type { ConsentState } from '../../../lib/store/types';
 import { GraphClient, sendRetryDecision } from '../../../lib/transport/graphApi';
-import { readSenderId } from '../../shared/sender';
-import { findTemplate } from '../../shared/templateLookup';
+import { readSenderId } from '../../helpers/sender';
+import { findTemplate } from '../../helpers/templateLookup';
 import {
 	DEFAULT_DECLINE_LABEL,
 	DEFAULT_OPT_IN_LABEL,

@@ -2,7 +2,7 @@ import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } fro
 
 import { FieldError } from '../../../lib/core/messages';
 import { errorItem, toNodeError } from '../../../lib/transport/nodeErrors';
-import type { AccountStore } from '../../shared/storeAccess';
+import type { AccountStore } from '../../helpers/storeAccess';
 
 export { errorItem, toNodeError };
 

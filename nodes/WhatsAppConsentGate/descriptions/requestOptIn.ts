@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { senderProperty } from '../../shared/sender';
-import { templateProperty } from '../../shared/template';
+import { senderProperty } from '../../helpers/sender';
+import { templateProperty } from '../../helpers/template';
 
 const request = { show: { operation: ['requestOptIn'] } };
 

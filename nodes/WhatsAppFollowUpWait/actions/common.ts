@@ -2,8 +2,8 @@ import { type IExecuteFunctions, type IWebhookFunctions, NodeOperationError } fr
 
 import { StoreConfigError } from '../../../lib/store';
 import { CREDENTIAL_TYPE } from '../../../lib/transport/graphApi';
-import { readPhoneNumberId } from '../../shared/sender';
-import { type AccountStore, openAccountStore } from '../../shared/storeAccess';
+import { readPhoneNumberId } from '../../helpers/sender';
+import { type AccountStore, openAccountStore } from '../../helpers/storeAccess';
 
 /** The credential's store, shared with every other node of the account (never closed here). */
 export async function openWaitStore(
