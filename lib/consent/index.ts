@@ -13,4 +13,3 @@ export {
 	type ConsentHistoryJson,
 	type ConsentJson,
 } from './state';
-export { openAccountStore, type AccountStore, type StoreLogger } from './storeAccess';

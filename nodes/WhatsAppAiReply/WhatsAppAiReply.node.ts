@@ -6,6 +6,7 @@ import {
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
 import { executeAiReply } from './actions/execute';
 import { aiReplyProperties } from './descriptions';
 
@@ -33,7 +34,7 @@ export class WhatsAppAiReply implements INodeType {
 			{ type: NodeConnectionTypes.AiMemory, displayName: 'Memory', maxConnections: 1 },
 		],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'whatsAppCloudApi', required: false }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: false }],
 		properties: aiReplyProperties,
 	};
 

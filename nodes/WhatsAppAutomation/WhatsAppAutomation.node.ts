@@ -6,8 +6,10 @@ import {
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
+import { searchPhoneNumbers } from '../helpers/sender';
+import { getTemplateVariables, searchTemplates } from '../helpers/template';
 import { description as properties, router } from './actions/router';
-import { getTemplateVariables, searchPhoneNumbers, searchTemplates } from './methods';
 
 export class WhatsAppAutomation implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,7 +24,7 @@ export class WhatsAppAutomation implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'whatsAppCloudApi', required: true }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		properties,
 	};
 

@@ -12,7 +12,6 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { housekeepAccountStore, openAccountStore } from '../../lib/consent/storeAccess';
 import { buildTextMessage } from '../../lib/core/messages';
 import { answerSubscriptionChallenge } from '../../lib/core/signature';
 import {
@@ -31,6 +30,7 @@ import {
 import { GraphClient, type CloudApiCredentials } from '../../lib/transport/graphApi';
 import { resumeHttpFrom } from '../../lib/waits/http';
 import { resumeWaitsForMessage } from '../../lib/waits/resume';
+import { housekeepAccountStore, openAccountStore } from '../helpers/storeAccess';
 import { credentialsForWebhook } from './credentialCache';
 import { downloadMedia } from './media';
 import {

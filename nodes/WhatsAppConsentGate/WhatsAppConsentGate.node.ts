@@ -7,13 +7,10 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { openAccountStore } from '../../lib/consent';
 import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
-import {
-	getTemplateVariables,
-	searchPhoneNumbers,
-	searchTemplates,
-} from '../WhatsAppAutomation/methods';
+import { searchPhoneNumbers } from '../helpers/sender';
+import { openAccountStore } from '../helpers/storeAccess';
+import { getTemplateVariables, searchTemplates } from '../helpers/template';
 import { check } from './actions/check';
 import { eraseContact, getConsent, importConsent, setConsent } from './actions/records';
 import { requestOptIn } from './actions/requestOptIn';

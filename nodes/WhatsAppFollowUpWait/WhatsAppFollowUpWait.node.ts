@@ -8,7 +8,8 @@ import {
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 
-import { searchPhoneNumbers } from '../WhatsAppAutomation/methods';
+import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
+import { searchPhoneNumbers } from '../helpers/sender';
 import { cancelWaits } from './actions/cancelWaits';
 import { receiveHandOff } from './actions/receiveHandOff';
 import { waitForReply } from './actions/waitForReply';
@@ -31,7 +32,7 @@ export class WhatsAppFollowUpWait implements INodeType {
 		defaults: { name: 'WhatsApp Follow-up Wait' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUTS_EXPRESSION,
-		credentials: [{ name: 'whatsAppCloudApi', required: true }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		webhooks: [
 			{
 				name: 'default',

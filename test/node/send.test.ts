@@ -13,11 +13,8 @@ import { EmulatorControl } from '../../emulator/control-client';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { closeAllStores, openStore, storeConfigFromCredentials } from '../../lib/store';
 import { WhatsAppAutomation } from '../../nodes/WhatsAppAutomation/WhatsAppAutomation.node';
-import {
-	getTemplateVariables,
-	searchPhoneNumbers,
-	searchTemplates,
-} from '../../nodes/WhatsAppAutomation/methods';
+import { searchPhoneNumbers } from '../../nodes/helpers/sender';
+import { getTemplateVariables, searchTemplates } from '../../nodes/helpers/template';
 import { runMethod, runNode, type ParameterValue } from '../helpers/nodeHarness';
 
 jest.setTimeout(60_000);

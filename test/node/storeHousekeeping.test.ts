@@ -13,7 +13,7 @@ import { WhatsAppConsentGate } from '../../nodes/WhatsAppConsentGate/WhatsAppCon
 import {
 	HOUSEKEEPING_CHECK_INTERVAL_MS,
 	housekeepAccountStore,
-} from '../../lib/consent/storeAccess';
+} from '../../nodes/helpers/storeAccess';
 import { deriveSuppressionKey, type Store } from '../../lib/store';
 import {
 	type ConsentEnvironment,

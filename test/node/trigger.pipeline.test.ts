@@ -3,7 +3,7 @@
  * answer Meta gets, which items start a run, and what a redelivery does when part of a delivery
  * failed. Nothing is lost, nothing is done twice.
  */
-import { housekeepAccountStore } from '../../lib/consent/storeAccess';
+import { housekeepAccountStore } from '../../nodes/helpers/storeAccess';
 import { parseWebhookPayload } from '../../lib/core/webhookEvents';
 import {
 	processDelivery,

@@ -6,7 +6,7 @@ import {
 	planTemplate,
 	renderTemplate,
 } from '../../lib/core/templates';
-import { pickTemplate } from '../../nodes/WhatsAppAutomation/actions/templateLookup';
+import { pickTemplate } from '../../nodes/helpers/templateLookup';
 import { metaFixture, metaFixtures, shapeOf } from '../helpers/metaFixtures';
 
 const published = metaFixture<{ data: MessageTemplate[] }>(

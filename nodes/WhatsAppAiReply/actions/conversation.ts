@@ -2,8 +2,9 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { type ChatMessage, readMemoryMessages, recentMessages } from '../../../lib/core/ai';
 import { FieldError } from '../../../lib/core/messages';
-import { prepareAccountStore } from '../../../lib/consent/storeAccess';
-import { openStore, storeConfigFromCredentials, type Store } from '../../../lib/store';
+import type { Store } from '../../../lib/store';
+import { CREDENTIAL_TYPE } from '../../../lib/transport/graphApi';
+import { openCredentialStore } from '../../helpers/storeAccess';
 
 /** One customer's conversation with one assistant, wherever it is kept. */
 export interface Conversation {
@@ -140,7 +141,7 @@ export class MemoryConversation implements Conversation {
 
 /** The store of the chosen WhatsApp credential; shared per process, never closed by the node. */
 export async function storeFromCredential(context: IExecuteFunctions): Promise<Store> {
-	const credentials = await context.getCredentials('whatsAppCloudApi').catch(() => undefined);
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE).catch(() => undefined);
 	if (!credentials) {
 		throw new FieldError(
 			'Credential to connect with',
@@ -149,10 +150,6 @@ export async function storeFromCredential(context: IExecuteFunctions): Promise<S
 			'Select a WhatsApp Cloud API credential (its State Store keeps the conversation history), or connect a Memory sub-node.',
 		);
 	}
-	const fields = credentials as Record<string, unknown>;
-	const store = await openStore(storeConfigFromCredentials(fields));
-	const account =
-		typeof fields.businessAccountId === 'string' ? fields.businessAccountId.trim() : '';
-	if (account !== '') await prepareAccountStore(store, account, fields, context.logger);
+	const { store } = await openCredentialStore(credentials, context.logger);
 	return store;
 }

@@ -7,16 +7,10 @@ import {
 	type UnknownConsentPolicy,
 } from '../../../lib/core/consentPolicy';
 import { FieldError } from '../../../lib/core/messages';
-import {
-	type AccountStore,
-	ConsentRecheck,
-	ConsentSkip,
-	logAcceptedMessage,
-	openAccountStore,
-	type StoreLogger,
-} from '../../../lib/consent';
+import { ConsentRecheck, ConsentSkip, logAcceptedMessage } from '../../../lib/consent';
 import type { ConsentState, OutboundKind } from '../../../lib/store/types';
 import type { CloudApiCredentials, SendResponse } from '../../../lib/transport/graphApi';
+import { type AccountStore, openAccountStore, type StoreLogger } from '../../helpers/storeAccess';
 
 /** Why the store knows a window is closed. */
 export interface ClosedWindow {

@@ -17,6 +17,7 @@ import {
 	type SendResponse,
 } from '../../../lib/transport/graphApi';
 import { errorItem, toNodeError } from '../../../lib/transport/nodeErrors';
+import { readSenderId } from '../../helpers/sender';
 import { type ClosedWindow, SendConsent } from './consent';
 import { sentItem, skippedItem } from './items';
 import type { PrepareContext, PreparedSend, SendOperation } from './types';
@@ -131,17 +132,7 @@ async function checkedSender(
 	once: PrepareContext['once'],
 	i: number,
 ): Promise<PhoneNumber> {
-	const senderId = String(
-		fn.getNodeParameter('sender', i, '', { extractValue: true }) ?? '',
-	).trim();
-	if (!/^\d+$/.test(senderId)) {
-		throw new FieldError(
-			'Sender',
-			senderId,
-			'is not a phone number ID',
-			'Pick the sender from the list or enter its numeric phone number ID.',
-		);
-	}
+	const senderId = readSenderId(fn.getNodeParameter('sender', i, '', { extractValue: true }));
 	const sender = await once(`sender:${senderId}`, () => client.getPhoneNumber(senderId));
 	if (sender.status && sender.status.toUpperCase() !== 'CONNECTED') {
 		throw new FieldError(

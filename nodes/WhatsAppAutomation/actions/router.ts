@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { optionsProperty, recipientProperty, senderProperty } from '../descriptions/common';
+import { senderProperty } from '../../helpers/sender';
+import { optionsProperty, recipientProperty } from '../descriptions/common';
 import { optOutFooterProperties, purposeProperty } from '../descriptions/consent';
 import * as markAsRead from './message/markAsRead.operation';
 import * as sendButtons from './message/sendButtons.operation';

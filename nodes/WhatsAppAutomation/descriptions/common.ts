@@ -1,38 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 /**
- * Fields every operation of the send node shares. The router shows the recipient and the options
- * for the operations that send a message; the Consent Gate asks for its sender with the same picker.
+ * Fields the operations of the send node share. The router shows the recipient and the options
+ * for the operations that send a message; the sender picker is in nodes/helpers/sender.ts.
  */
-
-export const senderProperty: INodeProperties = {
-	displayName: 'Sender',
-	name: 'sender',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description: 'The business phone number that sends the message',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			typeOptions: { searchListMethod: 'searchPhoneNumbers', searchable: true },
-		},
-		{
-			displayName: 'By Phone Number ID',
-			name: 'id',
-			type: 'string',
-			placeholder: '106540352242922',
-			validation: [
-				{
-					type: 'regex',
-					properties: { regex: '^\\d+$', errorMessage: 'A phone number ID has digits only' },
-				},
-			],
-		},
-	],
-};
 
 export const recipientProperty: INodeProperties = {
 	displayName: 'Recipient Phone',

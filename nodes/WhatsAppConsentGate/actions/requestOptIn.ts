@@ -21,7 +21,8 @@ import { ConsentRecheck, ConsentSkip, consentJson, logAcceptedMessage } from '..
 import { parseContactIdentifier, type ContactIdentifier } from '../../../lib/core/contact';
 import type { ConsentState } from '../../../lib/store/types';
 import { GraphClient, sendRetryDecision } from '../../../lib/transport/graphApi';
-import { findTemplate } from '../../WhatsAppAutomation/actions/templateLookup';
+import { readSenderId } from '../../helpers/sender';
+import { findTemplate } from '../../helpers/templateLookup';
 import {
 	DEFAULT_DECLINE_LABEL,
 	DEFAULT_OPT_IN_LABEL,
@@ -189,17 +190,7 @@ function outputOf(outcome: Outcome): IDataObject {
 function parseRequest(ctx: GateContext, i: number): OptInItem {
 	const { fn } = ctx;
 	const contact = parseContactIdentifier(fn.getNodeParameter('contact', i, ''));
-	const senderId = String(
-		fn.getNodeParameter('sender', i, '', { extractValue: true }) ?? '',
-	).trim();
-	if (!/^\d+$/.test(senderId)) {
-		throw new FieldError(
-			'Sender',
-			senderId,
-			'is not a phone number ID',
-			'Pick the sender from the list or enter its numeric phone number ID.',
-		);
-	}
+	const senderId = readSenderId(fn.getNodeParameter('sender', i, '', { extractValue: true }));
 	return {
 		itemIndex: i,
 		contact,

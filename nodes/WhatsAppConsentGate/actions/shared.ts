@@ -1,8 +1,8 @@
 import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { FieldError } from '../../../lib/core/messages';
-import type { AccountStore } from '../../../lib/consent';
 import { errorItem, toNodeError } from '../../../lib/transport/nodeErrors';
+import type { AccountStore } from '../../helpers/storeAccess';
 
 export { errorItem, toNodeError };
 

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { senderProperty } from '../../WhatsAppAutomation/descriptions/common';
-import { templateProperty } from '../../WhatsAppAutomation/descriptions/template';
+import { senderProperty } from '../../helpers/sender';
+import { templateProperty } from '../../helpers/template';
 
 const request = { show: { operation: ['requestOptIn'] } };
 

@@ -8,12 +8,12 @@ import {
 import { parseContactIdentifier } from '../../../lib/core/contact';
 import { resumeHttpFrom } from '../../../lib/waits/http';
 import { cancelWaitsForContact } from '../../../lib/waits/resume';
-import { openAccountStore, phoneNumberIdOf, toNodeError } from './common';
+import { openWaitStore, phoneNumberIdOf, toNodeError } from './common';
 
 /** Cancels each item's contact's pending waits; their executions continue on Cancelled. */
 export async function cancelWaits(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const { store, account } = await openAccountStore.call(this);
+	const { store, account } = await openWaitStore.call(this);
 	const http = resumeHttpFrom(this.helpers);
 	const output: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {

@@ -8,7 +8,7 @@ import type {
 import { parseContactIdentifier } from '../../../lib/core/contact';
 import { acceptsHandOff, parseHandOffBody } from '../../../lib/waits/handOff';
 import { OUTPUT } from '../description';
-import { openAccountStore } from './common';
+import { openWaitStore } from './common';
 
 /**
  * Runs when the resumer POSTs to this execution's resume URL. n8n has checked its resume token;
@@ -17,7 +17,7 @@ import { openAccountStore } from './common';
  */
 export async function receiveHandOff(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const handOff = parseHandOffBody(this.getBodyData());
-	const { store, account } = await openAccountStore.call(this);
+	const { store, account } = await openWaitStore.call(this);
 	const wait = handOff === null ? null : await store.getWait(handOff.waitId);
 	if (handOff === null || !acceptsHandOff(wait, this.getExecutionId(), handOff)) {
 		this.getResponseObject().status(403).json({

@@ -18,7 +18,7 @@ import {
 } from '../../../lib/waits/deadline';
 import { registerFollowUpWait } from '../../../lib/waits/register';
 import { OUTPUT } from '../description';
-import { openAccountStore, phoneNumberIdOf, toNodeError } from './common';
+import { openWaitStore, phoneNumberIdOf, toNodeError } from './common';
 
 interface WaitTarget {
 	phoneNumberId: string;
@@ -52,7 +52,7 @@ export async function waitForReply(this: IExecuteFunctions): Promise<INodeExecut
 		throw toNodeError(this, error as Error, 0);
 	}
 
-	const { store, account } = await openAccountStore.call(this);
+	const { store, account } = await openWaitStore.call(this);
 	const windowKey = { account, phoneNumberId: target.phoneNumberId, contact: target.contact };
 	const lastInboundAt =
 		timing.mode === 'afterLastInbound'

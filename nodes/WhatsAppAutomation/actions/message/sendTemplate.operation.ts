@@ -3,8 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { purposeOfSend } from '../../../../lib/core/consentPolicy';
 import { buildTemplateMessage, FieldError } from '../../../../lib/core/messages';
 import { buildTemplateComponents } from '../../../../lib/core/templates';
-import { templateProperty } from '../../descriptions/template';
-import { findTemplate } from '../templateLookup';
+import { templateProperty } from '../../../helpers/template';
+import { findTemplate } from '../../../helpers/templateLookup';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
 

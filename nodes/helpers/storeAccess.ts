@@ -1,16 +1,21 @@
+/**
+ * How every node reaches the state store: the WhatsApp Cloud API credential names it, the node
+ * opens it (once per process, shared by every node of the account, never closed here), registers
+ * the account's suppression key and runs housekeeping when it is due.
+ */
 import {
 	deriveSuppressionKey,
 	openStore,
 	retentionFromCredentials,
 	StoreConfigError,
 	storeConfigFromCredentials,
-} from '../store';
-import type { Store } from '../store/types';
+} from '../../lib/store';
+import type { Store } from '../../lib/store/types';
 
 /** The shared store of a credential and the account its consent records belong to. */
 export interface AccountStore {
 	store: Store;
-	/** The WhatsApp Business Account id: consent is kept per account. */
+	/** The WhatsApp Business Account id: consent, windows, waits and the message log are per account. */
 	account: string;
 }
 
@@ -19,44 +24,60 @@ export interface StoreLogger {
 	warn(message: string, meta?: Record<string, unknown>): void;
 }
 
+export interface OpenStoreOptions {
+	/** The process environment the store configuration may refer to (tests pass their own). */
+	env?: Record<string, string | undefined>;
+	/**
+	 * `after`: the caller runs `housekeepAccountStore` itself once its work is done (the trigger,
+	 * so a due clean-up never delays the answer Meta waits for). Default `now`.
+	 */
+	housekeeping?: 'now' | 'after';
+}
+
 /**
- * Opens (once per process) the store the WhatsApp Cloud API credential points at. Consent is per
- * WhatsApp Business Account, so a credential without an account id cannot record any. The
- * trigger passes `housekeeping: 'after'` and runs `housekeepAccountStore` once the delivery is
- * recorded, so a due clean-up never delays what Meta waits for.
+ * Opens the store the WhatsApp Cloud API credential points at, for a node whose work is kept per
+ * WhatsApp Business Account (consent, windows, waits, the message log): a credential without an
+ * account id cannot be used, and says so before any store is opened.
  */
 export async function openAccountStore(
 	credentials: Record<string, unknown>,
 	logger: StoreLogger,
-	options: { env?: Record<string, string | undefined>; housekeeping?: 'now' | 'after' } = {},
+	options: OpenStoreOptions = {},
 ): Promise<AccountStore> {
-	const account = String(credentials.businessAccountId ?? '').trim();
-	if (account === '') {
+	const account = accountOf(credentials);
+	if (account === null) {
 		throw new StoreConfigError(
-			'The WhatsApp Cloud API credential has no WhatsApp Business Account ID. Fill it in: consent, windows and the message log are kept per account.',
+			'The WhatsApp Cloud API credential has no WhatsApp Business Account ID. Fill it in (the WABA ID from the Meta App Dashboard, WhatsApp → API Setup): consent, windows, waits and the message log are kept per account.',
 		);
 	}
-	const store = await openStore(storeConfigFromCredentials(credentials, options.env));
-	await useCredentialKey(store, account, credentials, logger);
-	if (options.housekeeping !== 'after') {
-		await housekeepAccountStore({ store, account }, credentials, logger);
-	}
+	const { store } = await openCredentialStore(credentials, logger, options);
 	return { store, account };
 }
 
 /**
- * What every node does after opening the store: registers the account's suppression key, and
- * runs housekeeping with the credential's retention when it is due, so expired rows go even when
- * no webhook ever arrives.
+ * Opens the store the WhatsApp Cloud API credential points at, with or without an account id (the
+ * AI Reply keeps its history per conversation, not per account). When the credential names an
+ * account, its suppression key is registered and its housekeeping runs when due.
  */
-export async function prepareAccountStore(
-	store: Store,
-	account: string,
+export async function openCredentialStore(
 	credentials: Record<string, unknown>,
 	logger: StoreLogger,
-): Promise<void> {
-	await useCredentialKey(store, account, credentials, logger);
-	await housekeepAccountStore({ store, account }, credentials, logger);
+	options: OpenStoreOptions = {},
+): Promise<{ store: Store; account: string | null }> {
+	const store = await openStore(storeConfigFromCredentials(credentials, options.env));
+	const account = accountOf(credentials);
+	if (account !== null) {
+		await useCredentialKey(store, account, credentials, logger);
+		if (options.housekeeping !== 'after') {
+			await housekeepAccountStore({ store, account }, credentials, logger);
+		}
+	}
+	return { store, account };
+}
+
+function accountOf(credentials: Record<string, unknown>): string | null {
+	const account = String(credentials.businessAccountId ?? '').trim();
+	return account === '' ? null : account;
 }
 
 /** How often one process asks the store whether housekeeping is due; the store decides. */
@@ -106,7 +127,7 @@ const reportedKeyMismatches = new Set<string>();
  * (never stored). Registering it is free after the first time in this process. Records written
  * under another key no longer match anyone: that is reported once per process and account.
  */
-export async function useCredentialKey(
+async function useCredentialKey(
 	store: Store,
 	account: string,
 	credentials: Record<string, unknown>,

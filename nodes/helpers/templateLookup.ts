@@ -1,6 +1,6 @@
-import { FieldError } from '../../../lib/core/messages';
-import { type MessageTemplate, parseTemplateRef } from '../../../lib/core/templates';
-import type { GraphClient } from '../../../lib/transport/graphApi';
+import { FieldError } from '../../lib/core/messages';
+import { type MessageTemplate, parseTemplateRef } from '../../lib/core/templates';
+import type { GraphClient } from '../../lib/transport/graphApi';
 
 /**
  * Finds one template by `name|language` (or a bare name with a single language). Throws a
