@@ -144,6 +144,23 @@ export function compileRoute(route: Route): CompiledRoute {
 	}
 	if (!Number.isFinite(route.priority)) fail('priority', 'is not a number');
 	const { filters } = route;
+	for (const list of [
+		'events',
+		'phoneNumberIds',
+		'messageTypes',
+		'statuses',
+		'keywords',
+	] as const) {
+		const value: unknown = filters[list];
+		if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string')) {
+			fail(list, 'is not a list of strings');
+		}
+	}
+	const unknownEvent = filters.events.find((event) => !TRIGGER_EVENTS.includes(event));
+	if (unknownEvent !== undefined) {
+		fail('events', `${JSON.stringify(unknownEvent)} is not one of ${TRIGGER_EVENTS.join(', ')}`);
+	}
+	if (typeof filters.onlyFirstEver !== 'boolean') fail('onlyFirstEver', 'is not true or false');
 	if (!KEYWORD_MATCH_MODES.includes(filters.keywordMatch)) {
 		fail('keywordMatch', `${JSON.stringify(filters.keywordMatch)} is not a match mode`);
 	}
