@@ -14,7 +14,14 @@ import type {
 } from '../core/webhookEvents';
 import type { OutboundRecord, TouchWindowResult } from '../store';
 import type { ConsentChange, RecordableEvent } from './record';
-import { matchKeyword, type TriggerSettings } from './settings';
+import { messageFactsOf } from './routedEvent';
+import {
+	matchMessage,
+	passesNumberFilter,
+	passesStatusFilter,
+	wantsConsentChange,
+} from '../core/eventFilters';
+import type { TriggerSettings } from './settings';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -34,7 +41,7 @@ export interface EventFacts {
 
 export function itemsForEvent(facts: EventFacts, settings: TriggerSettings): TriggerItem[] {
 	const { event } = facts;
-	if (!passesNumberFilter(event, settings)) return [];
+	if (!passesNumberFilter(event.business.phoneNumberId, settings)) return [];
 	const items: TriggerItem[] = [];
 	if (event.event === 'message' || event.event === 'system') {
 		const item = messageItem(event, facts, settings);
@@ -44,16 +51,10 @@ export function itemsForEvent(facts: EventFacts, settings: TriggerSettings): Tri
 		const item = statusItem(event, facts, settings);
 		if (item !== null) items.push(item);
 	}
-	if (settings.events.has('consentChanged') && facts.consent?.applied) {
+	if (wantsConsentChange(settings) && facts.consent?.applied) {
 		items.push({ json: consentItemJson(event, facts.consent), media: null });
 	}
 	return items;
-}
-
-function passesNumberFilter(event: RecordableEvent, settings: TriggerSettings): boolean {
-	if (settings.phoneNumberIds.size === 0) return true;
-	const id = event.business.phoneNumberId;
-	return id !== null && settings.phoneNumberIds.has(id);
 }
 
 function messageItem(
@@ -61,34 +62,20 @@ function messageItem(
 	facts: EventFacts,
 	settings: TriggerSettings,
 ): TriggerItem | null {
-	const type = event.event === 'system' ? 'system' : event.type;
-	if (settings.messageTypes.size > 0 && !settings.messageTypes.has(type)) return null;
-
-	const content = event.event === 'system' ? systemContent(event) : event.message;
-	let keyword: JsonObject | null = null;
-	if (settings.keywordFilter !== null) {
-		const matched = matchKeyword(settings.keywordFilter, content.text);
-		if (matched === null) return null;
-		keyword = { matched, link: keywordLink(event, matched, settings) };
-	}
-
 	const { conversation } = facts;
-	const startsConversation =
-		conversation !== null &&
-		conversation.isNewConversation &&
-		(!settings.onlyFirstEver || conversation.isFirstEver);
-	const triggerEvent =
-		startsConversation && settings.events.has('conversationStarted')
-			? 'conversationStarted'
-			: settings.events.has('messageReceived')
-				? 'messageReceived'
-				: null;
-	if (triggerEvent === null) return null;
+	const message = messageFactsOf(event, conversation);
+	const content = event.event === 'system' ? systemContent(event) : event.message;
+	const match = matchMessage(message, settings);
+	if (match === null) return null;
+	const keyword: JsonObject | null =
+		match.keyword === null
+			? null
+			: { matched: match.keyword, link: keywordLink(event, match.keyword, settings) };
 
 	const json: JsonObject = {
-		event: triggerEvent,
+		event: match.triggerEvent,
 		messageId: event.messageId,
-		type,
+		type: message.type,
 		timestamp: event.timestamp,
 		timestampUnix: event.timestampUnix,
 		contact: { ...event.contact },
@@ -129,8 +116,7 @@ function statusItem(
 	facts: EventFacts,
 	settings: TriggerSettings,
 ): TriggerItem | null {
-	if (!settings.events.has('messageStatus')) return null;
-	if (settings.statuses.size > 0 && !settings.statuses.has(event.status)) return null;
+	if (!passesStatusFilter(event.status, settings)) return null;
 	const errors = explainStatusErrors(
 		event.errors.map((error) => ({
 			...(error.code === null ? {} : { code: error.code }),

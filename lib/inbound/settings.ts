@@ -8,39 +8,25 @@ import {
 	type ConsentKeywordOptions,
 } from '../core/consentKeywords';
 import {
-	compileKeywordMatcher,
-	KEYWORD_MATCH_MODES,
-	type KeywordMatcher,
-	type KeywordMatchMode,
-} from '../core/keywords';
+	MESSAGE_STATUSES,
+	MESSAGE_TYPES,
+	TRIGGER_EVENTS,
+	compileKeywordFilter,
+	KeywordFilterError,
+	type EventFilters,
+	type KeywordFilter,
+} from '../core/eventFilters';
+import { KEYWORD_MATCH_MODES, type KeywordMatchMode } from '../core/keywords';
 import { FieldError } from '../core/messages';
 
-export const TRIGGER_EVENTS = [
-	'messageReceived',
-	'conversationStarted',
-	'messageStatus',
-	'consentChanged',
-] as const;
-export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
-
-export const MESSAGE_STATUSES = ['sent', 'delivered', 'read', 'failed', 'played'] as const;
-
-export const MESSAGE_TYPES = [
-	'text',
-	'image',
-	'audio',
-	'video',
-	'document',
-	'sticker',
-	'location',
-	'contacts',
-	'interactive',
-	'button',
-	'reaction',
-	'order',
-	'system',
-	'unsupported',
-] as const;
+export {
+	MESSAGE_STATUSES,
+	MESSAGE_TYPES,
+	TRIGGER_EVENTS,
+	matchKeyword,
+	type KeywordFilter,
+	type TriggerEvent,
+} from '../core/eventFilters';
 
 /** The node's parameters as n8n hands them over (lists may come as arrays or separated text). */
 export interface TriggerParameters {
@@ -59,31 +45,9 @@ export interface TriggerParameters {
 	optOutConfirmationText?: unknown;
 }
 
-export interface TriggerSettings {
-	events: ReadonlySet<TriggerEvent>;
-	/** Conversation Started only for the first message ever from a contact on a number. */
-	onlyFirstEver: boolean;
-	/** Empty: every status. */
-	statuses: ReadonlySet<string>;
-	/** Empty: every business number. */
-	phoneNumberIds: ReadonlySet<string>;
-	/** Empty: every message type. */
-	messageTypes: ReadonlySet<string>;
-	/** Null: no keyword filter. */
-	keywordFilter: KeywordFilter | null;
+export interface TriggerSettings extends EventFilters {
 	consentKeywords: ConsentKeywordOptions;
 	optOutConfirmation: { enabled: boolean; customText: string | null };
-}
-
-export interface KeywordFilter {
-	mode: KeywordMatchMode;
-	/** One matcher per keyword, so an item can say which keyword started the flow. */
-	keywords: Array<{ keyword: string; matches: KeywordMatcher }>;
-}
-
-/** The first configured keyword the text matches, or null. */
-export function matchKeyword(filter: KeywordFilter, text: string | null): string | null {
-	return filter.keywords.find(({ matches }) => matches(text))?.keyword ?? null;
 }
 
 /** Throws a FieldError naming the parameter when a setting cannot work. */
@@ -138,16 +102,12 @@ function keywordFilter(keywordsValue: unknown, modeValue: unknown): KeywordFilte
 			`Choose one of: ${KEYWORD_MATCH_MODES.join(', ')}.`,
 		);
 	}
-	return {
-		mode,
-		keywords: keywords.map((keyword) => {
-			try {
-				return { keyword, matches: compileKeywordMatcher([keyword], mode) };
-			} catch (error) {
-				throw new FieldError('Keywords', keyword, 'cannot be used', (error as Error).message);
-			}
-		}),
-	};
+	try {
+		return compileKeywordFilter(keywords, mode);
+	} catch (error) {
+		if (!(error instanceof KeywordFilterError)) throw error;
+		throw new FieldError('Keywords', error.keyword, 'cannot be used', error.message);
+	}
 }
 
 function consentKeywords(parameters: TriggerParameters): ConsentKeywordOptions {

@@ -1,4 +1,5 @@
 import type { ContactIds } from '../core/contact';
+import type { Route, RouteFilters, RouteRole } from '../core/routing';
 import type { AccountRetention } from './retention';
 import type { SuppressionKey } from './suppressionKey';
 
@@ -382,6 +383,93 @@ export type HousekeepingResult =
 		retention?: RetentionResult;
 	};
 
+/** One published trigger (lib/core/routing.ts) and where to reach it. */
+export interface RouteInput {
+	account: string;
+	/** Unique per account, e.g. `<workflowId>/<nodeId>`. */
+	routeId: string;
+	/** The trigger's production webhook URL, where the callback holder forwards events. */
+	webhookUrl: string;
+	role: RouteRole;
+	/** Keyword routes: higher wins between equally specific matches. Default 0. */
+	priority?: number;
+	filters: RouteFilters;
+	/** Fallback routes: also receive replies a waiting Follow-up Wait consumed. Default false. */
+	receiveConsumedReplies?: boolean;
+	/** The trigger's Webhook Registration mode (accountOverride, appSubscription, …). */
+	registrationMode: string;
+	/**
+	 * The callbacks this route can hold (see claimCallbackHolder), e.g. `account`, `app`,
+	 * `number:<phone-number-id>` or `manual`. At least one.
+	 */
+	scopes: readonly string[];
+	/** Now: the first upsert sets publishedAt, every upsert refreshedAt. */
+	at: Timestamp;
+}
+
+export interface RouteRecord extends Route {
+	account: string;
+	webhookUrl: string;
+	registrationMode: string;
+	scopes: string[];
+	publishedAt: Date;
+	refreshedAt: Date;
+}
+
+export interface CallbackHolder {
+	account: string;
+	scope: string;
+	routeId: string;
+	since: Date;
+}
+
+export interface CallbackClaim {
+	account: string;
+	scope: string;
+	routeId: string;
+	at: Timestamp;
+}
+
+export interface CallbackClaimResult {
+	/** This route holds the callback now (it just took it, or already held it). */
+	holds: boolean;
+	/** Who holds it after the call; null only when it is vacant and the route is not published. */
+	holder: CallbackHolder | null;
+}
+
+export interface CallbackRelease extends CallbackClaim {
+	/** Preferred successor; used when it is a published route of the scope, else the oldest one. */
+	successor?: string;
+}
+
+export interface CallbackReleaseResult {
+	/** False when the route did not hold the callback (nothing changed). */
+	released: boolean;
+	/** Who holds it after the call (the successor); null when vacant. */
+	holder: CallbackHolder | null;
+}
+
+export interface StartHandoverInput {
+	account: string;
+	contact: ContactRef;
+	/** Automation resumes by itself at this time; null or absent: until endHandover. */
+	until?: Timestamp | null;
+	/** Why (shown to workflows), e.g. "asked for a person". */
+	reason?: string;
+	/** Who took over, e.g. an agent's name or a workflow. */
+	by?: string;
+	at: Timestamp;
+}
+
+export interface HandoverRecord {
+	since: Date;
+	until: Date | null;
+	reason: string | null;
+	by: string | null;
+	/** At the time asked: until is null or after it. */
+	active: boolean;
+}
+
 export type StoreBackend = 'sqlite' | 'postgres';
 
 export interface Store {
@@ -444,6 +532,38 @@ export interface Store {
 	/** Insert-if-absent: true the first time a key is seen. */
 	markSeen(key: string, at: Timestamp): Promise<boolean>;
 	pruneSeen(olderThan: Timestamp): Promise<number>;
+
+	/** Publishes or refreshes a route (one per published trigger); publishedAt stays the first one's. */
+	upsertRoute(input: RouteInput): Promise<RouteRecord>;
+	/** Unpublishes a route; true when it was published. Release its callbacks afterwards. */
+	removeRoute(account: string, routeId: string): Promise<boolean>;
+	/** The account's published routes, oldest published first. */
+	listRoutes(account: string): Promise<RouteRecord[]>;
+	/**
+	 * Takes the scope's callback for a published route when nobody holds it or its holder is no
+	 * longer published. Of any number of concurrent claimers exactly one gets it.
+	 */
+	claimCallbackHolder(claim: CallbackClaim): Promise<CallbackClaimResult>;
+	getCallbackHolder(account: string, scope: string): Promise<CallbackHolder | null>;
+	/**
+	 * The holder hands the scope's callback on, in one transaction: to `successor` when it is a
+	 * published route of the scope, else to the oldest other published route of the scope, else
+	 * the callback is vacant. Does nothing when the route does not hold it. Call it after
+	 * removeRoute, so a route publishing meanwhile either is the successor or claims the vacancy.
+	 */
+	releaseCallbackHolder(release: CallbackRelease): Promise<CallbackReleaseResult>;
+
+	/** Insert-if-absent: true the first time this event is marked forwarded to this route. */
+	markForwarded(eventKey: string, routeId: string, at: Timestamp): Promise<boolean>;
+	/** The routes an event was already forwarded to. Pruned by housekeeping like dedup keys. */
+	forwardedRoutes(eventKey: string): Promise<Set<string>>;
+
+	/** Pauses automation for one contact (replaces a handover already on record). */
+	startHandover(input: StartHandoverInput): Promise<HandoverRecord>;
+	/** Releases the contact; true when a handover was on record. */
+	endHandover(account: string, contact: ContactRef): Promise<boolean>;
+	/** The contact's handover on record (active or past its until), or null. */
+	getHandover(account: string, contact: ContactRef, at: Timestamp): Promise<HandoverRecord | null>;
 
 	/** False when the wamid was already logged. */
 	logOutbound(input: OutboundMessageInput): Promise<boolean>;

@@ -300,3 +300,49 @@ export function normaliseRecipient(field: string, value: unknown): string {
 	const wa = parseWaId(id);
 	return wa.ok ? wa.waId : id;
 }
+
+/** An absolute http(s) URL, e.g. a trigger's production webhook URL. */
+export function requireHttpUrl(field: string, value: unknown): string {
+	const text = requireId(field, value, 2048);
+	let url: URL | null = null;
+	try {
+		url = new URL(text);
+	} catch {
+		url = null;
+	}
+	if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+		throw new StoreInputError(
+			field,
+			describeValue(value),
+			'is not an http(s) URL',
+			'Pass the absolute URL, e.g. https://n8n.example.com/webhook/<id>/webhook.',
+		);
+	}
+	return text;
+}
+
+export function optionalBoolean(field: string, value: unknown): boolean {
+	if (value === undefined || value === null) return false;
+	if (typeof value !== 'boolean') {
+		throw new StoreInputError(
+			field,
+			describeValue(value),
+			'is not true or false',
+			`Pass ${field} as a boolean.`,
+		);
+	}
+	return value;
+}
+
+/** A non-empty list of ids (at most `max`), duplicates dropped. */
+export function requireIdList(field: string, value: unknown, max: number): string[] {
+	if (!Array.isArray(value) || value.length === 0 || value.length > max) {
+		throw new StoreInputError(
+			field,
+			describeValue(value),
+			`is not a list of 1 to ${max} entries`,
+			`Pass ${field} as an array of strings.`,
+		);
+	}
+	return [...new Set(value.map((entry: unknown, index) => requireId(`${field}[${index}]`, entry)))];
+}

@@ -1,3 +1,4 @@
+import { compileRoute, ROUTE_ROLES, type Route } from '../../core/routing';
 import { isWindowOpen } from '../../core/window';
 import {
 	AI_ROLES,
@@ -9,6 +10,16 @@ import {
 	type AiHistory,
 	type AiHistoryQuery,
 	type AppendAiMessagesInput,
+	type CallbackClaim,
+	type CallbackClaimResult,
+	type CallbackHolder,
+	type CallbackRelease,
+	type CallbackReleaseResult,
+	type HandoverRecord,
+	type JsonValue,
+	type RouteInput,
+	type RouteRecord,
+	type StartHandoverInput,
 	type CancelWaitsInput,
 	type ConsentEvent,
 	type ConsentHistoryEntry,
@@ -43,6 +54,7 @@ import {
 	StoreInputError,
 	describeValue,
 	normaliseRecipient,
+	optionalBoolean,
 	optionalId,
 	optionalInteger,
 	optionalJson,
@@ -51,6 +63,8 @@ import {
 	requireContact,
 	requireContactIds,
 	requireCount,
+	requireHttpUrl,
+	requireIdList,
 	requireId,
 	requireJson,
 	requireOneOf,
@@ -62,6 +76,9 @@ import * as ai from './aiHistory';
 import * as consent from './consent';
 import { contactRecordOf, ensureContact, findContact, updateProfile } from './contacts';
 import * as dedup from './dedup';
+import * as forwards from './forwards';
+import * as handovers from './handovers';
+import * as routes from './routes';
 import {
 	ABANDONED_HAND_OFF_MS,
 	RESOLVED_WAIT_RETENTION_MS,
@@ -94,6 +111,55 @@ function retentionOf(value: AccountRetention): AccountRetention {
 		windowDays: days('windowDays'),
 		contactDays: days('contactDays'),
 		aiHistoryDays: days('aiHistoryDays'),
+	};
+}
+
+const MAX_ROUTE_SCOPES = 100;
+const MAX_FILTERS_BYTES = 16 * 1024;
+
+/** Checks a route as the routing will read it, so a route that cannot be routed is never published. */
+function routeOfInput(input: RouteInput): routes.NewRoute {
+	const route: Route = {
+		id: requireId('routeId', input.routeId),
+		role: requireOneOf('role', input.role, ROUTE_ROLES),
+		priority: optionalInteger('priority', input.priority) ?? 0,
+		filters: input.filters,
+		receiveConsumedReplies: optionalBoolean('receiveConsumedReplies', input.receiveConsumedReplies),
+	};
+	const filtersJson = requireJson('filters', input.filters as unknown as JsonValue);
+	if (
+		typeof input.filters !== 'object' ||
+		input.filters === null ||
+		Buffer.byteLength(filtersJson) > MAX_FILTERS_BYTES
+	) {
+		throw new StoreInputError(
+			'filters',
+			describeValue(input.filters),
+			`is not filters of at most ${MAX_FILTERS_BYTES} bytes`,
+			'Pass the trigger’s filters as routeFiltersOf(settings) builds them.',
+		);
+	}
+	try {
+		compileRoute(route);
+	} catch (error) {
+		throw new StoreInputError(
+			'filters',
+			describeValue(input.filters),
+			`cannot be routed: ${(error as Error).message}`,
+			'Pass the trigger’s filters as routeFiltersOf(settings) builds them.',
+		);
+	}
+	return {
+		account: requireId('account', input.account),
+		routeId: route.id,
+		webhookUrl: requireHttpUrl('webhookUrl', input.webhookUrl),
+		role: route.role,
+		priority: route.priority,
+		filtersJson,
+		receiveConsumedReplies: route.receiveConsumedReplies,
+		registrationMode: requireId('registrationMode', input.registrationMode, 64),
+		scopes: requireIdList('scopes', input.scopes, MAX_ROUTE_SCOPES),
+		at: requireTimestamp('at', input.at),
 	};
 }
 
@@ -322,6 +388,101 @@ export class SqlStore implements Store {
 		return await this.run((db) => dedup.pruneSeen(db, cutoff));
 	}
 
+	async upsertRoute(input: RouteInput): Promise<RouteRecord> {
+		const route = routeOfInput(input);
+		return await this.run((db) => routes.upsertRoute(db, route));
+	}
+
+	async removeRoute(account: string, routeId: string): Promise<boolean> {
+		const validAccount = requireId('account', account);
+		const id = requireId('routeId', routeId);
+		return await this.run((db) => routes.removeRoute(db, validAccount, id));
+	}
+
+	async listRoutes(account: string): Promise<RouteRecord[]> {
+		const validAccount = requireId('account', account);
+		return await this.run((db) => routes.listRoutes(db, validAccount));
+	}
+
+	async claimCallbackHolder(claim: CallbackClaim): Promise<CallbackClaimResult> {
+		const account = requireId('account', claim.account);
+		const scope = requireId('scope', claim.scope);
+		const routeId = requireId('routeId', claim.routeId);
+		const at = requireTimestamp('at', claim.at);
+		return await this.run((db) => routes.claimCallbackHolder(db, account, scope, routeId, at));
+	}
+
+	async getCallbackHolder(account: string, scope: string): Promise<CallbackHolder | null> {
+		const validAccount = requireId('account', account);
+		const validScope = requireId('scope', scope);
+		return await this.run((db) => routes.getCallbackHolder(db, validAccount, validScope));
+	}
+
+	async releaseCallbackHolder(release: CallbackRelease): Promise<CallbackReleaseResult> {
+		const account = requireId('account', release.account);
+		const scope = requireId('scope', release.scope);
+		const routeId = requireId('routeId', release.routeId);
+		const successor = optionalId('successor', release.successor);
+		const at = requireTimestamp('at', release.at);
+		return await this.atomic((db) =>
+			routes.releaseCallbackHolder(db, account, scope, routeId, successor, at),
+		);
+	}
+
+	async markForwarded(eventKey: string, routeId: string, at: Timestamp): Promise<boolean> {
+		const key = requireId('eventKey', eventKey, 512);
+		const id = requireId('routeId', routeId);
+		const time = requireTimestamp('at', at);
+		return await this.run((db) => forwards.markForwarded(db, key, id, time));
+	}
+
+	async forwardedRoutes(eventKey: string): Promise<Set<string>> {
+		const key = requireId('eventKey', eventKey, 512);
+		return await this.run((db) => forwards.forwardedRoutes(db, key));
+	}
+
+	async startHandover(input: StartHandoverInput): Promise<HandoverRecord> {
+		const at = requireTimestamp('at', input.at);
+		const until =
+			input.until === undefined || input.until === null
+				? null
+				: requireTimestamp('until', input.until);
+		if (until !== null && until <= at) {
+			throw new StoreInputError(
+				'until',
+				describeValue(input.until),
+				'is not after the start',
+				'Pass a time in the future, or leave it empty to pause until the handover is released.',
+			);
+		}
+		const handover: handovers.NewHandover = {
+			account: requireId('account', input.account),
+			keys: requireContact('contact', input.contact),
+			until,
+			reason: optionalText('reason', input.reason, 1024),
+			by: optionalText('by', input.by, 256),
+			at,
+		};
+		return await this.atomic((db) => handovers.startHandover(db, handover));
+	}
+
+	async endHandover(account: string, contact: ContactRef): Promise<boolean> {
+		const validAccount = requireId('account', account);
+		const keys = requireContact('contact', contact);
+		return await this.run((db) => handovers.endHandover(db, validAccount, keys));
+	}
+
+	async getHandover(
+		account: string,
+		contact: ContactRef,
+		at: Timestamp,
+	): Promise<HandoverRecord | null> {
+		const validAccount = requireId('account', account);
+		const keys = requireContact('contact', contact);
+		const time = requireTimestamp('at', at);
+		return await this.run((db) => handovers.getHandover(db, validAccount, keys, time));
+	}
+
 	async logOutbound(input: OutboundMessageInput): Promise<boolean> {
 		const message: outbound.OutboundMessage = {
 			wamid: requireId('wamid', input.wamid),
@@ -441,9 +602,12 @@ export class SqlStore implements Store {
 		const deletedWaits = await this.run((db) =>
 			waits.deleteResolvedWaits(db, time - RESOLVED_WAIT_RETENTION_MS),
 		);
-		const deletedSeenKeys = await this.run((db) =>
-			dedup.pruneSeen(db, time - dedup.DEFAULT_DEDUP_RETENTION_MS),
-		);
+		// Forward marks count with the dedup keys: both say "this event was already handled".
+		const deletedSeenKeys =
+			(await this.run((db) => dedup.pruneSeen(db, time - dedup.DEFAULT_DEDUP_RETENTION_MS))) +
+			(await this.run((db) =>
+				forwards.pruneForwarded(db, time - dedup.DEFAULT_DEDUP_RETENTION_MS),
+			));
 		return {
 			ran: true as const,
 			nextDueAt: new Date(nextDueAt),

@@ -19,6 +19,10 @@ export const TABLE_NAMES = [
 	'ai_conversations',
 	'ai_messages',
 	'housekeeping',
+	'routes',
+	'callback_holders',
+	'forwarded_events',
+	'handovers',
 ] as const;
 
 export type Tables = Record<(typeof TABLE_NAMES)[number], string>;
@@ -198,6 +202,51 @@ export const MIGRATIONS: readonly Migration[] = [
 			`CREATE INDEX outbound_messages_by_time ON ${t.outbound_messages} (sent_at)`,
 			`CREATE INDEX outbound_statuses_by_time ON ${t.outbound_statuses} (status_at)`,
 			`CREATE INDEX conversation_windows_by_last_inbound ON ${t.conversation_windows} (last_inbound_at)`,
+		],
+	},
+	{
+		version: 6,
+		name: 'many trigger workflows on one number: routes, callback holders, forwards, handovers',
+		statements: (t) => [
+			// One row per published trigger: where its own webhook is and what it wants.
+			`CREATE TABLE ${t.routes} (
+				account TEXT NOT NULL,
+				route_id TEXT NOT NULL,
+				webhook_url TEXT NOT NULL,
+				role TEXT NOT NULL,
+				priority INTEGER NOT NULL,
+				filters TEXT NOT NULL,
+				receive_consumed_replies INTEGER NOT NULL,
+				registration_mode TEXT NOT NULL,
+				scopes TEXT NOT NULL,
+				published_at BIGINT NOT NULL,
+				refreshed_at BIGINT NOT NULL,
+				PRIMARY KEY (account, route_id)
+			)`,
+			// Which route holds Meta's callback of one registration scope; NULL route_id: vacant.
+			`CREATE TABLE ${t.callback_holders} (
+				account TEXT NOT NULL,
+				scope TEXT NOT NULL,
+				route_id TEXT,
+				held_since BIGINT NOT NULL,
+				PRIMARY KEY (account, scope)
+			)`,
+			// Which routes already got an event, so a redelivery serves only the others.
+			`CREATE TABLE ${t.forwarded_events} (
+				event_key TEXT NOT NULL,
+				route_id TEXT NOT NULL,
+				forwarded_at BIGINT NOT NULL,
+				PRIMARY KEY (event_key, route_id)
+			)`,
+			`CREATE INDEX forwarded_events_by_time ON ${t.forwarded_events} (forwarded_at)`,
+			// A contact handed over to a person; erased and pruned with the contact.
+			`CREATE TABLE ${t.handovers} (
+				contact_id TEXT PRIMARY KEY,
+				since BIGINT NOT NULL,
+				until_at BIGINT,
+				reason TEXT,
+				started_by TEXT
+			)`,
 		],
 	},
 ];
