@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import {
 	startOpenAiCompatibleServer,
 	type OpenAiCompatibleServer,
 } from '../tools/openaiCompatibleServer';
+import { EXAMPLES, examplePath } from '../helpers/examples';
 import { artifactsDir, openBrowser, type BrowserSession } from './browser';
 import { findWorkflowId, openWorkflowCanvas, signInToN8n } from './n8nEditor';
 
@@ -24,13 +25,11 @@ const readyTimeoutMs = 20 * 60_000;
 // Two n8n executions, a sign-in and the editor's first load, each slow on a busy CI machine.
 const storyTimeoutMs = 5 * 60_000;
 
-const examplesDir = join(repoRoot, 'examples');
-const leadExample = existsSync(examplesDir)
-	? readdirSync(examplesDir).find((file) => /lead/i.test(file) && file.endsWith('.json'))
-	: undefined;
-const leadWorkflowName = leadExample
-	? (JSON.parse(readFileSync(join(examplesDir, leadExample), 'utf8')) as { name: string }).name
-	: undefined;
+// The example the chat story drives; test/unit/examples.test.ts keeps the name true.
+const leadExample = EXAMPLES.leadQualification;
+const leadWorkflowName = (
+	JSON.parse(readFileSync(examplePath(leadExample), 'utf8')) as { name: string }
+).name;
 
 interface StartedSandbox {
 	child: ChildProcess;
@@ -150,16 +149,13 @@ it('npm start prints the n8n, chat and login lines once everything answers', asy
 	]);
 });
 
-const leadTest = leadExample ? it : it.skip;
-leadTest(
-	`the lead-qualification example answers "Hi" in the chat, and a tapped button${
-		leadExample ? '' : ' (skipped: examples/ has no lead-qualification workflow yet)'
-	}`,
+it(
+	'the lead-qualification example answers "Hi" in the chat, and a tapped button',
 	async () => {
 		const started = sandbox as StartedSandbox;
 		// The sandbox goes on when an example cannot be published; this test cannot.
 		expect(started.output()).toContain(
-			`example "${leadWorkflowName as string}" (${leadExample as string}) is published`,
+			`example "${leadWorkflowName}" (${leadExample}) is published`,
 		);
 		let browser: BrowserSession | undefined;
 		try {
@@ -186,7 +182,7 @@ leadTest(
 			await browser.screenshot('sandbox-chat');
 
 			await signInToN8n(page, started.n8nUrl, started.owner);
-			const workflowId = await findWorkflowId(page, started.n8nUrl, leadWorkflowName as string);
+			const workflowId = await findWorkflowId(page, started.n8nUrl, leadWorkflowName);
 			await openWorkflowCanvas(page, started.n8nUrl, workflowId);
 			await browser.screenshot('sandbox-workflow');
 			if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
@@ -233,9 +229,9 @@ it(
 			const contents = await n8nContents(again);
 			expect(contents.credentialTypes).toEqual(['openAiApi', 'whatsAppCloudApi']);
 			expect(new Set(contents.workflowNames).size).toBe(contents.workflowNames.length);
-			if (leadExample) expect(contents.workflowNames).toContain(leadWorkflowName);
+			expect(contents.workflowNames).toContain(leadWorkflowName);
 			// The conversation of the story above ran executions in the first start; they are still there.
-			if (leadExample) expect(contents.executions).toBeGreaterThan(0);
+			expect(contents.executions).toBeGreaterThan(0);
 		} finally {
 			await pressCtrlC(again);
 		}

@@ -27,8 +27,8 @@ import {
 	startOpenAiCompatibleServer,
 	type OpenAiCompatibleServer,
 } from '../tools/openaiCompatibleServer';
+import { examplePath, type ExampleFile } from './examples';
 
-export const EXAMPLES_DIR = join(repoRoot, 'examples');
 export const PACKAGE_NAME = 'n8n-nodes-whatsapp-automation';
 
 /** The credential names the examples refer to; the tests create credentials of these names. */
@@ -204,8 +204,8 @@ async function builtNodeFiles(): Promise<string[]> {
 // ---------------------------------------------------------------- workflows
 
 /** An example as a user downloads it from examples/. */
-export async function readExample(file: string): Promise<WorkflowInput> {
-	return JSON.parse(await readFile(join(EXAMPLES_DIR, file), 'utf8')) as WorkflowInput;
+export async function readExample(file: ExampleFile): Promise<WorkflowInput> {
+	return JSON.parse(await readFile(examplePath(file), 'utf8')) as WorkflowInput;
 }
 
 /** Parameters to change on named nodes, e.g. a 4-hour wait shortened to seconds for a test. */

@@ -33,6 +33,7 @@ import {
 	type Customer,
 	type World,
 } from './e2eWorld';
+import { EXAMPLES } from './examples';
 
 const OPT_IN_BUTTON = { id: 'consent:opt_in', title: 'Yes, please' };
 const DECLINE_BUTTON = { id: 'consent:decline', title: 'No, thanks' };
@@ -59,7 +60,7 @@ export async function publishInbox(world: World): Promise<() => Promise<void>> {
 
 export async function callEndedScenario(world: World): Promise<void> {
 	// The example pauses two minutes after the call; a test cannot sit through that.
-	const workflow = patchParameters(await readExample('01-call-ended-follow-up.json'), {
+	const workflow = patchParameters(await readExample(EXAMPLES.callEnded), {
 		'Wait 2 Minutes': { amount: 1, unit: 'seconds' },
 	});
 	const workflowId = await importWorkflow(world, workflow, { publish: true });
@@ -129,10 +130,7 @@ export async function callEndedScenario(world: World): Promise<void> {
 // ---------------------------------------------------------------- 3. appointment reminders
 
 export async function appointmentRemindersScenario(world: World): Promise<void> {
-	const workflowId = await importWorkflow(
-		world,
-		await readExample('03-appointment-reminders.json'),
-	);
+	const workflowId = await importWorkflow(world, await readExample(EXAMPLES.appointmentReminders));
 	// "Tomorrow" in n8n's default time zone, computed before and after the run (midnight may pass).
 	const tomorrow = () =>
 		DateTime.now().setZone('America/New_York').plus({ days: 1 }).setLocale('en').toFormat('MMMM d');
@@ -162,7 +160,7 @@ export async function appointmentRemindersScenario(world: World): Promise<void> 
 
 /** Needs the account's webhooks free: it publishes a workflow with a trigger. Unpublishes it at the end. */
 export async function leadQualificationScenario(world: World): Promise<void> {
-	const workflowId = await importWorkflow(world, await readExample('02-lead-qualification.json'), {
+	const workflowId = await importWorkflow(world, await readExample(EXAMPLES.leadQualification), {
 		publish: true,
 	});
 	try {
@@ -258,7 +256,7 @@ async function leadConversation(world: World, workflowId: string): Promise<void>
 
 /** Needs a published trigger workflow (publishInbox) that records STOP, INFOSTOP and START. */
 export async function marketingPushScenario(world: World): Promise<void> {
-	const workflowId = await importWorkflow(world, await readExample('04-marketing-push.json'));
+	const workflowId = await importWorkflow(world, await readExample(EXAMPLES.marketingPush));
 	// The example's sample segment.
 	const anna = customer('Anna', '+4915112350001');
 	const ben = customer('Ben', '+4915112350002');
@@ -345,7 +343,7 @@ export async function followUpAfterSilenceScenario(
 	world: World,
 	options: FollowUpOptions,
 ): Promise<void> {
-	const workflow = patchParameters(await readExample('05-follow-up-after-silence.json'), {
+	const workflow = patchParameters(await readExample(EXAMPLES.followUpAfterSilence), {
 		'Wait for Reply (4 h)': { amount: options.waitSeconds, unit: 'seconds' },
 	});
 	const workflowId = await importWorkflow(world, workflow, { publish: true });
@@ -425,7 +423,7 @@ export async function followUpAfterSilenceScenario(
 
 /** Needs the account's webhooks free: it publishes a workflow with a trigger. Unpublishes it at the end. */
 export async function keywordOptInScenario(world: World): Promise<void> {
-	const workflowId = await importWorkflow(world, await readExample('06-keyword-opt-in.json'), {
+	const workflowId = await importWorkflow(world, await readExample(EXAMPLES.promoOptIn), {
 		publish: true,
 	});
 	try {

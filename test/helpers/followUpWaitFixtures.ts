@@ -1,8 +1,6 @@
 /** Shared set-up of the Follow-up Wait tests: a store per test, the node, inbound messages. */
 import { randomUUID } from 'node:crypto';
 
-import type { INodeExecutionData } from 'n8n-workflow';
-
 import { parseWebhookPayload, type InboundMessageEvent } from '../../lib/core/webhookEvents';
 import type { Store, StoreConfig } from '../../lib/store';
 import { resumeHttpFrom } from '../../lib/waits/http';
@@ -52,16 +50,15 @@ export function credentialsFor(config: StoreConfig): Record<string, Record<strin
 	};
 }
 
-/** Wait for Reply with the defaults of the node, contact and number read from the item. */
+/**
+ * Wait for Reply with the defaults of the node: the number and the contact are the description's
+ * default expressions, read from the item as n8n does (the harness evaluates them).
+ */
 export function waitParameters(
 	overrides: Record<string, ParameterValue> = {},
 ): Record<string, ParameterValue> {
 	return {
 		operation: 'waitForReply',
-		phoneNumber: (_: number, item: INodeExecutionData) =>
-			(item.json.sender as { phoneNumberId?: string } | undefined)?.phoneNumberId ?? NUMBER,
-		contact: (_: number, item: INodeExecutionData) =>
-			(item.json.recipient as { waId?: string } | undefined)?.waId,
 		limit: 'duration',
 		amount: 4,
 		unit: 'hours',

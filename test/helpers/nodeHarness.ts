@@ -12,7 +12,7 @@ import type {
 	INodeExecutionData,
 	INodeType,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { Expression, NodeHelpers, NodeOperationError } from 'n8n-workflow';
 
 export type ParameterValue = unknown | ((itemIndex: number, item: INodeExecutionData) => unknown);
 
@@ -62,6 +62,60 @@ function resolveParameter(
 			items[itemIndex],
 		);
 	return rest.length ? getPath(value, rest.join('.')) : value;
+}
+
+/**
+ * What n8n stores for the parameters a workflow does not set: the description's defaults of the
+ * parameters shown for the set ones (a hidden parameter has none, so the code's fallback applies).
+ */
+function defaultsFor(
+	description: INodeType['description'],
+	typeVersion: number,
+	values: Record<string, unknown>,
+): Record<string, unknown> {
+	return (
+		NodeHelpers.getNodeParameters(
+			description.properties,
+			values as never,
+			true,
+			false,
+			{ typeVersion },
+			description,
+		) ?? {}
+	);
+}
+
+/**
+ * A default that is an expression (`={{ $json.contact?.waId }}`, also inside a resource locator's
+ * value) is evaluated against the item by n8n's own expression engine. Defaults reading anything
+ * but the item are not supported here: the test must set the parameter, so no test passes on a
+ * value n8n would not compute.
+ */
+function evaluateDefault(
+	name: string,
+	value: unknown,
+	item: INodeExecutionData,
+	expression: Expression,
+): unknown {
+	if (Array.isArray(value))
+		return value.map((entry) => evaluateDefault(name, entry, item, expression));
+	if (value && typeof value === 'object')
+		return Object.fromEntries(
+			Object.entries(value).map(([key, entry]) => [
+				key,
+				evaluateDefault(name, entry, item, expression),
+			]),
+		);
+	if (typeof value !== 'string' || !value.startsWith('=')) return value;
+	const otherVariable = /\$(?!json\b)[A-Za-z_]\w*/.exec(value);
+	if (otherVariable) {
+		throw new Error(
+			`The default of parameter "${name}" (${value}) reads ${otherVariable[0]}, which the test harness does not provide: set "${name}" in the test`,
+		);
+	}
+	return expression.resolveSimpleParameterValue(value, {
+		$json: item.json,
+	} as never);
 }
 
 /** A parameter may be a resource locator; `extractValue` unwraps `{mode, value}` like n8n. */
@@ -145,6 +199,58 @@ export async function httpRequestViaFetch(
 		: parsed;
 }
 
+/**
+ * `getNodeParameter` as n8n answers it: the test's value, else the description's default (its
+ * expressions evaluated against the item), else the code's fallback.
+ */
+export function parameterReader(
+	nodeType: INodeType,
+	parameters: Record<string, ParameterValue>,
+	items: INodeExecutionData[],
+	timezone: string,
+): (
+	name: string,
+	itemIndex: number,
+	fallback?: unknown,
+	options?: { extractValue?: boolean },
+) => unknown {
+	const { description } = nodeType;
+	const typeVersion = Array.isArray(description.version)
+		? description.version[0]
+		: description.version;
+	const expression = new Expression(timezone);
+	const completed = new Map<number, Record<string, unknown>>();
+	/** The test's parameters for one item, completed by the description's defaults like n8n does. */
+	const parametersOf = (itemIndex: number): Record<string, unknown> => {
+		let values = completed.get(itemIndex);
+		if (!values) {
+			const set = Object.fromEntries(
+				Object.keys(parameters).map((name) => [
+					name,
+					resolveParameter(parameters, name, itemIndex, items),
+				]),
+			);
+			values = { ...defaultsFor(description, typeVersion, set), ...set };
+			completed.set(itemIndex, values);
+		}
+		return values;
+	};
+	return (name, itemIndex, fallback, options) => {
+		const value = extract(
+			name.split('.')[0] in parameters
+				? resolveParameter(parameters, name, itemIndex, items)
+				: evaluateDefault(
+						name,
+						resolveParameter(parametersOf(itemIndex), name, itemIndex, items),
+						items[itemIndex],
+						expression,
+					),
+			options,
+		);
+		return value === undefined ? fallback : value;
+	};
+}
+
 export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
 	const requests: HarnessRun['requests'] = [];
@@ -158,6 +264,8 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 		position: [0, 0],
 		parameters: {},
 	};
+	const timezone = options.timezone ?? 'UTC';
+	const parameter = parameterReader(options.node, options.parameters, items, timezone);
 	const credentialFor = (type: string) => {
 		const credentials = options.credentials?.[type];
 		if (!credentials)
@@ -178,13 +286,7 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 			itemIndex: number,
 			fallback?: unknown,
 			opts?: { extractValue?: boolean },
-		) => {
-			const value = extract(
-				resolveParameter(options.parameters, name, itemIndex ?? 0, items),
-				opts,
-			);
-			return value === undefined ? fallback : value;
-		},
+		) => parameter(name, itemIndex ?? 0, fallback, opts),
 		evaluateExpression: (expression: string) => {
 			if (expression.includes('$execution.resumeUrl')) return options.resumeUrl;
 			throw new Error(`evaluateExpression(${expression}) is not supported by the test harness`);
@@ -198,7 +300,7 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 				? (connection as (i: number) => unknown)(itemIndex)
 				: connection;
 		},
-		getTimezone: () => options.timezone ?? 'UTC',
+		getTimezone: () => timezone,
 		logger: {
 			debug() {},
 			info() {},

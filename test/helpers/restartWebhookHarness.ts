@@ -5,7 +5,7 @@
  */
 import type { INode, INodeExecutionData, INodeType, IWebhookResponseData } from 'n8n-workflow';
 
-import type { ParameterValue } from './nodeHarness';
+import { parameterReader, type ParameterValue } from './nodeHarness';
 
 export interface RestartWebhookOptions {
 	node: INodeType;
@@ -48,7 +48,12 @@ export async function runRestartWebhook(
 			return response;
 		},
 	};
-	const firstItem = options.waitingItems[0];
+	const parameter = parameterReader(
+		options.node,
+		options.parameters,
+		options.waitingItems,
+		options.timezone ?? 'UTC',
+	);
 	const context = {
 		getNode: () => node,
 		getExecutionId: () => options.executionId,
@@ -62,13 +67,9 @@ export async function runRestartWebhook(
 			if (!credentials) throw new Error(`No credentials of type ${type} in this test`);
 			return credentials;
 		},
-		getNodeParameter: (name: string, fallback?: unknown) => {
-			let value = options.parameters[name];
-			if (typeof value === 'function') {
-				value = (value as (i: number, item: INodeExecutionData) => unknown)(0, firstItem);
-			}
-			return value === undefined ? fallback : value;
-		},
+		// Webhook contexts take (name, fallback, options), unlike execute's (name, itemIndex, …).
+		getNodeParameter: (name: string, fallback?: unknown, opts?: { extractValue?: boolean }) =>
+			parameter(name, 0, fallback, opts),
 		evaluateExpression: (expression: string) => {
 			if (expression.replace(/\s/g, '') === '{{$input.all()}}') {
 				return structuredClone(options.waitingItems);

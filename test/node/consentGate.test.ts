@@ -194,6 +194,22 @@ describe('Check', () => {
 		expect(allowed.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
 
+	it('reads the contact from the trigger’s or the send node’s item when Contact is left at its default', async () => {
+		const run = await runNode({
+			node: new WhatsAppConsentGate(),
+			parameters: { operation: 'check', purpose: 'marketing' },
+			items: [
+				{ json: { contact: { waId: waIdOf(contacts.optedIn) } } },
+				{ json: { recipient: { waId: waIdOf(contacts.optedOut) } } },
+			],
+			credentials: gateCredentials(env),
+		});
+		const [allowed, needsOptIn, blocked] = run.output!;
+		expect(allowed.map((item) => item.pairedItem)).toEqual([{ item: 0 }]);
+		expect(needsOptIn).toEqual([]);
+		expect(blocked.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
+	});
+
 	it('checks a purpose given per item by an expression', async () => {
 		const [allowed, , blocked] = await gate(
 			{ operation: 'check', purpose: (i: number) => (i === 0 ? 'service' : 'marketing') },

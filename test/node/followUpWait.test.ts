@@ -3,6 +3,8 @@
  * (as the trigger runs it) claims and POSTs to a stand-in of n8n's /webhook-waiting endpoint, and
  * webhook() routes the items — against real SQLite and PostgreSQL stores.
  */
+import type { INodeExecutionData } from 'n8n-workflow';
+
 import { closeAllStores, openStore, type Store, type StoreConfig } from '../../lib/store';
 import { registerFollowUpWait } from '../../lib/waits/register';
 import {
@@ -52,7 +54,7 @@ describe.each(BACKENDS)('WhatsApp Follow-up Wait with the %s store', (backend) =
 
 	function spec(
 		parameters: Record<string, ParameterValue> = {},
-		items = [sentTemplateItem()],
+		items: INodeExecutionData[] = [sentTemplateItem()],
 	): WaitingExecutionSpec {
 		return { node: followUpWait, parameters: waitParameters(parameters), items, credentials };
 	}
@@ -84,6 +86,22 @@ describe.each(BACKENDS)('WhatsApp Follow-up Wait with the %s store', (backend) =
 		expect(wait.deadline.getTime()).toBe(waitTill);
 		expect(wait.resumeUrl).toContain(`/webhook-waiting/${execution.id}?signature=`);
 		expect(wait.secret).toMatch(/^[\w-]{40,}$/);
+	});
+
+	it('waits for the trigger item’s contact on its number when Contact and Number are left at their defaults', async () => {
+		const triggerItem = {
+			json: {
+				event: 'message',
+				business: { phoneNumberId: OTHER_NUMBER },
+				contact: { waId: OTHER_CUSTOMER, name: 'Ada' },
+			},
+		};
+		const execution = await n8n.execute(spec({}, [triggerItem]));
+
+		expect(execution.status).toBe('waiting');
+		expect(await waitingFor(OTHER_CUSTOMER, OTHER_NUMBER)).toEqual([
+			expect.objectContaining({ executionId: execution.id, status: 'waiting' }),
+		]);
 	});
 
 	it('resumes on a reply before the deadline: Replied once, the reply merged into the item', async () => {

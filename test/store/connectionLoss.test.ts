@@ -47,7 +47,8 @@ describe('PostgreSQL connection lost mid-transaction', () => {
 				await new Promise((resolve) => setImmediate(resolve));
 				await tx.markSeen('after-cut', Date.now());
 			});
-			await expect(inTransaction).rejects.toBeDefined();
+			// The driver's own words reach the caller: the call failed because the connection went.
+			await expect(inTransaction).rejects.toThrow(/^Connection terminated unexpectedly$/);
 			// Give a stray 'error' event the chance to surface; an unhandled one would fail the run.
 			await new Promise((resolve) => setTimeout(resolve, 100));
 			expect(await store.markSeen('after-reconnect', Date.now())).toBe(true);
