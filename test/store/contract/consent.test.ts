@@ -24,6 +24,7 @@ describeContract('consent', (contract) => {
 		expect(optIn).toEqual({
 			applied: true,
 			current: { status: 'opted_in', since: new Date(T0), source: 'button' },
+			previous: { status: 'unknown', since: null, source: null },
 		});
 		const optOut = await contract.store.recordConsent({
 			account: ACCOUNT,
@@ -43,6 +44,7 @@ describeContract('consent', (contract) => {
 		expect(late).toEqual({
 			applied: false,
 			current: { status: 'opted_out', since: new Date(T0 + 2 * HOUR), source: 'keyword' },
+			previous: { status: 'opted_out', since: new Date(T0 + 2 * HOUR), source: 'keyword' },
 		});
 		expect(await contract.store.getConsent(ACCOUNT, WA)).toEqual(late.current);
 
