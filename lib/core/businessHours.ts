@@ -3,7 +3,7 @@
  * business opens. Wall-clock times in an IANA time zone, so opening hours stay 09:00 across
  * daylight-saving changes.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { IANAZone } from 'luxon';
 
 import { FieldError } from './messages';
 
@@ -64,40 +64,88 @@ export function toBusinessHours(input: BusinessHoursInput): BusinessHours {
 
 /**
  * The first moment at or after `at` that falls within business hours: `at` itself when the
- * business is open then, otherwise the next opening time.
+ * business is open then, otherwise the next opening. Open means the wall clock reads an open day
+ * and a time from opening to closing, so when the clocks go back the hours can be open twice, and
+ * hours that fall wholly in the span the clocks skip do not happen that day.
  */
 export function nextBusinessMoment(at: Date, hours: BusinessHours): Date {
-	const local = DateTime.fromJSDate(at, { zone: hours.timeZone });
-	// Eight days: today, and the same weekday next week when it is today's only opening, already closed.
-	for (let offset = 0; offset <= 7; offset++) {
-		const day = local.startOf('day').plus({ days: offset });
-		if (!hours.days.includes(day.weekday as Weekday)) continue;
-		const opens = wallClock(day, hours.opensAt);
-		if (local < opens) return opens.toJSDate();
-		if (local < wallClock(day, hours.closesAt)) return at;
+	const zone = IANAZone.create(hours.timeZone);
+	const start = at.getTime();
+	if (isOpen(start, hours, zone)) return at;
+	// The clock reaches an open time either by running up to the opening time or by jumping into
+	// the hours at an offset change; the earliest of those moments that is open is the answer.
+	// Searched a day at a time, as the next opening is rarely more than a few days away.
+	for (let day = 0; day < SEARCH_DAYS; day++) {
+		const from = start + day * MS_PER_DAY;
+		const to = from + MS_PER_DAY;
+		const opens = [...openingInstants(from, to, hours, zone), ...offsetChanges(from, to, zone)]
+			.filter((time) => isOpen(time, hours, zone))
+			.sort((a, b) => a - b);
+		if (opens.length > 0) return new Date(opens[0]);
 	}
 	throw new Error('Business hours have no open day: checked by toBusinessHours, so unreachable');
 }
 
-/**
- * The first instant whose wall-clock time on `day` is at least `minutes` after midnight. Calendar
- * arithmetic, not elapsed time: 09:00 stays 09:00 on a 23- or 25-hour day. Of a time repeated when
- * clocks go back, the first; a time skipped when they go forward opens when the skipped span ends.
- */
-function wallClock(day: DateTime, minutes: number): DateTime {
-	const wanted = Date.UTC(day.year, day.month - 1, day.day) + minutes * 60_000;
-	let time =
-		minutes === MINUTES_PER_DAY
-			? day.plus({ days: 1 }).startOf('day')
-			: day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60 });
-	// Inside a skipped span luxon moves the time forward by the span's length: step back to its end.
-	while (wallMillis(time.minus({ minutes: 1 })) >= wanted) time = time.minus({ minutes: 1 });
-	return time;
+/** Two weeks and a day: an open day whose hours the clocks skip this week opens the week after. */
+const SEARCH_DAYS = 15;
+const MS_PER_MINUTE = 60_000;
+const MS_PER_DAY = MINUTES_PER_DAY * MS_PER_MINUTE;
+/** No zone changes its offset twice within this span, so comparing its ends finds every change. */
+const OFFSET_PROBE_MS = 6 * 60 * MS_PER_MINUTE;
+
+function isOpen(time: number, hours: BusinessHours, zone: IANAZone): boolean {
+	const wall = wallMillis(time, zone);
+	const weekday = (new Date(wall).getUTCDay() || 7) as Weekday;
+	const minuteOfDay = (wall - Math.floor(wall / MS_PER_DAY) * MS_PER_DAY) / MS_PER_MINUTE;
+	return (
+		hours.days.includes(weekday) && minuteOfDay >= hours.opensAt && minuteOfDay < hours.closesAt
+	);
 }
 
 /** The wall-clock reading as if it were UTC, so readings compare across offset changes. */
-function wallMillis(time: DateTime): number {
-	return time.toMillis() + time.offset * 60_000;
+function wallMillis(time: number, zone: IANAZone): number {
+	return time + zone.offset(time) * MS_PER_MINUTE;
+}
+
+/** Every instant in (from, to] whose wall clock reads the opening time: none on a day the clocks
+ * skip it, two on a day they repeat it. */
+function openingInstants(from: number, to: number, hours: BusinessHours, zone: IANAZone): number[] {
+	const instants: number[] = [];
+	// Wall-clock days a day either side of the span: offsets are less than a day.
+	const firstDay = Math.floor(from / MS_PER_DAY) - 1;
+	const lastDay = Math.floor(to / MS_PER_DAY) + 1;
+	for (let day = firstDay; day <= lastDay; day++) {
+		const wanted = day * MS_PER_DAY + hours.opensAt * MS_PER_MINUTE;
+		// The offsets in force a day either side cover both readings of a repeated time.
+		const offsets = new Set([zone.offset(wanted - MS_PER_DAY), zone.offset(wanted + MS_PER_DAY)]);
+		for (const offset of offsets) {
+			const instant = wanted - offset * MS_PER_MINUTE;
+			if (instant > from && instant <= to && zone.offset(instant) === offset)
+				instants.push(instant);
+		}
+	}
+	return instants;
+}
+
+/** The first instant of each new offset in (from, to]: where the wall clock jumps. */
+function offsetChanges(from: number, to: number, zone: IANAZone): number[] {
+	const changes: number[] = [];
+	let offsetBefore = zone.offset(from);
+	for (let probe = from; probe < to; probe += OFFSET_PROBE_MS) {
+		let before = probe;
+		let after = Math.min(probe + OFFSET_PROBE_MS, to);
+		const offsetAfter = zone.offset(after);
+		if (offsetAfter !== offsetBefore) {
+			while (after - before > 1) {
+				const middle = Math.floor((before + after) / 2);
+				if (zone.offset(middle) === offsetAfter) after = middle;
+				else before = middle;
+			}
+			changes.push(after);
+		}
+		offsetBefore = offsetAfter;
+	}
+	return changes;
 }
 
 function clockMinutes(value: unknown, field: string): number {

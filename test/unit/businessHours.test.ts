@@ -92,6 +92,38 @@ describe('nextBusinessMoment', () => {
 		expect(moved(local('2026-10-24T12:00'), night)).toBe('2026-10-25T02:30:00.000+02:00');
 	});
 
+	it('is open again when the clocks go back and the wall clock reads business hours a second time', () => {
+		// Property counterexample: New York repeats 01:00–02:00 on Sunday 2026-11-01. 06:00Z is the
+		// second 01:00 (EST): the wall clock reads 01:00 again, so 01:00–01:15 hours are open.
+		const newYorkNight = hours({
+			timeZone: 'America/New_York',
+			days: [7],
+			from: '01:00',
+			to: '01:15',
+		});
+		const secondOne = new Date('2026-11-01T06:00:00Z');
+		expect(nextBusinessMoment(secondOne, newYorkNight)).toEqual(secondOne);
+		// Berlin repeats 02:00–03:00 on 2026-10-25: closed at the first 02:45, open at the second 02:30.
+		const berlinNight = hours({ days: [7], from: '02:30', to: '02:45' });
+		const between = new Date('2026-10-25T01:00:00Z'); // the second 02:00 (CET)
+		expect(nextBusinessMoment(between, berlinNight).toISOString()).toBe('2026-10-25T01:30:00.000Z');
+	});
+
+	it('skips a day whose business hours fall entirely in the hour the clocks skip', () => {
+		// Property counterexample: New York skips 02:00–03:00 on Sunday 2026-03-08, so 02:00–02:15
+		// never happens that day: the next opening is the Sunday after, not 03:00 (closed).
+		const newYorkNight = hours({
+			timeZone: 'America/New_York',
+			days: [7],
+			from: '02:00',
+			to: '02:15',
+		});
+		const next = nextBusinessMoment(new Date('2026-03-08T06:59:00Z'), newYorkNight);
+		expect(DateTime.fromJSDate(next, { zone: 'America/New_York' }).toISO()).toBe(
+			'2026-03-15T02:00:00.000-04:00',
+		);
+	});
+
 	it('treats 24:00 as the end of the day', () => {
 		const allDay = hours({ days: [3], from: '00:00', to: '24:00' });
 		const lateWednesday = local('2026-06-10T23:59:59');
