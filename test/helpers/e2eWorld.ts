@@ -5,6 +5,7 @@
  * tests can check what the nodes recorded. One world per test file; `stop()` removes everything.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,9 +197,11 @@ async function installWithEveryNode(userFolder: string): Promise<void> {
 async function builtNodeFiles(): Promise<string[]> {
 	const nodesDir = join(repoRoot, 'dist', 'nodes');
 	const folders = await readdir(nodesDir, { withFileTypes: true });
+	// nodes/helpers/ and the like hold shared code, not a node: only folders with <name>.node.js.
 	return folders
 		.filter((entry) => entry.isDirectory())
-		.map((entry) => `dist/nodes/${entry.name}/${entry.name}.node.js`);
+		.map((entry) => `dist/nodes/${entry.name}/${entry.name}.node.js`)
+		.filter((file) => existsSync(join(repoRoot, file)));
 }
 
 // ---------------------------------------------------------------- workflows
