@@ -8,7 +8,7 @@ import {
 
 import { toBusinessHours, type BusinessHours } from '../../../lib/core/businessHours';
 import { parseContactIdentifier, type ContactIdentifier } from '../../../lib/core/contact';
-import { FieldError } from '../../../lib/core/messages';
+import { FieldError } from '../../../lib/core/fieldError';
 import { toReplyRule } from '../../../lib/core/waitRules';
 import {
 	computeDeadline,

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { purposeOfSend } from '../../../../lib/core/consentPolicy';
-import { buildTemplateMessage, FieldError } from '../../../../lib/core/messages';
+import { FieldError } from '../../../../lib/core/fieldError';
+import { buildTemplateMessage } from '../../../../lib/core/messages';
 import { buildTemplateComponents } from '../../../../lib/core/templates';
 import { templateProperty } from '../../../helpers/template';
 import { findTemplate } from '../../../helpers/templateLookup';
