@@ -28,7 +28,7 @@ import {
 } from '../../../lib/core/ai';
 import { FieldError } from '../../../lib/core/fieldError';
 import type { Store } from '../../../lib/store';
-import type { AiOperation } from '../descriptions';
+import type { AiOperation } from '../descriptions/properties';
 import {
 	type Conversation,
 	isChatMemory,

@@ -17,7 +17,7 @@ import {
 	type WaitTiming,
 } from '../../../lib/waits/deadline';
 import { registerFollowUpWait } from '../../../lib/waits/register';
-import { OUTPUT } from '../description';
+import { OUTPUT } from '../descriptions/properties';
 import { openWaitStore, phoneNumberIdOf, toNodeError } from './common';
 
 interface WaitTarget {

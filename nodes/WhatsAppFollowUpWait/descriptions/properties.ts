@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { KEYWORD_MATCH_MODES } from '../../lib/core/keywords';
+import { KEYWORD_MATCH_MODES } from '../../../lib/core/keywords';
 
 const WAIT_FOR_REPLY = 'waitForReply';
 export const CANCEL_WAITS = 'cancelWaits';
