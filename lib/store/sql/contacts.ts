@@ -110,7 +110,8 @@ export async function findContact(
 	return pickContact(await findContactRows(db, account, keys), keys);
 }
 
-async function suppressionOf(
+/** The newest suppression kept for any of these identity hashes (what survives an erasure). */
+export async function suppressionOf(
 	db: Db,
 	account: string,
 	hashes: readonly string[],
