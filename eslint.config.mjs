@@ -7,7 +7,8 @@ export default [
 	{ ignores: ['.cache/**', '.sandbox/**', '.scratch*/**', 'test-artifacts/**', 'dist/**'] },
 	...configWithoutCloudSupport,
 	{
-		// Self-hosted only (DESIGN decision 6): the store needs a PostgreSQL driver at run time.
+		// Self-hosted n8n only (README, first section): the state store needs the PostgreSQL driver
+		// `pg` at run time (docs/STORE.md), a dependency n8n Cloud does not allow.
 		files: ['package.json'],
 		rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' },
 	},

@@ -9,7 +9,7 @@ export { logAcceptedMessage } from './outboundLog';
 export { ConsentRecheck, ConsentSkip } from './recheck';
 export {
 	consentHistoryJson,
-	consentJson,
+	consentStateJson,
 	type ConsentHistoryJson,
-	type ConsentJson,
+	type ConsentStateJson,
 } from './state';

@@ -1,7 +1,11 @@
 import type { ConsentHistoryEntry, ConsentState, JsonValue } from '../store/types';
 
-/** `consent` on every output item: flat and expression-friendly (`$json.consent.status`). */
-export interface ConsentJson {
+/**
+ * `consent` on the items of the send node and the Consent Gate: the contact's current state, flat and
+ * expression-friendly (`$json.consent.status`). The trigger's items carry a consent *change* instead
+ * (`lib/inbound/items.ts`).
+ */
+export interface ConsentStateJson {
 	[key: string]: string | null;
 	status: ConsentState['status'];
 	/** ISO 8601: when the contact acted; null when nothing is recorded. */
@@ -9,7 +13,7 @@ export interface ConsentJson {
 	source: ConsentState['source'];
 }
 
-export function consentJson(state: ConsentState): ConsentJson {
+export function consentStateJson(state: ConsentState): ConsentStateJson {
 	return { status: state.status, since: state.since?.toISOString() ?? null, source: state.source };
 }
 

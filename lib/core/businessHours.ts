@@ -5,7 +5,7 @@
  */
 import { IANAZone } from 'luxon';
 
-import { FieldError } from './messages';
+import { FieldError } from './fieldError';
 
 /** ISO weekday: 1 = Monday … 7 = Sunday (luxon's numbering). */
 export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;

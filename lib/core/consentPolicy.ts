@@ -6,21 +6,23 @@
  * contact who stopped all messages ("STOP" → `blocked`). The Consent Gate routes by this matrix and
  * the send node skips by it, so both always agree.
  */
-import { FieldError } from './messages';
+import { FieldError } from './fieldError';
 import type { WhatsAppEvent } from './webhookEvents';
 
-/** A contact's consent as the store keeps it; `unknown` when nothing was ever recorded. */
-export type ContactConsentStatus = 'opted_in' | 'unknown' | 'opted_out' | 'blocked';
+/**
+ * A contact's consent as the store keeps it; `unknown` when nothing was ever recorded.
+ * `opted_out` stops marketing only; `blocked` stops every message. The store re-exports it.
+ */
+export const CONSENT_STATUSES = ['opted_in', 'unknown', 'opted_out', 'blocked'] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
-export const CONSENT_PURPOSES = ['marketing', 'service'] as const;
-export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+export type ConsentPurpose = 'marketing' | 'service';
 
 /**
  * What a marketing flow does with a contact whose consent is unknown: ask first (the default), or
  * treat "opted in or unknown" as allowed, as some platforms do for scheduled newsletters.
  */
-export const UNKNOWN_CONSENT_POLICIES = ['needsOptIn', 'allow'] as const;
-export type UnknownConsentPolicy = (typeof UNKNOWN_CONSENT_POLICIES)[number];
+export type UnknownConsentPolicy = 'needsOptIn' | 'allow';
 
 export type ConsentRoute = 'allowed' | 'needsOptIn' | 'blocked';
 
@@ -30,15 +32,13 @@ export interface ConsentDecision {
 	reason: string | null;
 }
 
-const STATUSES: readonly ContactConsentStatus[] = ['opted_in', 'unknown', 'opted_out', 'blocked'];
-
 /** The policy matrix: status × purpose × unknown-policy → Allowed, Needs Opt-in or Blocked. */
 export function decideConsent(
-	status: ContactConsentStatus,
+	status: ConsentStatus,
 	purpose: ConsentPurpose,
 	unknownPolicy: UnknownConsentPolicy = 'needsOptIn',
 ): ConsentDecision {
-	if (!STATUSES.includes(status)) {
+	if (!CONSENT_STATUSES.includes(status)) {
 		throw new TypeError(`Unknown consent status ${JSON.stringify(status)}`);
 	}
 	if (status === 'blocked') {
@@ -89,9 +89,6 @@ export function parseUnknownConsentPolicy(
 	);
 }
 
-/** The send node's Purpose setting: `auto` follows the template's category. */
-export type SendPurposeSetting = 'auto' | ConsentPurpose;
-
 /**
  * A MARKETING-category template is a marketing send; so is anything the user marks as marketing.
  * Free-form messages under `auto` are service messages: they only reach customers who wrote in the
@@ -112,7 +109,6 @@ export const OPT_OUT_FOOTERS = {
 	en: 'Reply INFOSTOP to stop marketing messages',
 	de: 'Antworten Sie INFOSTOP, um Werbung abzubestellen',
 } as const;
-export type OptOutFooterLanguage = keyof typeof OPT_OUT_FOOTERS;
 
 /** The footer on its own paragraph, so it never runs into the message's last sentence. */
 export function appendOptOutFooter(text: string, footer: string): string {
@@ -138,10 +134,7 @@ export type OptInRequestPlan =
  * only a template reaches the customer. A blocked contact is never messaged; an opted-out one is
  * asked again only while they are writing to the business (window open), never by a cold template.
  */
-export function planOptInRequest(
-	status: ContactConsentStatus,
-	windowOpen: boolean,
-): OptInRequestPlan {
+export function planOptInRequest(status: ConsentStatus, windowOpen: boolean): OptInRequestPlan {
 	if (status === 'blocked') {
 		return { action: 'skip', reason: 'the contact asked for no messages at all (STOP)' };
 	}

@@ -11,22 +11,21 @@
  * to what the contact had before that stop. It never creates an opt-in and never lifts a STOP, an
  * opt-out keyword or button, or an opt-out recorded through the API.
  */
-import type { ContactConsentStatus } from './consentPolicy';
+import type { ConsentStatus } from './consentPolicy';
 
 export type ConsentSourceName = 'keyword' | 'button' | 'in_app' | 'api' | 'import';
 
 /** A contact's current consent: the status and the source of the event that set it. */
 export interface ConsentPosition {
-	status: ContactConsentStatus;
+	status: ConsentStatus;
 	source: ConsentSourceName | null;
 }
 
 export type ConsentTransitionEvent =
-	| { kind: 'set'; status: ContactConsentStatus; source: ConsentSourceName }
-	| { kind: 'in_app_resume' };
+	{ kind: 'set'; status: ConsentStatus; source: ConsentSourceName } | { kind: 'in_app_resume' };
 
 export type ConsentOutcome =
-	| { kind: 'set'; status: ContactConsentStatus; source: ConsentSourceName }
+	| { kind: 'set'; status: ConsentStatus; source: ConsentSourceName }
 	/** Back to the consent the contact had before WhatsApp's in-app stop (the store's history knows it). */
 	| { kind: 'restore_before_in_app_stop' }
 	| { kind: 'unchanged' };
@@ -36,7 +35,7 @@ export function isInAppStop(position: ConsentPosition): boolean {
 	return position.status === 'opted_out' && position.source === 'in_app';
 }
 
-function isContactsOwnOptOut(event: { status: ContactConsentStatus; source: ConsentSourceName }) {
+function isContactsOwnOptOut(event: { status: ConsentStatus; source: ConsentSourceName }) {
 	return event.status === 'opted_out' && event.source !== 'api' && event.source !== 'import';
 }
 

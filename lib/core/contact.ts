@@ -17,7 +17,7 @@
  * A typed phone number field (the send node's Recipient Phone) asks more: the "+" must be written,
  * because a person typing a number is where a forgotten country code happens (`parseE164`).
  */
-import { FieldError } from './messages';
+import { FieldError } from './fieldError';
 import { parseE164 } from './phone';
 
 /** The identifiers of one contact; null or absent ids are ignored, so a webhook contact can be passed as it is. */
@@ -34,7 +34,7 @@ export interface ContactIdentifier {
 	label: string;
 }
 
-export const BUSINESS_SCOPED_USER_ID = /^[A-Z]{2}(\.[A-Za-z0-9]+)+$/;
+const BUSINESS_SCOPED_USER_ID = /^[A-Z]{2}(\.[A-Za-z0-9]+)+$/;
 export const USER_ID_MAX_LENGTH = 128;
 
 export function isBusinessScopedUserId(text: string): boolean {

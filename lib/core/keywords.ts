@@ -47,14 +47,6 @@ export function compileKeywordMatcher(
 	};
 }
 
-export function matchesKeyword(
-	text: string | null | undefined,
-	keywords: readonly string[],
-	mode: KeywordMatchMode,
-): boolean {
-	return compileKeywordMatcher(keywords, mode)(text);
-}
-
 const TEXT_TESTS: Record<
 	Exclude<KeywordMatchMode, 'regex'>,
 	(text: string, keyword: string) => boolean

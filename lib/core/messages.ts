@@ -3,32 +3,7 @@
  * anything is sent, so a bad item fails with the field, the value and the fix instead of a 400.
  */
 
-/** A user-facing input error: which field, what value, how to fix it. */
-export class FieldError extends Error {
-	readonly field: string;
-
-	readonly value: unknown;
-
-	readonly fix: string;
-
-	constructor(field: string, value: unknown, problem: string, fix: string) {
-		super(`${field} ${problem}`);
-		this.name = 'FieldError';
-		this.field = field;
-		this.value = value;
-		this.fix = fix;
-	}
-
-	describe(): string {
-		const shown =
-			typeof this.value === 'string' ? `"${truncate(this.value, 80)}"` : JSON.stringify(this.value);
-		return `Value: ${shown}. Fix: ${this.fix}`;
-	}
-}
-
-function truncate(text: string, max: number): string {
-	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+import { FieldError } from './fieldError';
 
 export const LIMITS = {
 	textBody: 4096,

@@ -30,18 +30,6 @@ export function parseE164(input: unknown): E164ParseResult {
 	};
 }
 
-/** Meta's inbound `wa_id` / `from` (digits) → E.164. Throws when given anything but a phone number. */
-export function waIdToE164(waId: string): string {
-	const digits = waId.startsWith('+') ? waId.slice(1) : waId;
-	const parsed = parseE164(`+${digits}`);
-	if (!parsed.ok) {
-		throw new Error(
-			`wa_id ${quote(waId)} is not a WhatsApp phone number: expected 8 to 15 digits like 4915112345678 (a business-scoped user id such as "US.1234…" carries no phone number)`,
-		);
-	}
-	return parsed.e164;
-}
-
 /**
  * A click-to-chat link (`https://wa.me/<digits>?text=…`) for a business number in any common
  * display form ("+1 555-078-3881", "15550783881", "+4915112345678").

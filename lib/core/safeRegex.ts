@@ -27,7 +27,7 @@ const WIDE_RANGE = 10;
 /** Alternatives multiply into paths; a pattern with more is refused rather than analysed slowly. */
 const MAX_PATHS = 512;
 
-export class UnsafePatternError extends Error {}
+class UnsafePatternError extends Error {}
 
 type Node =
 	| { kind: 'char'; source: string }

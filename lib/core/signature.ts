@@ -94,8 +94,11 @@ export function generateVerifyToken(): string {
 	return randomBytes(24).toString('base64url');
 }
 
-/** Hashing first gives equal lengths, so the comparison leaks neither content nor length. */
-function sameSecret(presented: string, expected: string): boolean {
+/**
+ * Compares two secrets (the verify token, a follow-up wait's hand-off secret). Hashing first gives
+ * equal lengths, so the comparison leaks neither content nor length.
+ */
+export function sameSecret(presented: string, expected: string): boolean {
 	const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 	return timingSafeEqual(digest(presented), digest(expected));
 }

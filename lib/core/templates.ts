@@ -209,7 +209,7 @@ export interface MappingProblem {
 }
 
 /** The rules Meta enforces on body parameter text (error 132012 otherwise). */
-export function bodyTextProblem(value: string): string | undefined {
+function bodyTextProblem(value: string): string | undefined {
 	if (/[\n\r]/.test(value)) return 'contains a line break (not allowed in body variables)';
 	if (/\t/.test(value)) return 'contains a tab (not allowed in body variables)';
 	if (/ {5,}/.test(value)) return 'contains more than 4 consecutive spaces';
@@ -434,8 +434,4 @@ export function parseTemplateRef(ref: string): { name: string; language?: string
 
 export function templateRef(template: Pick<MessageTemplate, 'name' | 'language'>): string {
 	return `${template.name}|${template.language}`;
-}
-
-export function isMarketingTemplate(template: Pick<MessageTemplate, 'category'>): boolean {
-	return template.category.toUpperCase() === 'MARKETING';
 }

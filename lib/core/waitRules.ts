@@ -4,7 +4,7 @@
  * validated on the way in (the node's parameters) and on the way out (the stored JSON).
  */
 import { compileKeywordMatcher, KEYWORD_MATCH_MODES, type KeywordMatchMode } from './keywords';
-import { FieldError } from './messages';
+import { FieldError } from './fieldError';
 import type { InboundMessageEvent } from './webhookEvents';
 
 export type ReplyRule =
@@ -15,7 +15,7 @@ export type ReplyRule =
 
 export type ReplyRuleKind = ReplyRule['kind'];
 
-export const REPLY_RULE_KINDS: readonly ReplyRuleKind[] = ['anyMessage', 'buttonReply', 'keywords'];
+const REPLY_RULE_KINDS: readonly ReplyRuleKind[] = ['anyMessage', 'buttonReply', 'keywords'];
 
 /**
  * Meta stamps messages with its clock in whole seconds, the wait with ours in milliseconds: a

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 
 import { parseE164 } from './phone';
 
-export const WEBHOOK_OBJECT = 'whatsapp_business_account';
+const WEBHOOK_OBJECT = 'whatsapp_business_account';
 
 /** The body is not a WhatsApp Business Account webhook at all: answer 4xx, start nothing. */
 export class WebhookPayloadError extends Error {

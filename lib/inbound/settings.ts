@@ -17,7 +17,7 @@ import {
 	type KeywordFilter,
 } from '../core/eventFilters';
 import { KEYWORD_MATCH_MODES, type KeywordMatchMode } from '../core/keywords';
-import { FieldError } from '../core/messages';
+import { FieldError } from '../core/fieldError';
 
 export {
 	MESSAGE_STATUSES,

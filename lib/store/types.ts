@@ -1,3 +1,4 @@
+import type { ConsentStatus } from '../core/consentPolicy';
 import type { ContactIds } from '../core/contact';
 import type { Route, RouteFilters, RouteRole } from '../core/routing';
 import type { AccountRetention } from './retention';
@@ -24,9 +25,8 @@ export type ContactRef = string | ContactIds;
 /** Null or absent ids are ignored, so a parsed webhook contact can be passed as it is. */
 export type { ContactIds };
 
-export const CONSENT_STATUSES = ['opted_in', 'unknown', 'opted_out', 'blocked'] as const;
-/** `opted_out` stops marketing only; `blocked` stops every message. */
-export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+/** The one consent status type lives in the core (the policy decides by it); the store re-exports it. */
+export { CONSENT_STATUSES, type ConsentStatus } from '../core/consentPolicy';
 
 export const CONSENT_SOURCES = ['keyword', 'button', 'in_app', 'api', 'import'] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
@@ -150,8 +150,7 @@ export interface WindowClosedInput extends WindowKey {
 	at: Timestamp;
 }
 
-export const WAIT_STATUSES = ['waiting', 'claimed', 'cancelled', 'expired'] as const;
-export type WaitStatus = (typeof WAIT_STATUSES)[number];
+export type WaitStatus = 'waiting' | 'claimed' | 'cancelled' | 'expired';
 export type WaitOutcome = 'claimed' | 'cancelled';
 
 export interface RegisterWaitInput {

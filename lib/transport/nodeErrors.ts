@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { MetaApiError } from '../core/errors';
-import { FieldError } from '../core/messages';
+import { FieldError } from '../core/fieldError';
 
 /**
  * The pure core's errors as n8n errors: Meta's (code, title, details kept) become NodeApiError,

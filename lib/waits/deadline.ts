@@ -3,10 +3,10 @@
  * contact's last inbound message (follow-up tools count "4 hours without an answer" from there),
  * optionally moved into business hours.
  */
-import { FieldError } from '../core/messages';
+import { FieldError } from '../core/fieldError';
 import { nextBusinessMoment, type BusinessHours } from '../core/businessHours';
 
-export const DURATION_UNITS = ['seconds', 'minutes', 'hours', 'days'] as const;
+const DURATION_UNITS = ['seconds', 'minutes', 'hours', 'days'] as const;
 export type DurationUnit = (typeof DURATION_UNITS)[number];
 
 const UNIT_MS: Record<DurationUnit, number> = {

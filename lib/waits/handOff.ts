@@ -4,8 +4,8 @@
  * n8n's resume token only proves the caller knows the URL; the wait's own secret, kept in the
  * store, proves the caller also holds the claim on this wait.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 
+import { sameSecret } from '../core/signature';
 import type { InboundMessageEvent } from '../core/webhookEvents';
 import type { WaitRecord, WaitStatus } from '../store/types';
 
@@ -62,13 +62,7 @@ export function acceptsHandOff(
 	if (wait === null || wait.secret === null) return false;
 	if (wait.executionId !== executionId) return false;
 	if (wait.status !== STATUS_AFTER[handOff.outcome]) return false;
-	return sameSecret(wait.secret, handOff.secret);
-}
-
-/** Compares digests, so neither the length nor the content of the secret leaks through timing. */
-function sameSecret(expected: string, given: string): boolean {
-	const digest = (text: string) => createHash('sha256').update(text).digest();
-	return timingSafeEqual(digest(expected), digest(given));
+	return sameSecret(handOff.secret, wait.secret);
 }
 
 function isMessageEvent(value: unknown): boolean {

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 
 import type { ReplyRule } from '../core/waitRules';
-import type { ContactRef, JsonValue, Store, WaitRecord } from '../store/types';
+import type { JsonValue, RegisterWaitInput, Store, WaitRecord } from '../store/types';
 
-export interface FollowUpWaitInput {
-	/** The WhatsApp Business Account id the store keys contacts by. */
-	account: string;
-	phoneNumberId: string;
-	contact: ContactRef;
-	executionId: string;
-	workflowId?: string;
-	/** n8n's `$execution.resumeUrl`. A secret: never log it. */
-	resumeUrl: string;
+/**
+ * The store's wait without what registration adds itself (the secret, the stored rule, the time):
+ * `account` is the WhatsApp Business Account id, `resumeUrl` n8n's `$execution.resumeUrl` (a
+ * secret: never log it).
+ */
+export interface FollowUpWaitInput extends Omit<
+	RegisterWaitInput,
+	'secret' | 'deadline' | 'matchRule' | 'createdAt'
+> {
 	deadline: Date;
 	rule: ReplyRule;
 	now: Date;

@@ -8,7 +8,7 @@ import {
 
 import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
 import { executeAiReply } from './actions/execute';
-import { aiReplyProperties } from './descriptions';
+import { aiReplyProperties } from './descriptions/properties';
 
 // Not usable as a tool: n8n's tool variant of a node has no inputs, so it could not reach its Chat Model.
 // eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool

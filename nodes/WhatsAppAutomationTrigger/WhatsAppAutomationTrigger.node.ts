@@ -16,7 +16,7 @@ import {
 	optionsProperty,
 	registrationProperties,
 	unsignedDeliveriesNotice,
-} from './description';
+} from './descriptions/properties';
 import { getKeywordLinks } from './methods';
 import { checkExists, create, remove } from './registration';
 import { handleWebhook } from './webhook';

@@ -13,7 +13,7 @@ import { searchPhoneNumbers } from '../helpers/sender';
 import { cancelWaits } from './actions/cancelWaits';
 import { receiveHandOff } from './actions/receiveHandOff';
 import { waitForReply } from './actions/waitForReply';
-import { CANCEL_WAITS, OUTPUTS_EXPRESSION, properties } from './description';
+import { CANCEL_WAITS, OUTPUTS_EXPRESSION, properties } from './descriptions/properties';
 
 // Not an AI tool: an agent's tool call cannot pause its execution for hours. Not a trigger: its
 // only webhook is n8n's restart webhook of the waiting execution, so nothing is registered remotely.

@@ -5,7 +5,7 @@
  */
 import type { ILoadOptionsFunctions, INodeListSearchResult, INodeProperties } from 'n8n-workflow';
 
-import { FieldError } from '../../lib/core/messages';
+import { FieldError } from '../../lib/core/fieldError';
 import { GraphClient } from '../../lib/transport/graphApi';
 import { matchesFilter } from './listSearch';
 

@@ -49,6 +49,27 @@ export const templateProperty: INodeProperties = {
 	],
 };
 
+/** The chosen template's variables, one mapper field each (`getTemplateVariables`). */
+export const templateVariablesProperty: INodeProperties = {
+	displayName: 'Variables',
+	name: 'variables',
+	type: 'resourceMapper',
+	noDataExpression: true,
+	default: { mappingMode: 'defineBelow', value: null },
+	typeOptions: {
+		loadOptionsDependsOn: ['template.value'],
+		resourceMapper: {
+			resourceMapperMethod: 'getTemplateVariables',
+			mode: 'add',
+			fieldWords: { singular: 'variable', plural: 'variables' },
+			addAllFields: true,
+			multiKeyMatch: false,
+			supportAutoMap: false,
+			noFieldsError: 'This template has no variables: nothing to map.',
+		},
+	},
+};
+
 /** The account's approved templates for the picker (`searchListMethod: 'searchTemplates'`). */
 export async function searchTemplates(
 	this: ILoadOptionsFunctions,

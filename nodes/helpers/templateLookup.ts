@@ -1,4 +1,4 @@
-import { FieldError } from '../../lib/core/messages';
+import { FieldError } from '../../lib/core/fieldError';
 import { type MessageTemplate, parseTemplateRef } from '../../lib/core/templates';
 import type { GraphClient } from '../../lib/transport/graphApi';
 

@@ -9,7 +9,7 @@ import {
 	UnusableAnswerError,
 	validateDelayBounds,
 } from '../../lib/core/ai';
-import { FieldError } from '../../lib/core/messages';
+import { FieldError } from '../../lib/core/fieldError';
 
 describe('extractJsonObject', () => {
 	it.each([

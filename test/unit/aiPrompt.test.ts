@@ -8,7 +8,7 @@ import {
 	type PromptContext,
 	recentMessages,
 } from '../../lib/core/ai';
-import { FieldError } from '../../lib/core/messages';
+import { FieldError } from '../../lib/core/fieldError';
 
 const now = new Date('2026-03-01T13:05:00Z');
 

@@ -7,7 +7,7 @@ import {
 	type BusinessHours,
 	type BusinessHoursInput,
 } from '../../lib/core/businessHours';
-import { FieldError } from '../../lib/core/messages';
+import { FieldError } from '../../lib/core/fieldError';
 
 const WEEKDAYS = [1, 2, 3, 4, 5];
 

@@ -6,7 +6,7 @@ import {
 	consentAnswerFromReply,
 	type ConsentPurpose,
 	type ConsentRoute,
-	type ContactConsentStatus,
+	type ConsentStatus,
 	decideConsent,
 	OPT_OUT_FOOTERS,
 	parseConsentPurpose,
@@ -15,31 +15,31 @@ import {
 	purposeOfSend,
 	type UnknownConsentPolicy,
 } from '../../lib/core/consentPolicy';
-import { FieldError, LIMITS } from '../../lib/core/messages';
+import { FieldError } from '../../lib/core/fieldError';
+import { LIMITS } from '../../lib/core/messages';
 import { parseWebhookPayload, type WhatsAppEvent } from '../../lib/core/webhookEvents';
 import { metaFixture } from '../helpers/metaFixtures';
 
 describe('decideConsent: the policy matrix', () => {
 	// Written out by hand from the issue, not derived from the implementation.
-	const matrix: Array<[ContactConsentStatus, ConsentPurpose, UnknownConsentPolicy, ConsentRoute]> =
-		[
-			['opted_in', 'marketing', 'needsOptIn', 'allowed'],
-			['opted_in', 'marketing', 'allow', 'allowed'],
-			['unknown', 'marketing', 'needsOptIn', 'needsOptIn'],
-			['unknown', 'marketing', 'allow', 'allowed'],
-			['opted_out', 'marketing', 'needsOptIn', 'blocked'],
-			['opted_out', 'marketing', 'allow', 'blocked'],
-			['blocked', 'marketing', 'needsOptIn', 'blocked'],
-			['blocked', 'marketing', 'allow', 'blocked'],
-			['opted_in', 'service', 'needsOptIn', 'allowed'],
-			['opted_in', 'service', 'allow', 'allowed'],
-			['unknown', 'service', 'needsOptIn', 'allowed'],
-			['unknown', 'service', 'allow', 'allowed'],
-			['opted_out', 'service', 'needsOptIn', 'allowed'],
-			['opted_out', 'service', 'allow', 'allowed'],
-			['blocked', 'service', 'needsOptIn', 'blocked'],
-			['blocked', 'service', 'allow', 'blocked'],
-		];
+	const matrix: Array<[ConsentStatus, ConsentPurpose, UnknownConsentPolicy, ConsentRoute]> = [
+		['opted_in', 'marketing', 'needsOptIn', 'allowed'],
+		['opted_in', 'marketing', 'allow', 'allowed'],
+		['unknown', 'marketing', 'needsOptIn', 'needsOptIn'],
+		['unknown', 'marketing', 'allow', 'allowed'],
+		['opted_out', 'marketing', 'needsOptIn', 'blocked'],
+		['opted_out', 'marketing', 'allow', 'blocked'],
+		['blocked', 'marketing', 'needsOptIn', 'blocked'],
+		['blocked', 'marketing', 'allow', 'blocked'],
+		['opted_in', 'service', 'needsOptIn', 'allowed'],
+		['opted_in', 'service', 'allow', 'allowed'],
+		['unknown', 'service', 'needsOptIn', 'allowed'],
+		['unknown', 'service', 'allow', 'allowed'],
+		['opted_out', 'service', 'needsOptIn', 'allowed'],
+		['opted_out', 'service', 'allow', 'allowed'],
+		['blocked', 'service', 'needsOptIn', 'blocked'],
+		['blocked', 'service', 'allow', 'blocked'],
+	];
 
 	it.each(matrix)('%s × %s × unknown→%s routes to %s', (status, purpose, policy, route) => {
 		const decision = decideConsent(status, purpose, policy);
@@ -64,7 +64,7 @@ describe('decideConsent: the policy matrix', () => {
 	});
 
 	it('refuses a status it does not know instead of allowing', () => {
-		expect(() => decideConsent('maybe' as ContactConsentStatus, 'service')).toThrow(/maybe/);
+		expect(() => decideConsent('maybe' as ConsentStatus, 'service')).toThrow(/maybe/);
 	});
 });
 

@@ -11,7 +11,7 @@ import {
 	parseRecipientPhone,
 	parseWaId,
 } from '../../lib/core/contact';
-import { FieldError } from '../../lib/core/messages';
+import { FieldError } from '../../lib/core/fieldError';
 
 function fieldErrorOf(run: () => unknown): FieldError {
 	let caught: unknown;

@@ -1,4 +1,4 @@
-import { FieldError } from '../../lib/core/messages';
+import { FieldError } from '../../lib/core/fieldError';
 import {
 	confirmationLanguage,
 	deriveVerifyToken,

@@ -1,8 +1,17 @@
 import fc from 'fast-check';
 
-import { compileKeywordMatcher, matchesKeyword } from '../../lib/core/keywords';
+import { compileKeywordMatcher, type KeywordMatchMode } from '../../lib/core/keywords';
 
-describe('matchesKeyword', () => {
+/** One-off matching through the public matcher, as the trigger and the wait rules build it. */
+function matchesKeyword(
+	text: string | null | undefined,
+	keywords: readonly string[],
+	mode: KeywordMatchMode,
+): boolean {
+	return compileKeywordMatcher(keywords, mode)(text);
+}
+
+describe('keyword matching', () => {
 	it.each([
 		['exact', 'promo', ['PROMO'], true],
 		['exact', '  Promo  ', ['PROMO'], true],

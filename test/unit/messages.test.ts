@@ -4,8 +4,8 @@ import {
 	buildMediaMessage,
 	buildTemplateMessage,
 	buildTextMessage,
-	FieldError,
 } from '../../lib/core/messages';
+import { FieldError } from '../../lib/core/fieldError';
 import { metaFixture, shapeOf } from '../helpers/metaFixtures';
 
 const to = { recipient: { to: '4915112345678' } };

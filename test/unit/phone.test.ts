@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 
-import { parseE164, waIdToE164, waMeLink } from '../../lib/core/phone';
+import { parseWaId } from '../../lib/core/contact';
+import { parseE164, waMeLink } from '../../lib/core/phone';
 
 const EXPECTED_FORM =
 	'expected E.164 like +4915112345678: "+" then country code and number, no spaces, no leading 0';
@@ -71,7 +72,7 @@ describe('parseE164', () => {
 				fc.property(validDigits, (digits) => {
 					const parsed = parseE164(`+${digits}`);
 					expect(parsed).toEqual({ ok: true, e164: `+${digits}`, waId: digits });
-					if (parsed.ok) expect(waIdToE164(parsed.waId)).toBe(parsed.e164);
+					if (parsed.ok) expect(parseWaId(parsed.waId)).toEqual({ ok: true, waId: digits });
 				}),
 			);
 		});
@@ -127,25 +128,6 @@ describe('parseE164', () => {
 			);
 		});
 	});
-});
-
-describe('waIdToE164', () => {
-	it('adds the "+" to the digits Meta sends', () => {
-		expect(waIdToE164('16505551234')).toBe('+16505551234');
-	});
-
-	it('leaves an E.164 number as it is', () => {
-		expect(waIdToE164('+16505551234')).toBe('+16505551234');
-	});
-
-	it.each(['US.13491208655302741918', '', '123', '0161234567'])(
-		'refuses %j, explaining a wa_id is digits',
-		(waId) => {
-			expect(() => waIdToE164(waId)).toThrow(
-				`wa_id ${JSON.stringify(waId)} is not a WhatsApp phone number`,
-			);
-		},
-	);
 });
 
 describe('waMeLink', () => {

@@ -2,7 +2,7 @@
  * One check for the phone number ID a number picker holds, shared by the send node and the
  * Consent Gate (Sender, required) and the Follow-up Wait (Business Phone Number, may be empty).
  */
-import { FieldError } from '../../lib/core/messages';
+import { FieldError } from '../../lib/core/fieldError';
 import { readPhoneNumberId, readSenderId } from '../../nodes/helpers/sender';
 
 function failure(read: () => unknown): FieldError {

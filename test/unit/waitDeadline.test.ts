@@ -1,5 +1,5 @@
 import { toBusinessHours } from '../../lib/core/businessHours';
-import { FieldError } from '../../lib/core/messages';
+import { FieldError } from '../../lib/core/fieldError';
 import { computeDeadline, MAX_WAIT_MS } from '../../lib/waits/deadline';
 
 const now = new Date('2026-06-10T10:00:00Z'); // a Wednesday

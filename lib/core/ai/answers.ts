@@ -4,7 +4,7 @@
  * of JSON; all of that is accepted. What cannot be read is an `UnusableAnswerError` that quotes the
  * answer, so the user sees what the model said.
  */
-import { FieldError } from '../messages';
+import { FieldError } from '../fieldError';
 import type { DelayBounds } from './prompt';
 
 /** The model answered, but not in a form the operation can use. */

@@ -7,7 +7,7 @@
  */
 import { DateTime } from 'luxon';
 
-import { FieldError } from '../messages';
+import { FieldError } from '../fieldError';
 import type { ChatMessage, ContextVariable, ModelMessage } from './types';
 
 export interface PromptContext {

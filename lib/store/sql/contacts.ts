@@ -59,7 +59,7 @@ export function identityHashes(db: Db, account: string, keys: ContactKeys): stri
 	return plainIdentityHashes(keys).map((plain) => (key ? keyedHash(key, plain) : plain));
 }
 
-export function plainIdentityHashes(keys: ContactKeys): string[] {
+function plainIdentityHashes(keys: ContactKeys): string[] {
 	const hashes: string[] = [];
 	if (keys.waId) hashes.push(hash('sha256', `wa:${keys.waId}`, 'hex'));
 	if (keys.userId) hashes.push(hash('sha256', `user:${keys.userId}`, 'hex'));
@@ -110,6 +110,7 @@ export async function findContact(
 	return pickContact(await findContactRows(db, account, keys), keys);
 }
 
+/** The newest suppression kept for any of these identity hashes (what survives an erasure). */
 export async function suppressionOf(
 	db: Db,
 	account: string,

@@ -6,6 +6,7 @@ import {
 	findContactRows,
 	identityHashes,
 	keysOf,
+	suppressionOf,
 	type ContactRow,
 } from './contacts';
 import { eraseForwardedByPrefix } from './forwards';
@@ -159,31 +160,12 @@ async function suppressionsToKeep(
 		const mark =
 			carriers.length > 0
 				? newestMark(carriers.map(consentMarkOf))
-				: await existingSuppression(db, account, identity.hashes);
+				: await suppressionOf(db, account, identity.hashes);
 		if (mark && isSuppressing(mark.status)) {
 			for (const hash of identity.hashes) kept.push({ hash, mark });
 		}
 	}
 	return kept;
-}
-
-async function existingSuppression(
-	db: Db,
-	account: string,
-	hashes: readonly string[],
-): Promise<ConsentMark | null> {
-	const found = await db.session.query<{
-		status: ConsentMark['status'];
-		source: ConsentMark['source'];
-		event_at: number;
-	}>(
-		`SELECT status, source, event_at FROM ${db.tables.consent_suppressions}
-		WHERE account = $1 AND ${db.dialect.inList('identity_hash', '$2')}`,
-		[account, db.dialect.listParam(hashes)],
-	);
-	return newestMark(
-		found.map((row) => ({ status: row.status, source: row.source, eventAt: Number(row.event_at) })),
-	);
 }
 
 function mostRestrictive(

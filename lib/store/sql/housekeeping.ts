@@ -14,7 +14,7 @@ export const RESOLVED_WAIT_RETENTION_MS = 7 * DAY_MS;
 export const ABANDONED_HAND_OFF_MS = HOUR_MS;
 
 /** The schedule row of one account's retention run (the store-wide one is `store`). */
-export function retentionTask(account: string): string {
+function retentionTask(account: string): string {
 	return `retention:${account}`;
 }
 

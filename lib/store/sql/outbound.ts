@@ -1,17 +1,10 @@
 import type { OutboundKind, OutboundRecord, OutboundStatusEntry } from '../types';
 import type { Db } from './schema';
 
-export interface OutboundMessage {
-	wamid: string;
-	phoneNumberId: string;
-	recipient: string;
-	kind: OutboundKind;
-	templateName: string | null;
-	templateLanguage: string | null;
-	category: string | null;
-	text: string | null;
+/** One row of `outbound_messages`: the store's record without its status timeline, time in ms. */
+export type OutboundMessage = Omit<OutboundRecord, 'sentAt' | 'status' | 'statuses'> & {
 	sentAt: number;
-}
+};
 
 export interface OutboundStatus {
 	wamid: string;

@@ -281,7 +281,7 @@ function waitsWithOptionalResumeUrl(t: Tables, dialect: Dialect): string[] {
 	];
 }
 
-export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 /**
  * Brings the schema to the latest version. Safe when several processes start at once: the

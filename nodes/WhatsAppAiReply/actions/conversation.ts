@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { type ChatMessage, readMemoryMessages, recentMessages } from '../../../lib/core/ai';
-import { FieldError } from '../../../lib/core/messages';
+import { FieldError } from '../../../lib/core/fieldError';
 import type { Store } from '../../../lib/store';
 import { CREDENTIAL_TYPE } from '../../../lib/transport/graphApi';
 import { openCredentialStore } from '../../helpers/storeAccess';

@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { UnusableAnswerError } from '../../../lib/core/ai';
-import { FieldError } from '../../../lib/core/messages';
+import { FieldError } from '../../../lib/core/fieldError';
 import { StoreConfigError, StoreInputError } from '../../../lib/store';
 
 /** A problem with the node's setup or the model's answer, and what to do about it. */

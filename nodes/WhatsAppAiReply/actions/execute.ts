@@ -26,9 +26,9 @@ import {
 	validateDelayBounds,
 	WHATSAPP_TEXT_LIMIT,
 } from '../../../lib/core/ai';
-import { FieldError } from '../../../lib/core/messages';
+import { FieldError } from '../../../lib/core/fieldError';
 import type { Store } from '../../../lib/store';
-import type { AiOperation } from '../descriptions';
+import type { AiOperation } from '../descriptions/properties';
 import {
 	type Conversation,
 	isChatMemory,

@@ -6,7 +6,7 @@ import {
 	OPT_OUT_FOOTERS,
 	type UnknownConsentPolicy,
 } from '../../../lib/core/consentPolicy';
-import { FieldError } from '../../../lib/core/messages';
+import { FieldError } from '../../../lib/core/fieldError';
 import { ConsentRecheck, ConsentSkip, logAcceptedMessage } from '../../../lib/consent';
 import type { ConsentState, OutboundKind } from '../../../lib/store/types';
 import type { CloudApiCredentials, SendResponse } from '../../../lib/transport/graphApi';

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { type ConsentSkip, consentJson } from '../../../lib/consent';
+import { type ConsentSkip, consentStateJson } from '../../../lib/consent';
 import type { SendResponse } from '../../../lib/transport/graphApi';
 import type { ConsentSubject } from './consent';
 import type { PreparedSend } from './types';
@@ -60,7 +60,7 @@ export function sentItem(
 	if (p.renderedText !== undefined) json.renderedText = p.renderedText;
 	if (!message) json.readMessageId = p.body.message_id as string;
 	if (p.purpose) json.purpose = p.purpose;
-	if (p.consent) json.consent = consentJson(p.consent);
+	if (p.consent) json.consent = consentStateJson(p.consent);
 	if (p.logProblem) json.logProblem = p.logProblem;
 	return { json, pairedItem: { item: p.itemIndex } };
 }
@@ -71,7 +71,7 @@ export function skippedItem(item: ConsentSubject, skip: ConsentSkip): INodeExecu
 		skipped: true,
 		reason: skip.reason,
 		purpose: item.purpose ?? null,
-		consent: consentJson(skip.state),
+		consent: consentStateJson(skip.state),
 		...messageFields(item, item.recipient?.waId ?? null),
 		...addresseeFields(item),
 	};

@@ -8,7 +8,7 @@ import {
 
 import { ConsentSkip } from '../../../lib/consent';
 import { MetaApiError } from '../../../lib/core/errors';
-import { FieldError } from '../../../lib/core/messages';
+import { FieldError } from '../../../lib/core/fieldError';
 import { sendPaced } from '../../../lib/core/pacing';
 import {
 	GraphClient,

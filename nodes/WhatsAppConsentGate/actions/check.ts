@@ -6,7 +6,7 @@ import {
 	parseConsentPurpose,
 	parseUnknownConsentPolicy,
 } from '../../../lib/core/consentPolicy';
-import { consentJson } from '../../../lib/consent';
+import { consentStateJson } from '../../../lib/consent';
 import { parseContactIdentifier } from '../../../lib/core/contact';
 import { errorItem, type GateContext, parseItems } from './shared';
 
@@ -50,7 +50,7 @@ export async function check(ctx: GateContext): Promise<INodeExecutionData[][]> {
 		routed[entry.itemIndex] = {
 			output: OUTPUT_INDEX[route],
 			item: {
-				json: { ...items[entry.itemIndex].json, consent: consentJson(state) },
+				json: { ...items[entry.itemIndex].json, consent: consentStateJson(state) },
 				pairedItem: { item: entry.itemIndex },
 			},
 		};

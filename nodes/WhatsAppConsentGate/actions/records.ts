@@ -1,7 +1,7 @@
 import { type IDataObject, type INodeExecutionData, sleep } from 'n8n-workflow';
 
-import { FieldError } from '../../../lib/core/messages';
-import { consentHistoryJson, consentJson } from '../../../lib/consent';
+import { FieldError } from '../../../lib/core/fieldError';
+import { consentHistoryJson, consentStateJson } from '../../../lib/consent';
 import { parseContactIdentifier } from '../../../lib/core/contact';
 import type {
 	ConsentEvidence,
@@ -42,7 +42,7 @@ export async function setConsent(ctx: GateContext): Promise<INodeExecutionData[]
 			});
 			return {
 				...item.json,
-				consent: consentJson(result.current),
+				consent: consentStateJson(result.current),
 				consentChange: {
 					applied: result.applied,
 					status,
@@ -65,7 +65,7 @@ export async function getConsent(ctx: GateContext): Promise<INodeExecutionData[]
 			]);
 			return {
 				...item.json,
-				consent: consentJson(state),
+				consent: consentStateJson(state),
 				consentHistory: consentHistoryJson(history),
 			};
 		}),
@@ -207,7 +207,7 @@ export async function importConsent(ctx: GateContext): Promise<INodeExecutionDat
 			return {
 				json: {
 					...items[i].json,
-					consent: consentJson(result.current),
+					consent: consentStateJson(result.current),
 					consentChange: {
 						applied: result.applied,
 						status: row.status,

@@ -5,10 +5,10 @@ import {
 	type OptInRequestPlan,
 	planOptInRequest,
 } from '../../../lib/core/consentPolicy';
+import { FieldError } from '../../../lib/core/fieldError';
 import {
 	buildButtonsMessage,
 	buildTemplateMessage,
-	FieldError,
 	type Recipient,
 } from '../../../lib/core/messages';
 import { sendPaced } from '../../../lib/core/pacing';
@@ -17,7 +17,12 @@ import {
 	type MessageTemplate,
 	planTemplate,
 } from '../../../lib/core/templates';
-import { ConsentRecheck, ConsentSkip, consentJson, logAcceptedMessage } from '../../../lib/consent';
+import {
+	ConsentRecheck,
+	ConsentSkip,
+	consentStateJson,
+	logAcceptedMessage,
+} from '../../../lib/consent';
 import { parseContactIdentifier, type ContactIdentifier } from '../../../lib/core/contact';
 import type { ConsentState } from '../../../lib/store/types';
 import { GraphClient, sendRetryDecision } from '../../../lib/transport/graphApi';
@@ -152,7 +157,7 @@ export async function requestOptIn(ctx: GateContext): Promise<INodeExecutionData
 				json: {
 					...items[i].json,
 					...outputOf(outcome),
-					consent: consentJson(stateOf.get(i) as ConsentState),
+					consent: consentStateJson(stateOf.get(i) as ConsentState),
 				},
 				pairedItem: { item: i },
 			};

@@ -1,6 +1,6 @@
 import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { FieldError } from '../../../lib/core/messages';
+import { FieldError } from '../../../lib/core/fieldError';
 import { errorItem, toNodeError } from '../../../lib/transport/nodeErrors';
 import type { AccountStore } from '../../helpers/storeAccess';
 

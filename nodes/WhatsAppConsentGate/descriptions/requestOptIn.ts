@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { senderProperty } from '../../helpers/sender';
-import { templateProperty } from '../../helpers/template';
+import { templateProperty, templateVariablesProperty } from '../../helpers/template';
 
 const request = { show: { operation: ['requestOptIn'] } };
 
@@ -54,24 +54,5 @@ export const requestOptInProperties: INodeProperties[] = [
 			'An approved template that asks the same question, for contacts who have not written in the last 24 hours. Its first quick-reply button means yes, the second no.',
 		displayOptions: request,
 	},
-	{
-		displayName: 'Template Variables',
-		name: 'variables',
-		type: 'resourceMapper',
-		noDataExpression: true,
-		default: { mappingMode: 'defineBelow', value: null },
-		displayOptions: request,
-		typeOptions: {
-			loadOptionsDependsOn: ['template.value'],
-			resourceMapper: {
-				resourceMapperMethod: 'getTemplateVariables',
-				mode: 'add',
-				fieldWords: { singular: 'variable', plural: 'variables' },
-				addAllFields: true,
-				multiKeyMatch: false,
-				supportAutoMap: false,
-				noFieldsError: 'This template has no variables: nothing to map.',
-			},
-		},
-	},
+	{ ...templateVariablesProperty, displayName: 'Template Variables', displayOptions: request },
 ];

@@ -7,7 +7,7 @@ import type {
 
 import { parseContactIdentifier } from '../../../lib/core/contact';
 import { acceptsHandOff, parseHandOffBody } from '../../../lib/waits/handOff';
-import { OUTPUT } from '../description';
+import { OUTPUT } from '../descriptions/properties';
 import { openWaitStore } from './common';
 
 /**

@@ -8,7 +8,7 @@ import {
 
 import { toBusinessHours, type BusinessHours } from '../../../lib/core/businessHours';
 import { parseContactIdentifier, type ContactIdentifier } from '../../../lib/core/contact';
-import { FieldError } from '../../../lib/core/messages';
+import { FieldError } from '../../../lib/core/fieldError';
 import { toReplyRule } from '../../../lib/core/waitRules';
 import {
 	computeDeadline,
@@ -17,7 +17,7 @@ import {
 	type WaitTiming,
 } from '../../../lib/waits/deadline';
 import { registerFollowUpWait } from '../../../lib/waits/register';
-import { OUTPUT } from '../description';
+import { OUTPUT } from '../descriptions/properties';
 import { openWaitStore, phoneNumberIdOf, toNodeError } from './common';
 
 interface WaitTarget {

@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { purposeOfSend } from '../../../../lib/core/consentPolicy';
-import { buildTemplateMessage, FieldError } from '../../../../lib/core/messages';
+import { FieldError } from '../../../../lib/core/fieldError';
+import { buildTemplateMessage } from '../../../../lib/core/messages';
 import { buildTemplateComponents } from '../../../../lib/core/templates';
-import { templateProperty } from '../../../helpers/template';
+import { templateProperty, templateVariablesProperty } from '../../../helpers/template';
 import { findTemplate } from '../../../helpers/templateLookup';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
@@ -20,27 +21,7 @@ export const option: SendOperation['option'] = {
 
 export const description: INodeProperties[] = [
 	{ ...templateProperty, displayOptions: show },
-	{
-		displayName: 'Variables',
-		name: 'variables',
-		type: 'resourceMapper',
-		noDataExpression: true,
-		default: { mappingMode: 'defineBelow', value: null },
-		required: true,
-		displayOptions: show,
-		typeOptions: {
-			loadOptionsDependsOn: ['template.value'],
-			resourceMapper: {
-				resourceMapperMethod: 'getTemplateVariables',
-				mode: 'add',
-				fieldWords: { singular: 'variable', plural: 'variables' },
-				addAllFields: true,
-				multiKeyMatch: false,
-				supportAutoMap: false,
-				noFieldsError: 'This template has no variables: nothing to map.',
-			},
-		},
-	},
+	{ ...templateVariablesProperty, required: true, displayOptions: show },
 	{
 		displayName: 'Recipient Name',
 		name: 'recipientName',

@@ -1,8 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { KEYWORD_MATCH_MODES } from '../../lib/core/keywords';
+import { KEYWORD_MATCH_MODES } from '../../../lib/core/keywords';
 
-export const WAIT_FOR_REPLY = 'waitForReply';
+const WAIT_FOR_REPLY = 'waitForReply';
 export const CANCEL_WAITS = 'cancelWaits';
 
 /** Output 0 must be No Reply: n8n's wait tracker sends timed-out items there. */

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_CONSENT_KEYWORDS } from '../../lib/core/consentKeywords';
+import { DEFAULT_CONSENT_KEYWORDS } from '../../../lib/core/consentKeywords';
 
 const MESSAGE_EVENTS = ['messageReceived', 'conversationStarted'];
 

@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 export type AiOperation =
 	'generateReply' | 'writeFollowUp' | 'checkStopCondition' | 'suggestFollowUpDelay';
 
-export const DEFAULT_INSTRUCTIONS =
+const DEFAULT_INSTRUCTIONS =
 	'You are the friendly WhatsApp assistant of our business. Answer briefly and clearly, in the language the customer writes in. If you do not know something, say so and offer to connect the customer with a person.';
 
 const operationProperty: INodeProperties = {
