@@ -1,0 +1,303 @@
+/**
+ * Many published trigger workflows on one account (docs/nodes/trigger.md, "Many workflows on one
+ * number"): the emulator delivers to the trigger holding Meta's callback, which records each
+ * event once and forwards it, signed, to the other chosen triggers, all served by a fake n8n on
+ * loopback that counts the runs of each workflow.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { EmulatorControl, startEmulator, type RunningEmulator } from '../../emulator';
+import { closeAllStores, openStore, type Store } from '../../lib/store';
+import { registerFollowUpWait } from '../../lib/waits/register';
+import { FakeWebhookN8n } from '../helpers/fakeWebhookN8n';
+import {
+	jsonOf,
+	PHONE_NUMBER_ID,
+	tempSqlitePath,
+	triggerCredentials,
+	triggerFixture,
+} from '../helpers/triggerSetup';
+import { callTriggerWebhook, type TriggerFixture } from '../helpers/webhookHarness';
+
+const CUSTOMER = '+4915112345678';
+const CUSTOMER_WA_ID = '4915112345678';
+const WORKFLOWS = ['promo', 'price', 'bot', 'logger'] as const;
+type Workflow = (typeof WORKFLOWS)[number];
+
+const PARAMETERS: Record<Workflow, Record<string, unknown>> = {
+	// A trigger with keywords is a keyword flow by default.
+	promo: { events: ['messageReceived'], keywords: 'PROMO' },
+	price: { events: ['messageReceived'], keywords: 'PREIS', routingRole: 'keyword' },
+	// No keywords: a fallback by default; it asks for opt-out confirmations.
+	bot: { events: ['messageReceived'], options: { confirmOptOut: true } },
+	logger: { events: ['messageReceived', 'consentChanged'], routingRole: 'every' },
+};
+
+let emulator: RunningEmulator;
+let control: EmulatorControl;
+let n8n: FakeWebhookN8n;
+let store: Store;
+let fixtures: Record<Workflow, TriggerFixture>;
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+	control = new EmulatorControl(emulator.baseUrl);
+});
+
+beforeEach(async () => {
+	n8n = await FakeWebhookN8n.start();
+	const info = emulator.info();
+	const sqlitePath = tempSqlitePath();
+	const credentials = triggerCredentials({
+		accessToken: info.accessToken,
+		businessAccountId: info.wabaId,
+		appId: info.appId,
+		appSecret: info.appSecret,
+		baseUrl: info.baseUrl,
+		graphApiVersion: info.graphVersion,
+		sqlitePath,
+	});
+	fixtures = Object.fromEntries(
+		WORKFLOWS.map((name) => [
+			name,
+			{
+				...triggerFixture({ registration: 'accountOverride', ...PARAMETERS[name] }, credentials),
+				workflowId: `wf-${name}`,
+				nodeId: `node-${name}`,
+				webhookId: `hook-${name}`,
+			},
+		]),
+	) as Record<Workflow, TriggerFixture>;
+	store = await openStore({ backend: 'sqlite', path: sqlitePath });
+});
+
+afterEach(async () => {
+	await n8n.close();
+	await control.reset();
+});
+
+afterAll(async () => {
+	await emulator.stop();
+	await closeAllStores();
+});
+
+async function publishAll(order: readonly Workflow[] = WORKFLOWS): Promise<void> {
+	for (const name of order) await n8n.publish(name, fixtures[name]);
+}
+
+async function customerWrites(text: string) {
+	return await control.inbound({ from: CUSTOMER, name: 'Lena', text, waitForDelivery: true });
+}
+
+const counts = (expected: Partial<Record<Workflow, number>>) =>
+	Object.fromEntries(WORKFLOWS.map((name) => [name, expected[name] ?? 0]));
+
+describe('each message goes to the workflows that should get it, once', () => {
+	it.each([
+		['publishing the logger first', ['logger', 'bot', 'price', 'promo'] as const],
+		['publishing the keyword flow first', ['promo', 'price', 'bot', 'logger'] as const],
+		['publishing the bot first', ['bot', 'logger', 'promo', 'price'] as const],
+	])(
+		'PROMO → keyword flow + logger; hello → bot + logger; STOP → one consent change, one confirmation (%s)',
+		async (_, order) => {
+			await publishAll(order);
+			// Only the first published trigger holds Meta's callback; the others left Meta alone.
+			const promo = await customerWrites('PROMO');
+			expect(promo.delivery).toMatchObject({
+				delivered: true,
+				httpStatus: 200,
+				url: fixtures[order[0]].webhookUrl,
+			});
+			expect(n8n.runCounts()).toEqual(counts({ promo: 1, logger: 1 }));
+			expect(jsonOf(n8n.runs('promo')[0])).toEqual([
+				expect.objectContaining({
+					messageId: promo.messageId,
+					routing: {
+						role: 'keyword',
+						rule: 'keyword',
+						keyword: 'PROMO',
+						consumedReply: false,
+						duringHandover: false,
+					},
+				}),
+			]);
+			expect(jsonOf(n8n.runs('logger')[0])[0]).toMatchObject({
+				messageId: promo.messageId,
+				conversation: { isNew: true },
+				routing: { role: 'every', rule: 'every' },
+			});
+
+			const hello = await customerWrites('hello');
+			expect(hello.delivery).toMatchObject({ httpStatus: 200 });
+			expect(n8n.runCounts()).toEqual(counts({ promo: 1, bot: 1, logger: 2 }));
+			expect(jsonOf(n8n.runs('bot')[0])[0]).toMatchObject({
+				messageId: hello.messageId,
+				routing: { role: 'fallback', rule: 'fallback' },
+			});
+
+			await customerWrites('STOP');
+			expect(n8n.runCounts()).toEqual(counts({ promo: 1, bot: 2, logger: 3 }));
+			expect(jsonOf(n8n.runs('logger')[2]).map((item) => item.event)).toEqual([
+				'messageReceived',
+				'consentChanged',
+			]);
+			expect(await store.getConsentHistory(emulator.info().wabaId, CUSTOMER_WA_ID)).toHaveLength(1);
+			// The bot asked for confirmations: sent once, by whichever trigger Meta called.
+			expect(await control.messages({ to: CUSTOMER_WA_ID })).toHaveLength(1);
+		},
+	);
+
+	it('two keyword flows: the most specific match wins, then the priority', async () => {
+		fixtures.price.parameters = {
+			...fixtures.price.parameters,
+			keywords: 'PROMO',
+			keywordMatch: 'startsWith',
+			keywordPriority: 100,
+		};
+		await publishAll();
+		await customerWrites('promo');
+		// Exact (promo) beats starts-with (price), whatever price's priority.
+		expect(n8n.runCounts()).toEqual(counts({ promo: 1, logger: 1 }));
+		await customerWrites('PROMO2025');
+		expect(n8n.runCounts()).toEqual(counts({ promo: 1, price: 1, logger: 2 }));
+	});
+});
+
+describe('a reply a waiting Follow-up Wait consumes', () => {
+	let waitingN8n: Server;
+	let resumed: string[];
+
+	beforeEach(async () => {
+		resumed = [];
+		waitingN8n = createServer((request, response) => {
+			resumed.push(request.url ?? '');
+			request.resume();
+			request.on('end', () => response.writeHead(200).end('{}'));
+		});
+		await new Promise<void>((resolve) => waitingN8n.listen(0, '127.0.0.1', resolve));
+	});
+
+	afterEach(async () => {
+		await new Promise<void>((resolve) => waitingN8n.close(() => resolve()));
+	});
+
+	it('goes to the wait and the logger, not to the fallback bot', async () => {
+		await publishAll();
+		const { port } = waitingN8n.address() as AddressInfo;
+		await registerFollowUpWait(store, {
+			account: emulator.info().wabaId,
+			phoneNumberId: PHONE_NUMBER_ID,
+			contact: CUSTOMER_WA_ID,
+			executionId: '4711',
+			resumeUrl: `http://127.0.0.1:${port}/webhook-waiting/4711?signature=secret-token`,
+			deadline: new Date(Date.now() + 3600_000),
+			rule: { kind: 'anyMessage' },
+			now: new Date(Date.now() - 60_000),
+		});
+		await customerWrites('Ja, gerne');
+		expect(resumed).toEqual(['/webhook-waiting/4711?signature=secret-token']);
+		expect(n8n.runCounts()).toEqual(counts({ logger: 1 }));
+		expect(jsonOf(n8n.runs('logger')[0])[0]).toMatchObject({
+			routing: { role: 'every', consumedReply: true },
+		});
+	});
+});
+
+describe('a workflow that cannot be started', () => {
+	it('makes Meta deliver again, and the redelivery starts only that workflow', async () => {
+		await control.settings({ webhooks: { retryBaseMs: 3600_000 } });
+		// The keyword flow holds the callback: the bot's and the logger's runs are both forwards.
+		await publishAll(['promo', 'price', 'bot', 'logger']);
+		n8n.down('logger');
+		const hello = await customerWrites('hello');
+		expect(hello.delivery).toMatchObject({ delivered: false, httpStatus: 503 });
+		expect(n8n.runCounts()).toEqual(counts({ bot: 1 }));
+
+		n8n.up('logger');
+		await control.advanceClock(3600);
+		expect(await deliveryAttempt(2)).toMatchObject({ httpStatus: 200 });
+		expect(n8n.runCounts()).toEqual(counts({ bot: 1, logger: 1 }));
+		expect(jsonOf(n8n.runs('logger')[0])[0]).toMatchObject({ messageId: hello.messageId });
+	});
+});
+
+describe('forwards between workflows', () => {
+	it('a replayed forward starts nothing; an unsigned or forged one is refused with 401', async () => {
+		await publishAll(['bot', 'promo', 'price', 'logger']);
+		await customerWrites('hello');
+		expect(n8n.runCounts()).toEqual(counts({ bot: 1, logger: 1 }));
+		const forward = n8n.calls.find(
+			({ name, request }) => name === 'logger' && request.headers['x-wa-automation-forward'],
+		)!;
+
+		const replay = await callTriggerWebhook(fixtures.logger, {
+			rawBody: forward.request.rawBody,
+			headers: forward.request.headers as Record<string, string>,
+		});
+		expect(replay).toMatchObject({ status: 200, workflowData: undefined });
+
+		const forged = Buffer.from(forward.request.rawBody.toString().replace('hello', 'HELLO'));
+		const tampered = await callTriggerWebhook(fixtures.logger, {
+			rawBody: forged,
+			headers: forward.request.headers as Record<string, string>,
+		});
+		expect(tampered).toMatchObject({ status: 401, workflowData: undefined });
+
+		// Sent to another route than the one it was signed for.
+		const misrouted = await callTriggerWebhook(fixtures.price, {
+			rawBody: forward.request.rawBody,
+			headers: forward.request.headers as Record<string, string>,
+		});
+		expect(misrouted).toMatchObject({ status: 401, workflowData: undefined });
+
+		const unsigned = { ...forward.request.headers };
+		delete unsigned['x-wa-automation-forward'];
+		const withoutHeader = await callTriggerWebhook(fixtures.logger, {
+			rawBody: forward.request.rawBody,
+			headers: unsigned as Record<string, string>,
+		});
+		expect(withoutHeader).toMatchObject({ status: 401, workflowData: undefined });
+		expect(n8n.runCounts()).toEqual(counts({ bot: 1, logger: 1 }));
+	});
+});
+
+describe('unpublishing the workflow that holds Meta’s callback', () => {
+	it('points Meta at the oldest other published trigger, which receives and forwards from then on', async () => {
+		await publishAll(['bot', 'logger', 'promo', 'price']);
+		expect((await customerWrites('hello')).delivery).toMatchObject({
+			url: fixtures.bot.webhookUrl,
+		});
+		await n8n.unpublish(fixtures.bot);
+		const next = await customerWrites('PROMO');
+		expect(next.delivery).toMatchObject({
+			delivered: true,
+			httpStatus: 200,
+			url: fixtures.logger.webhookUrl,
+		});
+		expect(n8n.runCounts()).toEqual(counts({ bot: 1, promo: 1, logger: 2 }));
+
+		// Published again, the bot receives without taking the callback back.
+		await n8n.publish('bot', fixtures.bot);
+		expect((await customerWrites('noch da?')).delivery).toMatchObject({
+			url: fixtures.logger.webhookUrl,
+		});
+		expect(n8n.runCounts()).toEqual(counts({ bot: 2, promo: 1, logger: 3 }));
+
+		// The last one unpublished hands the account back: nothing is delivered any more.
+		for (const name of ['bot', 'promo', 'price', 'logger'] as const) {
+			await n8n.unpublish(fixtures[name]);
+		}
+		expect((await customerWrites('hallo?')).delivery).toMatchObject({ delivered: false });
+	});
+});
+
+/** The emulator's delivery log entry of this attempt, once it has an answer. */
+async function deliveryAttempt(attempt: number) {
+	for (let poll = 0; poll < 200; poll++) {
+		const found = (await control.deliveries()).find((entry) => entry.attempt === attempt);
+		if (found) return found;
+		await new Promise((resolve) => setImmediate(resolve));
+	}
+	throw new Error(`no delivery attempt ${attempt}`);
+}
