@@ -20,6 +20,7 @@ import {
 interface Published {
 	name: string;
 	fixture: TriggerFixture;
+	mode: 'webhook' | 'manual';
 	/** While set, the path answers this status without calling the node. */
 	downWith: number | null;
 }
@@ -60,11 +61,46 @@ export class FakeWebhookN8n {
 		const webhookId = fixture.webhookId ?? `hook-${name}`;
 		fixture.webhookId = webhookId;
 		fixture.webhookUrl = `${this.baseUrl}/webhook/${webhookId}/webhook`;
-		this.byPath.set(new URL(fixture.webhookUrl).pathname, { name, fixture, downWith: null });
+		this.byPath.set(new URL(fixture.webhookUrl).pathname, {
+			name,
+			fixture,
+			mode: 'webhook',
+			downWith: null,
+		});
 		if (!this.runsOf.has(name)) this.runsOf.set(name, []);
 		if (!(await runWebhookMethod(fixture, 'checkExists')).result) {
 			await runWebhookMethod(fixture, 'create');
 		}
+	}
+
+	/**
+	 * The editor's "Listen for test event": the workflow's test URL goes live and n8n runs the
+	 * webhook methods in test mode. Returns the fixture as the test run sees it.
+	 */
+	async listenForTestEvent(name: string, fixture: TriggerFixture): Promise<TriggerFixture> {
+		const webhookId = fixture.webhookId ?? `hook-${name}`;
+		const test: TriggerFixture = {
+			...fixture,
+			webhookId,
+			webhookUrl: `${this.baseUrl}/webhook-test/${webhookId}/webhook`,
+		};
+		this.byPath.set(new URL(test.webhookUrl!).pathname, {
+			name,
+			fixture: test,
+			mode: 'manual',
+			downWith: null,
+		});
+		if (!this.runsOf.has(name)) this.runsOf.set(name, []);
+		if (!(await runWebhookMethod(test, 'checkExists', 'test')).result) {
+			await runWebhookMethod(test, 'create', 'test');
+		}
+		return test;
+	}
+
+	/** The editor stopped listening (or the test event came): n8n deletes the test webhook. */
+	async stopListening(test: TriggerFixture): Promise<void> {
+		await runWebhookMethod(test, 'delete', 'test');
+		this.byPath.delete(new URL(test.webhookUrl!).pathname);
 	}
 
 	/** n8n runs delete, then the URL answers 404. */
@@ -88,11 +124,6 @@ export class FakeWebhookN8n {
 	/** The items of each run the workflow started, in order. */
 	runs(name: string): INodeExecutionData[][] {
 		return this.runsOf.get(name) ?? [];
-	}
-
-	/** Runs per workflow, for a compact comparison. */
-	runCounts(): Record<string, number> {
-		return Object.fromEntries([...this.runsOf].map(([name, runs]) => [name, runs.length]));
 	}
 
 	async close(): Promise<void> {
@@ -119,6 +150,7 @@ export class FakeWebhookN8n {
 			rawBody,
 			headers,
 			query: Object.fromEntries(url.searchParams),
+			mode: published.mode,
 		});
 		this.calls.push({ name: published.name, request: { headers, rawBody }, call });
 		if (call.workflowData !== undefined)

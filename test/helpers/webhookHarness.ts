@@ -39,6 +39,8 @@ export interface WebhookCallInput {
 	rawBody?: Buffer | string;
 	headers?: Record<string, string | string[]>;
 	query?: Record<string, unknown>;
+	/** `manual`: n8n's test webhook (the editor's "Listen for test event"). Default `webhook`. */
+	mode?: 'webhook' | 'manual';
 }
 
 export interface LoggedRequest {
@@ -145,7 +147,7 @@ export async function callTriggerWebhook(
 		getHeaderData: () => headers,
 		getQueryData: () => input.query ?? {},
 		getBodyData: () => parsedBody,
-		getMode: () => 'webhook',
+		getMode: () => input.mode ?? 'webhook',
 	};
 
 	let returned: IWebhookResponseData;

@@ -90,6 +90,9 @@ async function customerWrites(text: string) {
 	return await control.inbound({ from: CUSTOMER, name: 'Lena', text, waitForDelivery: true });
 }
 
+/** Runs per workflow so far. */
+const runCounts = () => Object.fromEntries(WORKFLOWS.map((name) => [name, n8n.runs(name).length]));
+
 const counts = (expected: Partial<Record<Workflow, number>>) =>
 	Object.fromEntries(WORKFLOWS.map((name) => [name, expected[name] ?? 0]));
 
@@ -109,7 +112,7 @@ describe('each message goes to the workflows that should get it, once', () => {
 				httpStatus: 200,
 				url: fixtures[order[0]].webhookUrl,
 			});
-			expect(n8n.runCounts()).toEqual(counts({ promo: 1, logger: 1 }));
+			expect(runCounts()).toEqual(counts({ promo: 1, logger: 1 }));
 			expect(jsonOf(n8n.runs('promo')[0])).toEqual([
 				expect.objectContaining({
 					messageId: promo.messageId,
@@ -130,14 +133,14 @@ describe('each message goes to the workflows that should get it, once', () => {
 
 			const hello = await customerWrites('hello');
 			expect(hello.delivery).toMatchObject({ httpStatus: 200 });
-			expect(n8n.runCounts()).toEqual(counts({ promo: 1, bot: 1, logger: 2 }));
+			expect(runCounts()).toEqual(counts({ promo: 1, bot: 1, logger: 2 }));
 			expect(jsonOf(n8n.runs('bot')[0])[0]).toMatchObject({
 				messageId: hello.messageId,
 				routing: { role: 'fallback', rule: 'fallback' },
 			});
 
 			await customerWrites('STOP');
-			expect(n8n.runCounts()).toEqual(counts({ promo: 1, bot: 2, logger: 3 }));
+			expect(runCounts()).toEqual(counts({ promo: 1, bot: 2, logger: 3 }));
 			expect(jsonOf(n8n.runs('logger')[2]).map((item) => item.event)).toEqual([
 				'messageReceived',
 				'consentChanged',
@@ -158,9 +161,9 @@ describe('each message goes to the workflows that should get it, once', () => {
 		await publishAll();
 		await customerWrites('promo');
 		// Exact (promo) beats starts-with (price), whatever price's priority.
-		expect(n8n.runCounts()).toEqual(counts({ promo: 1, logger: 1 }));
+		expect(runCounts()).toEqual(counts({ promo: 1, logger: 1 }));
 		await customerWrites('PROMO2025');
-		expect(n8n.runCounts()).toEqual(counts({ promo: 1, price: 1, logger: 2 }));
+		expect(runCounts()).toEqual(counts({ promo: 1, price: 1, logger: 2 }));
 	});
 });
 
@@ -197,7 +200,7 @@ describe('a reply a waiting Follow-up Wait consumes', () => {
 		});
 		await customerWrites('Ja, gerne');
 		expect(resumed).toEqual(['/webhook-waiting/4711?signature=secret-token']);
-		expect(n8n.runCounts()).toEqual(counts({ logger: 1 }));
+		expect(runCounts()).toEqual(counts({ logger: 1 }));
 		expect(jsonOf(n8n.runs('logger')[0])[0]).toMatchObject({
 			routing: { role: 'every', consumedReply: true },
 		});
@@ -212,12 +215,12 @@ describe('a workflow that cannot be started', () => {
 		n8n.down('logger');
 		const hello = await customerWrites('hello');
 		expect(hello.delivery).toMatchObject({ delivered: false, httpStatus: 503 });
-		expect(n8n.runCounts()).toEqual(counts({ bot: 1 }));
+		expect(runCounts()).toEqual(counts({ bot: 1 }));
 
 		n8n.up('logger');
 		await control.advanceClock(3600);
 		expect(await deliveryAttempt(2)).toMatchObject({ httpStatus: 200 });
-		expect(n8n.runCounts()).toEqual(counts({ bot: 1, logger: 1 }));
+		expect(runCounts()).toEqual(counts({ bot: 1, logger: 1 }));
 		expect(jsonOf(n8n.runs('logger')[0])[0]).toMatchObject({ messageId: hello.messageId });
 	});
 });
@@ -226,7 +229,7 @@ describe('forwards between workflows', () => {
 	it('a replayed forward starts nothing; an unsigned or forged one is refused with 401', async () => {
 		await publishAll(['bot', 'promo', 'price', 'logger']);
 		await customerWrites('hello');
-		expect(n8n.runCounts()).toEqual(counts({ bot: 1, logger: 1 }));
+		expect(runCounts()).toEqual(counts({ bot: 1, logger: 1 }));
 		const forward = n8n.calls.find(
 			({ name, request }) => name === 'logger' && request.headers['x-wa-automation-forward'],
 		)!;
@@ -258,7 +261,7 @@ describe('forwards between workflows', () => {
 			headers: unsigned as Record<string, string>,
 		});
 		expect(withoutHeader).toMatchObject({ status: 401, workflowData: undefined });
-		expect(n8n.runCounts()).toEqual(counts({ bot: 1, logger: 1 }));
+		expect(runCounts()).toEqual(counts({ bot: 1, logger: 1 }));
 	});
 });
 
@@ -275,20 +278,50 @@ describe('unpublishing the workflow that holds Meta’s callback', () => {
 			httpStatus: 200,
 			url: fixtures.logger.webhookUrl,
 		});
-		expect(n8n.runCounts()).toEqual(counts({ bot: 1, promo: 1, logger: 2 }));
+		expect(runCounts()).toEqual(counts({ bot: 1, promo: 1, logger: 2 }));
 
 		// Published again, the bot receives without taking the callback back.
 		await n8n.publish('bot', fixtures.bot);
 		expect((await customerWrites('noch da?')).delivery).toMatchObject({
 			url: fixtures.logger.webhookUrl,
 		});
-		expect(n8n.runCounts()).toEqual(counts({ bot: 2, promo: 1, logger: 3 }));
+		expect(runCounts()).toEqual(counts({ bot: 2, promo: 1, logger: 3 }));
 
 		// The last one unpublished hands the account back: nothing is delivered any more.
 		for (const name of ['bot', 'promo', 'price', 'logger'] as const) {
 			await n8n.unpublish(fixtures[name]);
 		}
 		expect((await customerWrites('hallo?')).delivery).toMatchObject({ delivered: false });
+	});
+});
+
+describe('listening for a test event in the editor', () => {
+	it('receives the next matching message without cutting off the published workflows', async () => {
+		await publishAll(['bot', 'logger']);
+		const listening = await n8n.listenForTestEvent('promo', fixtures.promo);
+		const promo = await customerWrites('PROMO');
+		// Meta still calls the published holder, which forwards to the test URL as well.
+		expect(promo.delivery).toMatchObject({ httpStatus: 200, url: fixtures.bot.webhookUrl });
+		expect(jsonOf(n8n.runs('promo')[0])).toEqual([
+			expect.objectContaining({ messageId: promo.messageId, routing: expect.any(Object) }),
+		]);
+		// The listening trigger does not compete: the published bot still answers (no keyword flow).
+		expect(runCounts()).toEqual(counts({ promo: 1, bot: 1, logger: 1 }));
+
+		await n8n.stopListening(listening);
+		await customerWrites('PROMO');
+		expect(runCounts()).toEqual(counts({ promo: 1, bot: 2, logger: 2 }));
+	});
+
+	it('with no published trigger it takes Meta’s callback while listening and gives it back', async () => {
+		const listening = await n8n.listenForTestEvent('promo', fixtures.promo);
+		expect((await customerWrites('PROMO')).delivery).toMatchObject({
+			httpStatus: 200,
+			url: listening.webhookUrl,
+		});
+		expect(runCounts()).toEqual(counts({ promo: 1 }));
+		await n8n.stopListening(listening);
+		expect((await customerWrites('PROMO')).delivery).toMatchObject({ delivered: false });
 	});
 });
 
