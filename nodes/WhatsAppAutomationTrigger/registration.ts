@@ -38,7 +38,7 @@ import {
 	readRegistrationMode,
 	readTriggerSettings,
 } from './parameters';
-import { isTestMode, routeIdOf, scopesOf, selfRoute } from './routes';
+import { isTestMode, publishedRouteIdOf, scopesOf, selfRoute, testRouteIdOf } from './routes';
 
 const MIN_MANUAL_TOKEN_LENGTH = 16;
 
@@ -114,13 +114,26 @@ async function publish(
 	return held;
 }
 
+/**
+ * n8n deletes production and test webhooks alike in its `internal` mode: which one this is shows
+ * only in the URL n8n hands over (the test URL while the editor listened), so the stored route
+ * with this URL's path decides.
+ */
 export async function remove(this: IHookFunctions): Promise<boolean> {
 	await withContext(this, async (graph, target, credentials) => {
 		const { store, account } = await openAccountStore(credentials, this.logger);
-		const routeId = routeIdOf(this);
-		if (isTestMode(this)) {
-			// A listening test route leaves Meta alone; else the test URL held the callback itself.
-			if (!(await store.removeRoute(account, routeId))) await unregister(graph, target);
+		const routeId = publishedRouteIdOf(this);
+		const routes = await store.listRoutes(account);
+		const atThisUrl = (id: string) =>
+			routes.some((route) => route.id === id && samePath(route.webhookUrl, target.callbackUrl));
+		if (atThisUrl(testRouteIdOf(routeId))) {
+			// A listening test route left Meta alone.
+			await store.removeRoute(account, testRouteIdOf(routeId));
+			return;
+		}
+		if (!atThisUrl(routeId)) {
+			// The test URL held Meta's callback itself, or a trigger published before routes existed.
+			await unregister(graph, target);
 			return;
 		}
 		const scopes = scopesOf(target.mode, target.phoneNumberIds);
@@ -133,13 +146,7 @@ export async function remove(this: IHookFunctions): Promise<boolean> {
 				at: Date.now(),
 			});
 			const scopeTarget = narrowTo(target, [scope]);
-			if (!release.released) {
-				// A trigger published before routes existed holds Meta's callback without a holder row.
-				if ((await store.getCallbackHolder(account, scope))?.routeId == null) {
-					await unregister(graph, scopeTarget);
-				}
-				continue;
-			}
+			if (!release.released) continue;
 			if (release.holder === null) {
 				await unregister(graph, scopeTarget);
 				continue;
@@ -182,6 +189,18 @@ async function handOver(
 	ctx.logger.info(
 		`WhatsApp Automation Trigger: Meta's webhooks now go to the published trigger ${successor.id}`,
 	);
+}
+
+/** Same webhook path: the same trigger's URL, whatever n8n's host and port. */
+function samePath(a: string, b: string): boolean {
+	const path = (url: string) => {
+		try {
+			return new URL(url).pathname;
+		} catch {
+			return url;
+		}
+	};
+	return path(a) === path(b);
 }
 
 function splitRouteId(routeId: string): [string, string] {

@@ -26,11 +26,22 @@ export const AUTOMATIC_ROLE = 'automatic';
 
 /** `<workflowId>/<nodeId>`; while listening for a test event in the editor, `…#test`. */
 export function routeIdOf(ctx: TriggerContext): string {
-	const id = `${String(ctx.getWorkflow().id ?? '')}/${ctx.getNode().id}`;
-	return isTestMode(ctx) ? `${id}#test` : id;
+	const id = publishedRouteIdOf(ctx);
+	return isTestMode(ctx) ? testRouteIdOf(id) : id;
 }
 
-/** n8n runs the editor's "Listen for test event" (the test webhook URL) in manual mode. */
+export function publishedRouteIdOf(ctx: TriggerContext): string {
+	return `${String(ctx.getWorkflow().id ?? '')}/${ctx.getNode().id}`;
+}
+
+export function testRouteIdOf(publishedId: string): string {
+	return `${publishedId}#test`;
+}
+
+/**
+ * n8n registers and calls the editor's test webhook ("Listen for test event") in manual mode; it
+ * deletes both kinds in `internal` mode (see registration.ts `remove`).
+ */
 export function isTestMode(ctx: TriggerContext): boolean {
 	return ctx.getMode() === 'manual';
 }

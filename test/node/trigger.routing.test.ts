@@ -313,6 +313,21 @@ describe('listening for a test event in the editor', () => {
 		expect(runCounts()).toEqual(counts({ promo: 1, bot: 2, logger: 2 }));
 	});
 
+	it('stopping to listen in the editor of a published workflow leaves its published trigger alone', async () => {
+		await publishAll();
+		const listening = await n8n.listenForTestEvent('promo', fixtures.promo);
+		await customerWrites('PROMO');
+		// The published keyword flow and the editor's test listener each got it once.
+		expect(runCounts()).toEqual(counts({ promo: 2, logger: 1 }));
+		// n8n deletes a test webhook in the same mode as a published one: only the URL differs.
+		await n8n.stopListening(listening);
+		await customerWrites('PROMO');
+		expect(runCounts()).toEqual(counts({ promo: 3, logger: 2 }));
+		expect((await store.listRoutes(emulator.info().wabaId)).map((route) => route.id)).toContain(
+			'wf-promo/node-promo',
+		);
+	});
+
 	it('with no published trigger it takes Meta’s callback while listening and gives it back', async () => {
 		const listening = await n8n.listenForTestEvent('promo', fixtures.promo);
 		expect((await customerWrites('PROMO')).delivery).toMatchObject({
