@@ -207,6 +207,28 @@ describe('a reply a waiting Follow-up Wait consumes', () => {
 	});
 });
 
+describe('a contact handed over to a person', () => {
+	it('reaches only the every-matching-event workflows, flagged, until released', async () => {
+		await publishAll();
+		await store.startHandover({
+			account: emulator.info().wabaId,
+			contact: CUSTOMER_WA_ID,
+			reason: 'asked for a person',
+			at: Date.now(),
+		});
+		await customerWrites('PROMO');
+		await customerWrites('hello');
+		expect(runCounts()).toEqual(counts({ logger: 2 }));
+		expect(jsonOf(n8n.runs('logger')[1])[0]).toMatchObject({
+			routing: { role: 'every', duringHandover: true },
+		});
+
+		await store.endHandover(emulator.info().wabaId, CUSTOMER_WA_ID);
+		await customerWrites('hello');
+		expect(runCounts()).toEqual(counts({ bot: 1, logger: 3 }));
+	});
+});
+
 describe('a workflow that cannot be started', () => {
 	it('makes Meta deliver again, and the redelivery starts only that workflow', async () => {
 		await control.settings({ webhooks: { retryBaseMs: 3600_000 } });
