@@ -106,6 +106,7 @@ export async function routeDelivery(
 			...chooseRoutes(routed, listening, context),
 		];
 		const events = choices.map((routing): ForwardedEvent => ({ eventKey, facts, routing }));
+		// The receiving trigger is never in the saved copy: its own run starts now, whatever happens.
 		const forwards = events.filter(({ routing }) => routing.routeId !== self.id);
 		if (forwards.some(({ routing }) => !isTest.has(routing.routeId))) {
 			// Before the first forward: a redelivery after a crash or a failed forward finds it.
@@ -142,9 +143,6 @@ export async function routeDelivery(
 				});
 			}
 		}
-	}
-	for (const { eventKey } of result.own) {
-		await store.markForwarded(eventKey, self.id, ports.now());
 	}
 
 	const failures = await Promise.all(
