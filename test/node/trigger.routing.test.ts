@@ -204,6 +204,29 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (backend) => {
 			},
 		);
 
+		it('a consent keyword of any published trigger counts, recorded once by the trigger Meta calls', async () => {
+			fixtures.logger.parameters = {
+				...fixtures.logger.parameters,
+				options: { optOutKeywords: 'ABBESTELLEN' },
+			};
+			// The bot holds the callback and has only the default keywords.
+			await publishAll(['bot', 'promo', 'price', 'logger']);
+			await customerWrites('abbestellen');
+			const history = await store.getConsentHistory(emulator.info().wabaId, CUSTOMER_WA_ID);
+			expect(history).toEqual([
+				expect.objectContaining({
+					newStatus: 'opted_out',
+					evidence: expect.objectContaining({ matched: 'ABBESTELLEN' }),
+				}),
+			]);
+			expect(jsonOf(n8n.runs('logger')[0]).map((item) => item.event)).toEqual([
+				'messageReceived',
+				'consentChanged',
+			]);
+			// The bot asks for opt-out confirmations: one is sent.
+			expect(await control.messages({ to: CUSTOMER_WA_ID })).toHaveLength(1);
+		});
+
 		it('two keyword flows: the most specific match wins, then the priority', async () => {
 			fixtures.price.parameters = {
 				...fixtures.price.parameters,
