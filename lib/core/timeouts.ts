@@ -40,6 +40,13 @@ export const WEBHOOK_RESUME_REQUEST_TIMEOUT_MS = 5_000;
  */
 export const WEBHOOK_HANDOFF_BUDGET_MS = 10_000;
 
+/**
+ * One forward of an event to another published trigger's webhook, while Meta waits for the
+ * answer. Forwards run side by side, so a delivery waits at most this long for all of them; a
+ * route that does not answer in time counts as not reached (Meta redelivers, only to it).
+ */
+export const WEBHOOK_FORWARD_REQUEST_TIMEOUT_MS = 5_000;
+
 /** Pauses between hand-off retries inside a webhook request: short, Meta's redelivery is the long retry. */
 export const WEBHOOK_HANDOFF_RETRY_DELAYS_MS: readonly number[] = [250, 500, 1000];
 

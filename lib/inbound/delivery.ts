@@ -10,7 +10,7 @@ import { eventDedupKey, type InboundMessageEvent, type ParsedWebhook } from '../
 import { WEBHOOK_HANDOFF_BUDGET_MS, WEBHOOK_RESUME_REQUEST_TIMEOUT_MS } from '../core/timeouts';
 import type { Store } from '../store';
 import type { ResumeResult } from '../waits/resume';
-import { itemsForEvent, type TriggerItem } from './items';
+import { itemsForEvent, type EventFacts, type TriggerItem } from './items';
 import { optOutConfirmationText } from './optOutConfirmation';
 import { handoffKey, recordEvent, type EventRecord, type RecordableEvent } from './record';
 import type { TriggerSettings } from './settings';
@@ -68,10 +68,21 @@ export interface DeliveryStats {
 	confirmationsSent: number;
 }
 
+/** An event this delivery recorded, with what choosing its routes needs (lib/inbound/router.ts). */
+export interface RecordedEvent {
+	facts: EventFacts;
+	/** A waiting Follow-up Wait took this reply (or will: its hand-off is retried on redelivery). */
+	consumedByWait: boolean;
+}
+
 export interface DeliveryOutcome {
 	/** 200: everything committed. 503: something is missing, Meta should redeliver. */
 	status: 200 | 503;
 	items: TriggerItem[];
+	/** Every event recorded now (also those the store refused as bad data: with null facts). */
+	recorded: RecordedEvent[];
+	/** Events an earlier delivery recorded: only their unfinished forwards are left to do. */
+	duplicates: RecordableEvent[];
 	stats: DeliveryStats;
 	/** Why a redelivery is asked for; never holds secrets. */
 	retryReason: string | null;
@@ -100,7 +111,14 @@ export async function processDelivery(
 		handoffsFailed: 0,
 		confirmationsSent: 0,
 	};
-	const outcome: DeliveryOutcome = { status: 200, items: [], stats, retryReason: null };
+	const outcome: DeliveryOutcome = {
+		status: 200,
+		items: [],
+		recorded: [],
+		duplicates: [],
+		stats,
+		retryReason: null,
+	};
 	if (events.length === 0) return outcome;
 
 	const retry = (reason: string) => {
@@ -121,7 +139,8 @@ export async function processDelivery(
 	const attemptsBefore = new Date(
 		receivedAt + WEBHOOK_HANDOFF_BUDGET_MS - WEBHOOK_RESUME_REQUEST_TIMEOUT_MS,
 	);
-	const handOff = async (event: InboundMessageEvent) => {
+	/** True when a wait took the reply, or may still take it when Meta redelivers. */
+	const handOff = async (event: InboundMessageEvent): Promise<boolean> => {
 		try {
 			const result = await ports.resumeWaits(store, event, account, attemptsBefore);
 			stats.waitsResumed += result.resumed;
@@ -143,12 +162,14 @@ export async function processDelivery(
 				retry(
 					`${later.length} follow-up wait(s) of ${event.messageId} could not be resumed yet (${reasons})`,
 				);
-				return;
+				return true;
 			}
 			await store.markSeen(handoffKey(event), receivedAt);
+			return result.resumed > 0;
 		} catch (error) {
 			stats.handoffsFailed++;
 			retry(`the follow-up waits of ${event.messageId} could not be resumed: ${describe(error)}`);
+			return true;
 		}
 	};
 
@@ -171,19 +192,23 @@ export async function processDelivery(
 				'A WhatsApp webhook event cannot be recorded in the store; it starts the workflow without conversation data',
 				{ event: eventDedupKey(event), reason: describe(record.error) },
 			);
-			outcome.items.push(
-				...itemsForEvent({ event, conversation: null, consent: null, outbound: null }, settings),
-			);
+			const facts: EventFacts = { event, conversation: null, consent: null, outbound: null };
+			outcome.items.push(...itemsForEvent(facts, settings));
+			outcome.recorded.push({ facts, consumedByWait: false });
 			continue;
 		}
 		if (record.kind === 'duplicate') {
 			stats.duplicates++;
+			outcome.duplicates.push(event);
 			if (record.resumePending && event.event === 'message') await handOff(event);
 			continue;
 		}
 		stats.recorded++;
 		outcome.items.push(...itemsForEvent(record, settings));
-		if (record.waitsPending && event.event === 'message') await handOff(event);
+		const consumedByWait =
+			record.waitsPending && event.event === 'message' ? await handOff(event) : false;
+		const { conversation, consent, outbound } = record;
+		outcome.recorded.push({ facts: { event, conversation, consent, outbound }, consumedByWait });
 		if (record.consent !== null && event.event === 'message') {
 			const text = optOutConfirmationText(
 				record.consent,

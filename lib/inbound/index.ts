@@ -26,6 +26,7 @@ export type { AccountSplit, ForeignEvents } from './ownAccount';
 export { eventTime, handoffKey, recordEvent } from './record';
 export type { ConsentChange, EventRecord, RecordableEvent, RecordOptions } from './record';
 export {
+	assertComplete,
 	isRegistered,
 	register,
 	REGISTRATION_MODES,
@@ -45,3 +46,14 @@ export {
 } from './settings';
 export type { KeywordFilter, TriggerEvent, TriggerParameters, TriggerSettings } from './settings';
 export { deriveVerifyToken } from './verifyToken';
+export {
+	deriveForwardKey,
+	FORWARD_HEADER,
+	FORWARD_MAX_AGE_MS,
+	signForward,
+	verifyForward,
+} from './forward';
+export type { ForwardCheck, ForwardedEvent, ForwardEnvelope, SignedForward } from './forward';
+export { itemsForRoutedEvents, routeDelivery, TEST_ROUTE_MODE } from './router';
+export type { RouterPorts, RoutingResult } from './router';
+export type { RecordedEvent } from './delivery';

@@ -46,6 +46,11 @@ export interface RegistrationTarget {
 	appId: string;
 	/** Needed for number overrides. */
 	phoneNumberIds: string[];
+	/**
+	 * The URLs of the account's other published triggers: a callback pointing at one of them is
+	 * ours to take over (the store says this trigger holds it now), never a conflict.
+	 */
+	ownUrls?: readonly string[];
 }
 
 /** The route is held by another callback: the message names it and the way out. */
@@ -135,7 +140,10 @@ export async function register(graph: GraphPort, target: RegistrationTarget): Pr
 	}
 }
 
-/** Releases only what this trigger holds; a route taken over by someone else is left alone. */
+/**
+ * Releases only what this trigger holds; a route taken over by someone else is left alone. A
+ * callback this trigger holds is handed on to another trigger with `register` instead.
+ */
 export async function unregister(graph: GraphPort, target: RegistrationTarget): Promise<void> {
 	switch (target.mode) {
 		case 'manual':
@@ -219,6 +227,7 @@ async function numberOverride(graph: GraphPort, phoneNumberId: string): Promise<
 function isCurrent(url: string, target: RegistrationTarget, holder: string): boolean {
 	if (url === target.callbackUrl) return true;
 	if (isThisWebhook(url, target)) return false;
+	if (target.ownUrls?.includes(url) === true) return false;
 	throw new RegistrationConflictError(
 		`Meta already sends the webhooks of ${holder} to ${safeUrl(url)}, not to this trigger (${safeUrl(target.callbackUrl)}). Deactivate the workflow that owns that URL (or remove the callback in the Meta App Dashboard), or choose another Webhook Registration mode, e.g. "Account Callback Override" to give this WhatsApp Business Account its own callback.`,
 	);
@@ -239,7 +248,8 @@ function isThisWebhook(url: string | null, target: RegistrationTarget): boolean 
 	return ours !== null && path(url) === ours;
 }
 
-function assertComplete(target: RegistrationTarget): void {
+/** Throws a RegistrationSetupError naming the setting the mode needs and lacks. */
+export function assertComplete(target: RegistrationTarget): void {
 	if (target.mode === 'manual') return;
 	if (target.businessAccountId === '') {
 		throw new RegistrationSetupError(

@@ -556,6 +556,15 @@ export interface Store {
 	markForwarded(eventKey: string, routeId: string, at: Timestamp): Promise<boolean>;
 	/** The routes an event was already forwarded to. Pruned by housekeeping like dedup keys. */
 	forwardedRoutes(eventKey: string): Promise<Set<string>>;
+	/**
+	 * Keeps what a redelivery needs to finish an event's forwards (the routed event as JSON) until
+	 * every chosen route got it; replaces an older copy. Pruned like the forward marks.
+	 */
+	savePendingForwards(eventKey: string, payload: string, at: Timestamp): Promise<void>;
+	/** The saved routed event, or null when none is pending. */
+	pendingForwards(eventKey: string): Promise<string | null>;
+	/** Every chosen route got the event; true when a copy was saved. */
+	deletePendingForwards(eventKey: string): Promise<boolean>;
 
 	/** Pauses automation for one contact (replaces a handover already on record). */
 	startHandover(input: StartHandoverInput): Promise<HandoverRecord>;

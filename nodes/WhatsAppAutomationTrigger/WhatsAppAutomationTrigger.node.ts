@@ -15,6 +15,7 @@ import {
 	keywordProperties,
 	optionsProperty,
 	registrationProperties,
+	routingProperties,
 	unsignedDeliveriesNotice,
 } from './descriptions/properties';
 import { getKeywordLinks } from './methods';
@@ -43,6 +44,7 @@ export class WhatsAppAutomationTrigger implements INodeType {
 			eventsProperty,
 			...eventOptionProperties,
 			...keywordProperties,
+			...routingProperties,
 			...registrationProperties,
 			filtersProperty,
 			optionsProperty,

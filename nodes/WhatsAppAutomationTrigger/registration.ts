@@ -2,18 +2,31 @@
  * The activation lifecycle (checkExists / create / delete): n8n's side of lib/inbound/registration.
  * Errors become NodeOperationErrors that name the setting to change, so a failed activation says
  * why in the editor.
+ *
+ * Many published triggers share one account (docs/nodes/trigger.md, "Many workflows on one
+ * number"): each stores its route on activation, and the first of a callback (account, app,
+ * number, manual URL) holds it and points Meta at its own URL; the others leave Meta alone. On
+ * deactivation the holder hands the callback to the oldest other route and points Meta there, or
+ * unregisters when it was the last. Listening for a test event in the editor takes Meta's
+ * callback only when no published trigger holds it; otherwise the holder forwards to the test URL.
  */
 import { NodeOperationError, type IHookFunctions } from 'n8n-workflow';
 
 import { MetaApiError } from '../../lib/core/errors';
 import { generateVerifyToken } from '../../lib/core/signature';
+import { openAccountStore } from '../helpers/storeAccess';
+import type { Route } from '../../lib/core/routing';
 import {
+	assertComplete,
+	deriveVerifyToken,
 	isRegistered,
 	register,
+	TEST_ROUTE_MODE,
 	unregister,
 	type GraphPort,
 	type RegistrationTarget,
 } from '../../lib/inbound';
+import type { Store } from '../../lib/store';
 import {
 	CREDENTIAL_TYPE,
 	GraphClient,
@@ -25,24 +38,250 @@ import {
 	readRegistrationMode,
 	readTriggerSettings,
 } from './parameters';
+import { isTestMode, publishedRouteIdOf, scopesOf, selfRoute, testRouteIdOf } from './routes';
 
 const MIN_MANUAL_TOKEN_LENGTH = 16;
 
-/** n8n calls this first on every activation, so it is where a trigger that cannot verify says so. */
+/**
+ * n8n calls this first on every activation (also after a restart), so it is where a trigger that
+ * cannot verify says so and where its route is stored and the callback claimed.
+ */
 export async function checkExists(this: IHookFunctions): Promise<boolean> {
-	readTriggerSettings(this);
+	const settings = readTriggerSettings(this);
 	await refuseUnverifiable(this);
-	return await withContext(this, async (graph, target) => await isRegistered(graph, target));
+	const route = selfRoute(this, settings);
+	return await withContext(this, async (graph, target, credentials) => {
+		const { store, account } = await openAccountStore(credentials, this.logger);
+		const scopes = scopesOf(target.mode, target.phoneNumberIds);
+		if (isTestMode(this)) {
+			if (!(await publishedHolderExists(store, account, scopes))) {
+				return await isRegistered(graph, target);
+			}
+			// Published triggers keep Meta's callback; the holder forwards matching events here.
+			await store.upsertRoute({
+				...routeInput(route, account, target),
+				registrationMode: TEST_ROUTE_MODE,
+				scopes: [TEST_ROUTE_MODE],
+			});
+			return true;
+		}
+		const held = await publish(store, account, target, route, scopes);
+		if (held.length === 0) return true;
+		// Meta's callback may belong to someone else: then this trigger is not published after all.
+		return await unpublishOnFailure(store, account, route.id, scopes, async () =>
+			isRegistered(graph, await heldTarget(store, account, target, route.id, held)),
+		);
+	});
 }
 
 export async function create(this: IHookFunctions): Promise<boolean> {
-	await withContext(this, async (graph, target) => await register(graph, target));
+	const route = selfRoute(this, readTriggerSettings(this));
+	await withContext(this, async (graph, target, credentials) => {
+		if (isTestMode(this)) return await register(graph, target);
+		const { store, account } = await openAccountStore(credentials, this.logger);
+		const scopes = scopesOf(target.mode, target.phoneNumberIds);
+		const held = await publish(store, account, target, route, scopes);
+		if (held.length === 0) return;
+		await unpublishOnFailure(store, account, route.id, scopes, async () =>
+			register(graph, await heldTarget(store, account, target, route.id, held)),
+		);
+	});
 	return true;
 }
 
+/**
+ * Stores the route (before claiming, so a holder leaving meanwhile can hand over to it) and
+ * claims each of its callbacks nobody published holds; returns the ones it holds.
+ */
+async function publish(
+	store: Store,
+	account: string,
+	target: RegistrationTarget,
+	route: Route,
+	scopes: readonly string[],
+): Promise<string[]> {
+	await store.upsertRoute({ ...routeInput(route, account, target), scopes });
+	const held: string[] = [];
+	for (const scope of scopes) {
+		const claim = await store.claimCallbackHolder({
+			account,
+			scope,
+			routeId: route.id,
+			at: Date.now(),
+		});
+		if (claim.holds) held.push(scope);
+	}
+	return held;
+}
+
+/**
+ * n8n deletes production and test webhooks alike in its `internal` mode: which one this is shows
+ * only in the URL n8n hands over (the test URL while the editor listened), so the stored route
+ * with this URL's path decides.
+ */
 export async function remove(this: IHookFunctions): Promise<boolean> {
-	await withContext(this, async (graph, target) => await unregister(graph, target));
+	await withContext(this, async (graph, target, credentials) => {
+		const { store, account } = await openAccountStore(credentials, this.logger);
+		const routeId = publishedRouteIdOf(this);
+		const routes = await store.listRoutes(account);
+		const atThisUrl = (id: string) =>
+			routes.some((route) => route.id === id && samePath(route.webhookUrl, target.callbackUrl));
+		if (atThisUrl(testRouteIdOf(routeId))) {
+			// A listening test route left Meta alone.
+			await store.removeRoute(account, testRouteIdOf(routeId));
+			return;
+		}
+		if (!atThisUrl(routeId)) {
+			// The test URL held Meta's callback itself, or a trigger published before routes existed.
+			await unregister(graph, target);
+			return;
+		}
+		const scopes = scopesOf(target.mode, target.phoneNumberIds);
+		await store.removeRoute(account, routeId);
+		for (const scope of scopes) {
+			const release = await store.releaseCallbackHolder({
+				account,
+				scope,
+				routeId,
+				at: Date.now(),
+			});
+			const scopeTarget = narrowTo(target, [scope]);
+			if (!release.released) continue;
+			if (release.holder === null) {
+				await unregister(graph, scopeTarget);
+				continue;
+			}
+			await handOver(this, graph, store, account, scopeTarget, release.holder.routeId, credentials);
+		}
+	});
 	return true;
+}
+
+/** Points Meta at the route that now holds the callback, so it never stops receiving. */
+async function handOver(
+	ctx: IHookFunctions,
+	graph: GraphPort,
+	store: Store,
+	account: string,
+	target: RegistrationTarget,
+	successorId: string,
+	credentials: CloudApiCredentials,
+): Promise<void> {
+	const successor = (await store.listRoutes(account)).find((route) => route.id === successorId);
+	if (successor === undefined) return;
+	if (target.mode === 'manual') {
+		ctx.logger.warn(
+			`WhatsApp Automation Trigger: the workflow whose URL is pasted in the Meta App Dashboard was unpublished. Paste ${successor.webhookUrl} (the Production URL of another published WhatsApp Automation Trigger of this account) as Callback URL there, with that trigger's Verify Token; until then Meta's deliveries fail.`,
+			{ successor: successor.id },
+		);
+		return;
+	}
+	const [workflowId, nodeId] = splitRouteId(successor.id);
+	await register(graph, {
+		...target,
+		callbackUrl: successor.webhookUrl,
+		verifyToken: deriveVerifyToken({
+			workflowId,
+			nodeId,
+			secret: String(credentials.appSecret || credentials.accessToken || ''),
+		}),
+	});
+	ctx.logger.info(
+		`WhatsApp Automation Trigger: Meta's webhooks now go to the published trigger ${successor.id}`,
+	);
+}
+
+/** Same webhook path: the same trigger's URL, whatever n8n's host and port. */
+function samePath(a: string, b: string): boolean {
+	const path = (url: string) => {
+		try {
+			return new URL(url).pathname;
+		} catch {
+			return url;
+		}
+	};
+	return path(a) === path(b);
+}
+
+function splitRouteId(routeId: string): [string, string] {
+	const at = routeId.indexOf('/');
+	return [routeId.slice(0, at), routeId.slice(at + 1)];
+}
+
+function routeInput(route: Route, account: string, target: RegistrationTarget) {
+	return {
+		account,
+		routeId: route.id,
+		webhookUrl: target.callbackUrl,
+		role: route.role,
+		priority: route.priority,
+		filters: route.filters,
+		receiveConsumedReplies: route.receiveConsumedReplies,
+		registrationMode: target.mode as string,
+		at: Date.now(),
+	};
+}
+
+async function publishedHolderExists(
+	store: Store,
+	account: string,
+	scopes: readonly string[],
+): Promise<boolean> {
+	const published = new Set(
+		(await store.listRoutes(account))
+			.filter((route) => route.registrationMode !== TEST_ROUTE_MODE)
+			.map((route) => route.id),
+	);
+	for (const scope of scopes) {
+		const holder = await store.getCallbackHolder(account, scope);
+		if (holder !== null && published.has(holder.routeId)) return true;
+	}
+	return false;
+}
+
+/** The target narrowed to the held callbacks; the other routes' URLs are ours to replace. */
+async function heldTarget(
+	store: Store,
+	account: string,
+	target: RegistrationTarget,
+	routeId: string,
+	held: readonly string[],
+): Promise<RegistrationTarget> {
+	const ownUrls = (await store.listRoutes(account))
+		.filter((route) => route.id !== routeId)
+		.map((route) => route.webhookUrl);
+	return { ...narrowTo(target, held), ownUrls };
+}
+
+function narrowTo(target: RegistrationTarget, scopes: readonly string[]): RegistrationTarget {
+	if (target.mode !== 'numberOverride') return target;
+	return {
+		...target,
+		phoneNumberIds: target.phoneNumberIds.filter((id) => scopes.includes(`number:${id}`)),
+	};
+}
+
+/** Runs the Meta side of an activation; when it fails, the route is withdrawn again. */
+async function unpublishOnFailure<T>(
+	store: Store,
+	account: string,
+	routeId: string,
+	scopes: readonly string[],
+	action: () => Promise<T>,
+): Promise<T> {
+	let succeeded = false;
+	try {
+		const result = await action();
+		succeeded = true;
+		return result;
+	} finally {
+		if (!succeeded) {
+			await store.removeRoute(account, routeId);
+			for (const scope of scopes) {
+				await store.releaseCallbackHolder({ account, scope, routeId, at: Date.now() });
+			}
+		}
+	}
 }
 
 /**
@@ -71,12 +310,17 @@ async function refuseUnverifiable(ctx: IHookFunctions): Promise<void> {
 
 async function withContext<T>(
 	ctx: IHookFunctions,
-	action: (graph: GraphPort, target: RegistrationTarget) => Promise<T>,
+	action: (
+		graph: GraphPort,
+		target: RegistrationTarget,
+		credentials: CloudApiCredentials,
+	) => Promise<T>,
 ): Promise<T> {
 	const credentials = (await ctx.getCredentials(CREDENTIAL_TYPE)) as CloudApiCredentials;
 	const target = registrationTarget(ctx, credentials);
 	try {
-		return await action(graphPort(ctx, credentials), target);
+		assertComplete(target);
+		return await action(graphPort(ctx, credentials), target, credentials);
 	} catch (error) {
 		const message =
 			error instanceof MetaApiError

@@ -16,15 +16,23 @@ import { buildTextMessage } from '../../lib/core/messages';
 import { answerSubscriptionChallenge } from '../../lib/core/signature';
 import {
 	WEBHOOK_GRAPH_REQUEST_TIMEOUT_MS,
+	WEBHOOK_FORWARD_REQUEST_TIMEOUT_MS,
 	WEBHOOK_HANDOFF_RETRY_DELAYS_MS,
 	WEBHOOK_RESUME_REQUEST_TIMEOUT_MS,
 } from '../../lib/core/timeouts';
 import {
 	checkDelivery,
+	deriveForwardKey,
+	FORWARD_HEADER,
+	itemsForRoutedEvents,
 	keepOwnAccount,
 	processDelivery,
 	publicRefusal,
+	routeDelivery,
+	verifyForward,
 	type DeliveryPorts,
+	type ForwardedEvent,
+	type SignedForward,
 	type TriggerItem,
 } from '../../lib/inbound';
 import { GraphClient, type CloudApiCredentials } from '../../lib/transport/graphApi';
@@ -39,6 +47,7 @@ import {
 	readMediaOptions,
 	readTriggerSettings,
 } from './parameters';
+import { consentSettingsFor, routeIdOf, selfRoute } from './routes';
 
 type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
 type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & {
@@ -92,6 +101,9 @@ async function receiveEvents(
 	if (request.rawBody === undefined && typeof request.readRawBody === 'function') {
 		await request.readRawBody();
 	}
+	if (ctx.getHeaderData()[FORWARD_HEADER] !== undefined) {
+		return await receiveForward(ctx, res, credentials, request.rawBody);
+	}
 	const check = checkDelivery({
 		rawBody: request.rawBody,
 		signatureHeader: ctx.getHeaderData()['x-hub-signature-256'],
@@ -111,14 +123,49 @@ async function receiveEvents(
 	}
 
 	const settings = readTriggerSettings(ctx);
-	const outcome = await processDelivery(own.parsed, settings, deliveryPorts(ctx, credentials));
-	const items = await toExecutionItems(ctx, credentials, outcome.items);
+	const self = selfRoute(ctx, settings);
+	// One query for the whole delivery: who else receives, and whose consent words apply.
+	const access = await openAccountStore(credentials, ctx.logger, { housekeeping: 'after' }).then(
+		async (opened) => ({ ...opened, routes: await opened.store.listRoutes(opened.account) }),
+		(error: unknown) => error as Error,
+	);
+	const recording =
+		access instanceof Error ? settings : consentSettingsFor(settings, access.routes, self.id);
+	const outcome = await processDelivery(
+		own.parsed,
+		recording,
+		deliveryPorts(ctx, credentials, async () => {
+			if (access instanceof Error) throw access;
+			return access;
+		}),
+	);
+	let retryReason = outcome.retryReason;
+	let ownItems = outcome.items;
+	if (!(access instanceof Error)) {
+		try {
+			const routing = await routeDelivery(outcome, self, access.routes, {
+				store: access.store,
+				account: access.account,
+				key: deriveForwardKey({ ...credentials, account: access.account }),
+				post: async (url, forward) => await postForward(ctx, url, forward),
+				log: { warn: (message, meta) => ctx.logger.warn(message, meta) },
+				now: () => Date.now(),
+			});
+			ownItems = itemsForRoutedEvents(routing.own, settings);
+			retryReason ??= routing.retryReason;
+		} catch (error) {
+			// The events are recorded: this workflow runs as a lone trigger would, Meta redelivers
+			// and the redelivery finishes what the others miss.
+			retryReason ??= `the events could not be routed: ${(error as Error).message}`;
+		}
+	}
+	const items = await toExecutionItems(ctx, credentials, ownItems);
 
-	if (outcome.status !== 200) {
-		ctx.logger.warn(`Asked Meta to deliver a webhook again: ${outcome.retryReason ?? ''}`, {
+	if (outcome.status !== 200 || retryReason !== null) {
+		ctx.logger.warn(`Asked Meta to deliver a webhook again: ${retryReason ?? ''}`, {
 			...outcome.stats,
 		});
-		reply(res, outcome.status, 'Not everything could be recorded; deliver again');
+		reply(res, 503, 'Not everything could be recorded; deliver again');
 		return items.length > 0
 			? { workflowData: [items], noWebhookResponse: true }
 			: { noWebhookResponse: true };
@@ -127,11 +174,82 @@ async function receiveEvents(
 	return { workflowData: [items] };
 }
 
-function deliveryPorts(ctx: IWebhookFunctions, credentials: CloudApiCredentials): DeliveryPorts {
+/**
+ * A forward from the trigger Meta called (lib/inbound/forward.ts): verified, then each event
+ * starts this workflow at most once (the forward ledger refuses a replay), with its own settings.
+ * Consent is never recorded here: the trigger Meta called did.
+ */
+async function receiveForward(
+	ctx: IWebhookFunctions,
+	res: Response,
+	credentials: CloudApiCredentials,
+	rawBody: Buffer | undefined,
+): Promise<IWebhookResponseData> {
+	const account = String(credentials.businessAccountId ?? '').trim();
+	const routeId = routeIdOf(ctx);
+	const check = verifyForward({
+		header: ctx.getHeaderData()[FORWARD_HEADER],
+		rawBody,
+		key: deriveForwardKey({ ...credentials, account }),
+		routeId,
+		now: Date.now(),
+	});
+	if (!check.ok) {
+		ctx.logger.warn(`Refused a forwarded WhatsApp event (${check.status}): ${check.reason}`);
+		return reply(res, check.status, publicRefusal(check.status));
+	}
+	const settings = readTriggerSettings(ctx);
+	const fresh: ForwardedEvent[] = [];
+	let storeFailed = false;
+	try {
+		const { store } = await openAccountStore(credentials, ctx.logger);
+		for (const event of check.envelope.events) {
+			if (await store.markForwarded(event.eventKey, routeId, Date.now())) fresh.push(event);
+		}
+	} catch (error) {
+		// The sender gets 503 and forwards again; what was marked here runs now, the rest then.
+		storeFailed = true;
+		ctx.logger.warn('A forwarded WhatsApp event could not be checked against the store', {
+			reason: (error as Error).message,
+		});
+	}
+	const items = await toExecutionItems(ctx, credentials, itemsForRoutedEvents(fresh, settings));
+	if (storeFailed) {
+		reply(res, 503, 'Service Unavailable');
+		return items.length > 0
+			? { workflowData: [items], noWebhookResponse: true }
+			: { noWebhookResponse: true };
+	}
+	if (items.length === 0) return reply(res, 200, 'OK');
+	return { workflowData: [items] };
+}
+
+async function postForward(
+	ctx: IWebhookFunctions,
+	url: string,
+	forward: SignedForward,
+): Promise<number> {
+	const response = (await ctx.helpers.httpRequest({
+		method: 'POST',
+		url,
+		body: forward.body,
+		headers: forward.headers,
+		timeout: WEBHOOK_FORWARD_REQUEST_TIMEOUT_MS,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		json: false,
+	})) as { statusCode: number };
+	return response.statusCode;
+}
+
+function deliveryPorts(
+	ctx: IWebhookFunctions,
+	credentials: CloudApiCredentials,
+	openStore: DeliveryPorts['openStore'],
+): DeliveryPorts {
 	const http = resumeHttpFrom(ctx.helpers, WEBHOOK_RESUME_REQUEST_TIMEOUT_MS);
 	return {
-		openStore: async () =>
-			await openAccountStore(credentials, ctx.logger, { housekeeping: 'after' }),
+		openStore,
 		housekeeping: async (access) => await housekeepAccountStore(access, credentials, ctx.logger),
 		resumeWaits: async (store, event, account, attemptsBefore) =>
 			await resumeWaitsForMessage(store, event, http, {

@@ -39,6 +39,8 @@ export interface WebhookCallInput {
 	rawBody?: Buffer | string;
 	headers?: Record<string, string | string[]>;
 	query?: Record<string, unknown>;
+	/** `manual`: n8n's test webhook (the editor's "Listen for test event"). Default `webhook`. */
+	mode?: 'webhook' | 'manual';
 }
 
 export interface LoggedRequest {
@@ -145,7 +147,7 @@ export async function callTriggerWebhook(
 		getHeaderData: () => headers,
 		getQueryData: () => input.query ?? {},
 		getBodyData: () => parsedBody,
-		getMode: () => 'webhook',
+		getMode: () => input.mode ?? 'webhook',
 	};
 
 	let returned: IWebhookResponseData;
@@ -184,7 +186,11 @@ export async function callTriggerWebhook(
 	};
 }
 
-/** Runs checkExists / create / delete as n8n does on activation and deactivation. */
+/**
+ * Runs checkExists / create / delete as n8n does on activation and deactivation: a test webhook
+ * is created in `manual` mode, and n8n deletes production and test webhooks alike in `internal`
+ * mode (only the URL tells them apart).
+ */
 export async function runWebhookMethod(
 	fixture: TriggerFixture,
 	method: 'checkExists' | 'create' | 'delete',
@@ -195,7 +201,7 @@ export async function runWebhookMethod(
 	const context = {
 		...baseContext(fixture, requests, logs),
 		getWebhookName: () => 'default',
-		getMode: () => (mode === 'test' ? 'manual' : 'trigger'),
+		getMode: () => (method === 'delete' ? 'internal' : mode === 'test' ? 'manual' : 'trigger'),
 		getActivationMode: () => 'activate',
 		getWebhookDescription: (name: string) =>
 			fixture.node.description.webhooks?.find((webhook) => webhook.name === name),

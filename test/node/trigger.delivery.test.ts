@@ -273,10 +273,41 @@ describe('hand-off to Follow-up Waits', () => {
 			},
 		]);
 		expect((await store.getWait(wait.id))?.status).toBe('claimed');
-		expect(jsonOf(server!.runs()[0])[0]).toMatchObject({ messageId: inbound.messageId });
+		// The wait owns the reply: the trigger (a fallback by default) does not answer it too.
+		expect(server!.runs()).toEqual([]);
 
-		await control.inbound({ from: CUSTOMER, text: 'noch was', waitForDelivery: true });
+		const next = await control.inbound({ from: CUSTOMER, text: 'noch was', waitForDelivery: true });
 		expect(resumed).toHaveLength(1);
+		expect(jsonOf(server!.runs()[0])[0]).toMatchObject({
+			messageId: next.messageId,
+			routing: { role: 'fallback', rule: 'fallback', consumedReply: false },
+		});
+	});
+
+	it('with "Receive Replies a Follow-up Wait Consumed" the trigger runs for the reply too, flagged', async () => {
+		const { store } = await liveTrigger({
+			events: ['messageReceived'],
+			options: { receiveConsumedReplies: true },
+		});
+		storeForChecks = store;
+		await registerFollowUpWait(store, {
+			account: emulator.info().wabaId,
+			phoneNumberId: PHONE_NUMBER_ID,
+			contact: CUSTOMER_WA_ID,
+			executionId: '4712',
+			resumeUrl: `${resumeUrlBase}/4712?signature=secret-token`,
+			deadline: new Date(Date.now() + 3600_000),
+			rule: { kind: 'anyMessage' },
+			now: new Date(Date.now() - 60_000),
+		});
+		const inbound = await control.inbound({ from: CUSTOMER, text: 'Ja!', waitForDelivery: true });
+		expect(resumed).toHaveLength(1);
+		expect(jsonOf(server!.runs()[0])).toEqual([
+			expect.objectContaining({
+				messageId: inbound.messageId,
+				routing: { role: 'fallback', rule: 'fallback', consumedReply: true, duringHandover: false },
+			}),
+		]);
 	});
 });
 
@@ -294,7 +325,10 @@ describe('hand-off while n8n is unreachable', () => {
 	it('answers 503 and keeps the hand-off open; Meta’s redelivery after n8n is back resumes the wait once, without a second run', async () => {
 		// Meta's redelivery comes when the test moves the emulator's clock, not by itself.
 		await control.settings({ webhooks: { retryBaseMs: 3600_000 } });
-		const { fixture, store } = await liveTrigger({ events: ['messageReceived'] });
+		const { fixture, store } = await liveTrigger({
+			events: ['messageReceived'],
+			options: { receiveConsumedReplies: true },
+		});
 		const execution = await n8n.execute({
 			node: followUpWait,
 			parameters: waitParameters(),

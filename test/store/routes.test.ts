@@ -373,6 +373,24 @@ describe.each(BACKENDS)('%s store: routes', (backend) => {
 			expect(await store.forwardedRoutes('msg:recent')).toEqual(new Set(['a']));
 		});
 
+		it('keeps a routed event for the redelivery until its forwards are done, then prunes it', async () => {
+			expect(await store.pendingForwards('msg:wamid.1')).toBeNull();
+			await store.savePendingForwards('msg:wamid.1', '[{"v":1}]', T0);
+			await store.savePendingForwards('msg:wamid.1', '[{"v":2}]', T0 + 1);
+			expect(await store.pendingForwards('msg:wamid.1')).toBe('[{"v":2}]');
+			expect(await store.deletePendingForwards('msg:wamid.1')).toBe(true);
+			expect(await store.deletePendingForwards('msg:wamid.1')).toBe(false);
+			expect(await store.pendingForwards('msg:wamid.1')).toBeNull();
+
+			const now = T0 + 10 * DAY;
+			await store.savePendingForwards('msg:old', '[]', now - 8 * DAY);
+			await store.savePendingForwards('msg:recent', '[]', now - DAY);
+			await store.housekeeping(now);
+			expect(await store.pendingForwards('msg:old')).toBeNull();
+			expect(await store.pendingForwards('msg:recent')).toBe('[]');
+			await expect(store.savePendingForwards('msg:x', '', T0)).rejects.toThrow(/payload/);
+		});
+
 		it('loses the marks of keys that embed an erased contact', async () => {
 			await store.markForwarded('pref:4915112345678:marketing:stop:1', 'a', T0);
 			await store.markForwarded('msg:wamid.1', 'a', T0);

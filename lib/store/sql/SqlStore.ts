@@ -441,6 +441,30 @@ export class SqlStore implements Store {
 		return await this.run((db) => forwards.forwardedRoutes(db, key));
 	}
 
+	async savePendingForwards(eventKey: string, payload: string, at: Timestamp): Promise<void> {
+		const key = requireId('eventKey', eventKey, 512);
+		if (typeof payload !== 'string' || payload === '') {
+			throw new StoreInputError(
+				'payload',
+				describeValue(payload),
+				'is not a non-empty string',
+				'Pass the routed event as JSON text.',
+			);
+		}
+		const time = requireTimestamp('at', at);
+		await this.run((db) => forwards.savePendingForwards(db, key, payload, time));
+	}
+
+	async pendingForwards(eventKey: string): Promise<string | null> {
+		const key = requireId('eventKey', eventKey, 512);
+		return await this.run((db) => forwards.pendingForwards(db, key));
+	}
+
+	async deletePendingForwards(eventKey: string): Promise<boolean> {
+		const key = requireId('eventKey', eventKey, 512);
+		return await this.run((db) => forwards.deletePendingForwards(db, key));
+	}
+
 	async startHandover(input: StartHandoverInput): Promise<HandoverRecord> {
 		const at = requireTimestamp('at', input.at);
 		const until =
@@ -607,6 +631,9 @@ export class SqlStore implements Store {
 			(await this.run((db) => dedup.pruneSeen(db, time - dedup.DEFAULT_DEDUP_RETENTION_MS))) +
 			(await this.run((db) =>
 				forwards.pruneForwarded(db, time - dedup.DEFAULT_DEDUP_RETENTION_MS),
+			)) +
+			(await this.run((db) =>
+				forwards.prunePendingForwards(db, time - dedup.DEFAULT_DEDUP_RETENTION_MS),
 			));
 		return {
 			ran: true as const,

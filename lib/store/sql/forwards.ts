@@ -45,3 +45,43 @@ export async function eraseForwardedByPrefix(db: Db, prefix: string): Promise<nu
 		[prefix],
 	);
 }
+
+/**
+ * What a redelivery needs to finish an event's forwards (the routed event, as JSON), kept from
+ * before the first forward until every chosen route got it. Replaces an older copy.
+ */
+export async function savePendingForwards(
+	db: Db,
+	eventKey: string,
+	payload: string,
+	at: number,
+): Promise<void> {
+	await db.session.execute(
+		`INSERT INTO ${db.tables.pending_forwards} (event_key, payload, saved_at) VALUES ($1, $2, $3)
+		ON CONFLICT (event_key) DO UPDATE SET payload = excluded.payload, saved_at = excluded.saved_at`,
+		[eventKey, payload, at],
+	);
+}
+
+export async function pendingForwards(db: Db, eventKey: string): Promise<string | null> {
+	const rows = await db.session.query<{ payload: string }>(
+		`SELECT payload FROM ${db.tables.pending_forwards} WHERE event_key = $1`,
+		[eventKey],
+	);
+	return rows[0]?.payload ?? null;
+}
+
+export async function deletePendingForwards(db: Db, eventKey: string): Promise<boolean> {
+	return (
+		(await db.session.execute(`DELETE FROM ${db.tables.pending_forwards} WHERE event_key = $1`, [
+			eventKey,
+		])) > 0
+	);
+}
+
+/** With the forward marks: a redelivery older than that is a new event. */
+export async function prunePendingForwards(db: Db, olderThan: number): Promise<number> {
+	return await db.session.execute(`DELETE FROM ${db.tables.pending_forwards} WHERE saved_at < $1`, [
+		olderThan,
+	]);
+}

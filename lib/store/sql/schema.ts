@@ -23,6 +23,7 @@ export const TABLE_NAMES = [
 	'callback_holders',
 	'forwarded_events',
 	'handovers',
+	'pending_forwards',
 ] as const;
 
 export type Tables = Record<(typeof TABLE_NAMES)[number], string>;
@@ -247,6 +248,19 @@ export const MIGRATIONS: readonly Migration[] = [
 				reason TEXT,
 				started_by TEXT
 			)`,
+		],
+	},
+	{
+		version: 7,
+		name: 'many trigger workflows: what a redelivery needs to finish forwards',
+		statements: (t) => [
+			// The routed events of a delivery whose forwards are not all done; deleted when they are.
+			`CREATE TABLE ${t.pending_forwards} (
+				event_key TEXT PRIMARY KEY,
+				payload TEXT NOT NULL,
+				saved_at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX pending_forwards_by_time ON ${t.pending_forwards} (saved_at)`,
 		],
 	},
 ];

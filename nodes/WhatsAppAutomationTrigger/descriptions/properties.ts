@@ -110,6 +110,61 @@ export const keywordProperties: INodeProperties[] = [
 	},
 ];
 
+/** Many trigger workflows on one account: when this one receives (docs/nodes/trigger.md). */
+export const routingProperties: INodeProperties[] = [
+	{
+		displayName: 'Routing Role',
+		name: 'routingRole',
+		type: 'options',
+		noDataExpression: true,
+		default: 'automatic',
+		description:
+			'When this workflow receives a message while other published WhatsApp Automation Triggers share the account. Statuses and consent changes reach every trigger that asks for them, whatever its role.',
+		options: [
+			{
+				name: 'Automatic',
+				value: 'automatic',
+				description:
+					'Keyword Flow when Keywords are set, else Fallback: what a trigger saved before roles existed gets',
+			},
+			{
+				name: 'Every Matching Event',
+				value: 'every',
+				description:
+					'Always receives what the filters match, also replies a Follow-up Wait took and messages of a contact handed over to a person: a logger, a CRM sync, a helpdesk forwarder',
+			},
+			{
+				name: 'Fallback',
+				value: 'fallback',
+				description:
+					'Receives a message no keyword flow took, no waiting Follow-up Wait took, from a contact not handed over to a person: the default bot. Several fallbacks all receive it.',
+			},
+			{
+				name: 'Keyword Flow',
+				value: 'keyword',
+				description:
+					'Receives a message only when one of its Keywords matches and it wins against the other keyword flows: exact over starts with over contains and regex, then the higher Keyword Priority',
+			},
+		],
+	},
+	{
+		displayName: 'Keyword Priority',
+		name: 'keywordPriority',
+		type: 'number',
+		default: 0,
+		description:
+			'Between keyword flows whose keywords match equally specifically, the higher priority wins (then the longer keyword)',
+		displayOptions: { show: { routingRole: ['keyword'] } },
+	},
+	{
+		displayName:
+			'Several published workflows may use this trigger on the same account: each message goes to every "Every Matching Event" trigger, to the one keyword flow that matches best, or else to every fallback. The trigger Meta calls records it once and forwards it to the others.',
+		name: 'routingNotice',
+		type: 'notice',
+		default: '',
+	},
+];
+
 export const registrationProperties: INodeProperties[] = [
 	{
 		displayName: 'Webhook Registration',
@@ -147,7 +202,7 @@ export const registrationProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'In the Meta App Dashboard → WhatsApp → Configuration, paste the Production URL shown above as Callback URL and the Verify Token below, then subscribe to the fields "messages" and "user_preferences"',
+			'In the Meta App Dashboard → WhatsApp → Configuration, paste the Production URL shown above as Callback URL and the Verify Token below, then subscribe to the fields "messages" and "user_preferences". With several manual triggers on one account paste the URL of just one of them (any one works: it forwards to the others); if you unpublish that workflow, paste another published trigger’s URL and Verify Token, as Meta keeps calling the old URL until you do.',
 		name: 'manualNotice',
 		type: 'notice',
 		default: '',
@@ -297,6 +352,14 @@ export const optionsProperty: INodeProperties = {
 			type: 'string',
 			default: DEFAULT_CONSENT_KEYWORDS.optOutKeywords.join(', '),
 			description: 'Messages that stop marketing messages only, separated by commas',
+		},
+		{
+			displayName: 'Receive Replies a Follow-up Wait Consumed',
+			name: 'receiveConsumedReplies',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether a Fallback trigger also runs for a reply that a waiting Follow-up Wait took (its Replied output runs either way). Off: the wait owns the conversation and the bot does not answer twice.',
 		},
 	],
 };
