@@ -22,7 +22,7 @@ import type { RouteRecord } from '../../lib/store';
 type TriggerContext = IHookFunctions | IWebhookFunctions;
 
 /** The Routing Role parameter's default: what a trigger saved before routing existed gets. */
-export const AUTOMATIC_ROLE = 'automatic';
+const AUTOMATIC_ROLE = 'automatic';
 
 /** `<workflowId>/<nodeId>`; while listening for a test event in the editor, `…#test`. */
 export function routeIdOf(ctx: TriggerContext): string {

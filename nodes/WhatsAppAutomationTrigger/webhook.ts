@@ -16,7 +16,6 @@ import { buildTextMessage } from '../../lib/core/messages';
 import { answerSubscriptionChallenge } from '../../lib/core/signature';
 import {
 	WEBHOOK_GRAPH_REQUEST_TIMEOUT_MS,
-	WEBHOOK_FORWARD_REQUEST_TIMEOUT_MS,
 	WEBHOOK_HANDOFF_RETRY_DELAYS_MS,
 	WEBHOOK_RESUME_REQUEST_TIMEOUT_MS,
 } from '../../lib/core/timeouts';
@@ -32,11 +31,10 @@ import {
 	verifyForward,
 	type DeliveryPorts,
 	type ForwardedEvent,
-	type SignedForward,
 	type TriggerItem,
 } from '../../lib/inbound';
 import { GraphClient, type CloudApiCredentials } from '../../lib/transport/graphApi';
-import { resumeHttpFrom } from '../../lib/waits/http';
+import { postForward, resumeHttpFrom } from '../../lib/transport/n8nWebhooks';
 import { resumeWaitsForMessage } from '../../lib/waits/resume';
 import { housekeepAccountStore, openAccountStore } from '../helpers/storeAccess';
 import { credentialsForWebhook } from './credentialCache';
@@ -147,7 +145,7 @@ async function receiveEvents(
 				store: access.store,
 				account: access.account,
 				key: deriveForwardKey({ ...credentials, account: access.account }),
-				post: async (url, forward) => await postForward(ctx, url, forward),
+				post: async (url, forward) => await postForward(ctx.helpers, url, forward),
 				log: { warn: (message, meta) => ctx.logger.warn(message, meta) },
 				now: () => Date.now(),
 			});
@@ -222,24 +220,6 @@ async function receiveForward(
 	}
 	if (items.length === 0) return reply(res, 200, 'OK');
 	return { workflowData: [items] };
-}
-
-async function postForward(
-	ctx: IWebhookFunctions,
-	url: string,
-	forward: SignedForward,
-): Promise<number> {
-	const response = (await ctx.helpers.httpRequest({
-		method: 'POST',
-		url,
-		body: forward.body,
-		headers: forward.headers,
-		timeout: WEBHOOK_FORWARD_REQUEST_TIMEOUT_MS,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		json: false,
-	})) as { statusCode: number };
-	return response.statusCode;
 }
 
 function deliveryPorts(

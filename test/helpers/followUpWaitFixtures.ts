@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 import { parseWebhookPayload, type InboundMessageEvent } from '../../lib/core/webhookEvents';
 import type { Store, StoreConfig } from '../../lib/store';
-import { resumeHttpFrom } from '../../lib/waits/http';
+import { resumeHttpFrom } from '../../lib/transport/n8nWebhooks';
 import { resumeWaitsForMessage, type ResumeResult } from '../../lib/waits/resume';
 import { WhatsAppFollowUpWait } from '../../nodes/WhatsAppFollowUpWait/WhatsAppFollowUpWait.node';
 import type { ParameterValue } from './nodeHarness';

@@ -11,7 +11,7 @@ import * as ts from 'typescript';
 
 const root = resolve(__dirname, '../..');
 
-const CLIENTS = ['lib/transport/graphApi.ts', 'lib/waits/http.ts'];
+const CLIENTS = ['lib/transport/graphApi.ts', 'lib/transport/n8nWebhooks.ts'];
 
 /** n8n's request helpers (current and legacy) and other ways out of the process. */
 const HELPERS = new Set([

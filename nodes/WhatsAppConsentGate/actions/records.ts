@@ -11,7 +11,7 @@ import type {
 	RecordConsentResult,
 	Store,
 } from '../../../lib/store/types';
-import { resumeHttpFrom } from '../../../lib/waits/http';
+import { resumeHttpFrom } from '../../../lib/transport/n8nWebhooks';
 import { cancelWaitsForContact, type ResumeHttp } from '../../../lib/waits/resume';
 import { CONSENT_SOURCES } from '../../../lib/store/types';
 import { errorItem, type GateContext, mapItems, parseEventTime, parseItems } from './shared';

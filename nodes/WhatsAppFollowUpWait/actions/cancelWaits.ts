@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { parseContactIdentifier } from '../../../lib/core/contact';
-import { resumeHttpFrom } from '../../../lib/waits/http';
+import { resumeHttpFrom } from '../../../lib/transport/n8nWebhooks';
 import { cancelWaitsForContact } from '../../../lib/waits/resume';
 import { openWaitStore, phoneNumberIdOf, toNodeError } from './common';
 
