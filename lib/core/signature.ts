@@ -3,6 +3,7 @@
  * `hub.challenge` handshake on the subscription GET.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isRecord } from './isRecord';
 
 export type SignatureVerdict = 'valid' | 'missing' | 'invalid';
 
@@ -109,8 +110,4 @@ function assertAppSecret(appSecret: string): void {
 			'The app secret is empty: copy it from Meta App Dashboard → App settings → Basic → App secret, or skip signature checks when no secret is configured',
 		);
 	}
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,6 +6,7 @@
 import { compileKeywordMatcher, KEYWORD_MATCH_MODES, type KeywordMatchMode } from './keywords';
 import { FieldError } from './fieldError';
 import type { InboundMessageEvent } from './webhookEvents';
+import { isRecord } from './isRecord';
 
 export type ReplyRule =
 	| { kind: 'anyMessage' }
@@ -134,8 +135,4 @@ function textList(value: unknown, field: string, separator: RegExp): string[] {
 		);
 	}
 	return (parts as string[]).map((part) => part.trim()).filter((part) => part !== '');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

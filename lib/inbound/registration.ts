@@ -12,6 +12,7 @@
  * which URL holds it, because overwriting it would cut off another workflow. A route to this very
  * webhook under an older base URL (n8n moved host or port) is this trigger's own and is renewed.
  */
+import { isRecord } from '../core/isRecord';
 
 export const REGISTRATION_MODES = [
 	'accountOverride',
@@ -276,10 +277,6 @@ function list(response: unknown): Array<Record<string, unknown>> {
 function appIdOf(entry: Record<string, unknown>): string | null {
 	const app = entry.whatsapp_business_api_data;
 	return isRecord(app) && app.id !== undefined ? String(app.id) : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Callback URLs are shown without their query string, which may carry tokens. */

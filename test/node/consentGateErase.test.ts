@@ -6,14 +6,13 @@
  */
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { closeAllStores, openStore, type Store } from '../../lib/store';
+import type { Store } from '../../lib/store';
 import { registerFollowUpWait } from '../../lib/waits/register';
 import { parseAdditionalIdentifiers } from '../../nodes/WhatsAppConsentGate/actions/records';
 import { WhatsAppConsentGate } from '../../nodes/WhatsAppConsentGate/WhatsAppConsentGate.node';
 import { branchOf, FakeWaitingN8n } from '../helpers/fakeWaitingN8n';
 import {
 	ACCOUNT,
-	credentialsFor,
 	CUSTOMER,
 	followUpWait,
 	NUMBER,
@@ -22,33 +21,19 @@ import {
 	waitParameters,
 } from '../helpers/followUpWaitFixtures';
 import { runNode, type ParameterValue } from '../helpers/nodeHarness';
-import { useStoreEnvironment } from '../store/support/storeEnvironment';
+import { useWaitingWorld } from '../helpers/waitingWorld';
 
 const USER = 'US.13491208655302741918';
 const HOUR = 60 * 60 * 1000;
 
 describe('Erase Contact', () => {
-	const environment = useStoreEnvironment('sqlite');
+	const world = useWaitingWorld('sqlite');
 	let n8n: FakeWaitingN8n;
 	let store: Store;
 	let credentials: Record<string, Record<string, unknown>>;
 
-	beforeAll(async () => {
-		n8n = await FakeWaitingN8n.start();
-	});
-
-	afterAll(async () => {
-		await n8n.close();
-	});
-
-	beforeEach(async () => {
-		const config = environment.freshConfig();
-		credentials = credentialsFor(config);
-		store = await openStore(config);
-	});
-
-	afterEach(async () => {
-		await closeAllStores();
+	beforeEach(() => {
+		({ n8n, store, credentials } = world);
 	});
 
 	async function erase(parameters: Record<string, ParameterValue>, items: INodeExecutionData[]) {

@@ -5,11 +5,10 @@
  */
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { closeAllStores, openStore, type Store, type StoreConfig } from '../../lib/store';
+import type { Store } from '../../lib/store';
 import { registerFollowUpWait } from '../../lib/waits/register';
 import {
 	ACCOUNT,
-	credentialsFor,
 	CUSTOMER,
 	customerWrites,
 	followUpWait,
@@ -23,33 +22,19 @@ import {
 } from '../helpers/followUpWaitFixtures';
 import { branchOf, FakeWaitingN8n, type WaitingExecutionSpec } from '../helpers/fakeWaitingN8n';
 import { runNode, type ParameterValue } from '../helpers/nodeHarness';
-import { BACKENDS, useStoreEnvironment } from '../store/support/storeEnvironment';
+import { useWaitingWorld } from '../helpers/waitingWorld';
+import { BACKENDS } from '../store/support/storeEnvironment';
 
 const HOUR = 60 * 60 * 1000;
 
 describe.each(BACKENDS)('WhatsApp Follow-up Wait with the %s store', (backend) => {
-	const environment = useStoreEnvironment(backend);
+	const world = useWaitingWorld(backend);
 	let n8n: FakeWaitingN8n;
-	let config: StoreConfig;
 	let store: Store;
 	let credentials: Record<string, Record<string, unknown>>;
 
-	beforeAll(async () => {
-		n8n = await FakeWaitingN8n.start();
-	});
-
-	afterAll(async () => {
-		await n8n.close();
-	});
-
-	beforeEach(async () => {
-		config = environment.freshConfig();
-		credentials = credentialsFor(config);
-		store = await openStore(config);
-	});
-
-	afterEach(async () => {
-		await closeAllStores();
+	beforeEach(() => {
+		({ n8n, store, credentials } = world);
 	});
 
 	function spec(

@@ -8,7 +8,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 
-import { closeAllStores, openStore, type Store } from '../../lib/store';
+import type { Store } from '../../lib/store';
 import { registerFollowUpWait } from '../../lib/waits/register';
 import {
 	cancelWaitsForContact,
@@ -17,7 +17,6 @@ import {
 } from '../../lib/waits/resume';
 import {
 	ACCOUNT,
-	credentialsFor,
 	CUSTOMER,
 	customerWrites,
 	followUpWait,
@@ -29,32 +28,18 @@ import {
 	waitParameters,
 } from '../helpers/followUpWaitFixtures';
 import { branchOf, FakeWaitingN8n } from '../helpers/fakeWaitingN8n';
-import { useStoreEnvironment } from '../store/support/storeEnvironment';
+import { useWaitingWorld } from '../helpers/waitingWorld';
 
 const HOUR = 60 * 60 * 1000;
 
 describe('the hand-off to a waiting execution', () => {
-	const environment = useStoreEnvironment('sqlite');
+	const world = useWaitingWorld('sqlite');
 	let n8n: FakeWaitingN8n;
 	let store: Store;
 	let credentials: Record<string, Record<string, unknown>>;
 
-	beforeAll(async () => {
-		n8n = await FakeWaitingN8n.start();
-	});
-
-	afterAll(async () => {
-		await n8n.close();
-	});
-
-	beforeEach(async () => {
-		const config = environment.freshConfig();
-		credentials = credentialsFor(config);
-		store = await openStore(config);
-	});
-
-	afterEach(async () => {
-		await closeAllStores();
+	beforeEach(() => {
+		({ n8n, store, credentials } = world);
 	});
 
 	async function startWait(savedAsWaiting?: Promise<void>) {
