@@ -297,11 +297,16 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (backend) => {
 			expect(runCounts()).toEqual(counts({ logger: 2 }));
 			expect(jsonOf(n8n.runs('logger')[1])[0]).toMatchObject({
 				routing: { role: 'every', duringHandover: true },
+				handover: { since: expect.any(String), until: null, reason: 'asked for a person' },
 			});
 
 			await store.endHandover(emulator.info().wabaId, CUSTOMER_WA_ID);
 			await customerWrites('hello');
 			expect(runCounts()).toEqual(counts({ bot: 1, logger: 3 }));
+			expect(jsonOf(n8n.runs('logger')[2])[0]).toMatchObject({
+				routing: { duringHandover: false },
+				handover: null,
+			});
 		});
 	});
 
