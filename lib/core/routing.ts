@@ -75,6 +75,8 @@ export interface HandoverState {
 	since: Date;
 	/** Null: until released. */
 	until: Date | null;
+	/** Why, as the handover operation was told. */
+	reason?: string | null;
 }
 
 export interface RoutingContext {
@@ -99,6 +101,14 @@ export interface RouteChoice {
 	consumedReply?: true;
 	/** The contact is handed over to a person. */
 	duringHandover?: true;
+	/** The active handover, for the items (ISO times: the choice travels as JSON in forwards). */
+	handover?: HandoverInfo;
+}
+
+export interface HandoverInfo {
+	since: string;
+	until: string | null;
+	reason: string | null;
 }
 
 /** Keyword match modes from most to least specific; contains and regex are equal. */
@@ -200,10 +210,13 @@ export function chooseRoutes(
 	routes: readonly CompiledRoute[],
 	context: RoutingContext,
 ): RouteChoice[] {
-	const handover = context.handover?.active === true;
-	const flags = (forMessage: boolean): Pick<RouteChoice, 'consumedReply' | 'duringHandover'> => ({
+	const handover = context.handover?.active === true ? context.handover : null;
+	const flags = (
+		forMessage: boolean,
+	): Pick<RouteChoice, 'consumedReply' | 'duringHandover' | 'handover'> => ({
 		...(forMessage && context.consumedByWait ? { consumedReply: true as const } : {}),
-		...(handover ? { duringHandover: true as const } : {}),
+		...(handover === null ? {} : { duringHandover: true as const }),
+		...(forMessage && handover !== null ? { handover: handoverInfo(handover) } : {}),
 	});
 
 	const messageMatches = new Map<string, ReturnType<typeof matchMessage>>();
@@ -249,6 +262,14 @@ export function chooseRoutes(
 		});
 	}
 	return choices.sort((a, b) => compareIds(a.routeId, b.routeId));
+}
+
+function handoverInfo(handover: HandoverState): HandoverInfo {
+	return {
+		since: handover.since.toISOString(),
+		until: handover.until?.toISOString() ?? null,
+		reason: handover.reason ?? null,
+	};
 }
 
 /** The one keyword route that takes the message, or null when none matched. */

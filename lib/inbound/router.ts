@@ -9,6 +9,7 @@ import {
 	chooseRoutes,
 	compileRoute,
 	type CompiledRoute,
+	type HandoverInfo,
 	type Route,
 	type RouteChoice,
 	type RoutingContext,
@@ -242,8 +243,11 @@ export function itemsForRoutedEvents(
 	for (const { facts, routing } of events) {
 		const wanted = new Set<string>(routing.events);
 		for (const item of itemsForEvent(facts, settings)) {
-			if (!wanted.has(String(item.json.event))) continue;
-			items.push({ ...item, json: { ...item.json, routing: routingJson(routing) } });
+			const event = String(item.json.event);
+			if (!wanted.has(event)) continue;
+			// Message items say whether a person has the conversation (only every-event routes get those).
+			const handover = isMessageItem(event) ? { handover: handoverJson(routing.handover) } : {};
+			items.push({ ...item, json: { ...item.json, routing: routingJson(routing), ...handover } });
 		}
 	}
 	return items;
@@ -257,6 +261,16 @@ function routingJson(choice: RouteChoice): Record<string, unknown> {
 		consumedReply: choice.consumedReply === true,
 		duringHandover: choice.duringHandover === true,
 	};
+}
+
+function isMessageItem(event: string): boolean {
+	return event !== 'messageStatus' && event !== 'consentChanged';
+}
+
+function handoverJson(handover: HandoverInfo | undefined): Record<string, unknown> | null {
+	return handover === undefined
+		? null
+		: { since: handover.since, until: handover.until, reason: handover.reason };
 }
 
 function describe(error: unknown): string {

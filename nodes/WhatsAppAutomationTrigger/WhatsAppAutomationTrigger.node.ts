@@ -18,7 +18,7 @@ import {
 	routingProperties,
 	unsignedDeliveriesNotice,
 } from './descriptions/properties';
-import { getKeywordLinks } from './methods';
+import { getAccountWorkflows, getKeywordLinks } from './methods';
 import { checkExists, create, remove } from './registration';
 import { handleWebhook } from './webhook';
 
@@ -52,7 +52,7 @@ export class WhatsAppAutomationTrigger implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getKeywordLinks } };
+	methods = { loadOptions: { getAccountWorkflows, getKeywordLinks } };
 
 	webhookMethods = {
 		default: {

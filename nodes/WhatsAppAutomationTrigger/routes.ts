@@ -53,10 +53,17 @@ export interface RouteConsentOptions {
 	confirmationText: string | null;
 }
 
-/** What the store keeps of a route's filters: the routing filters and the consent options. */
-export type StoredRouteFilters = Route['filters'] & { consent?: RouteConsentOptions };
+/**
+ * What the store keeps of a route's filters: the routing filters, the consent options, and the
+ * workflow's name when it was published (the editor's list of the account's workflows shows it).
+ */
+export type StoredRouteFilters = Route['filters'] & {
+	consent?: RouteConsentOptions;
+	workflowName?: string;
+};
 
 export function selfRoute(ctx: TriggerContext, settings: TriggerSettings): Route {
+	const workflowName = ctx.getWorkflow().name;
 	const filters: StoredRouteFilters = {
 		...routeFiltersOf(settings),
 		consent: {
@@ -64,6 +71,7 @@ export function selfRoute(ctx: TriggerContext, settings: TriggerSettings): Route
 			confirmOptOut: settings.optOutConfirmation.enabled,
 			confirmationText: settings.optOutConfirmation.customText,
 		},
+		...(typeof workflowName === 'string' && workflowName !== '' ? { workflowName } : {}),
 	};
 	const role = readRole(ctx, filters.keywords);
 	const priority = role === 'keyword' ? Number(ctx.getNodeParameter('keywordPriority', 0)) : 0;

@@ -349,7 +349,10 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 
 /** Runs a loadOptions / listSearch / resourceMapping method with the given parameters. */
 export async function runMethod<T>(
-	options: Pick<HarnessOptions, 'node' | 'parameters' | 'credentials'>,
+	options: Pick<HarnessOptions, 'node' | 'parameters' | 'credentials'> & {
+		/** The id of the workflow being edited (`getWorkflow().id`). */
+		workflowId?: string;
+	},
 	method: (this: never, ...args: never[]) => Promise<T>,
 	...args: unknown[]
 ): Promise<T> {
@@ -357,6 +360,8 @@ export async function runMethod<T>(
 	const context = {
 		getNode: () => ({ name: options.node.description.displayName, parameters: {} }),
 		getCredentials: async (type: string) => options.credentials?.[type],
+		getWorkflow: () => ({ id: options.workflowId ?? 'test-workflow', name: 'Test', active: false }),
+		logger: { debug() {}, info() {}, warn() {}, error() {} },
 		// Load-options contexts take (name, fallback, options), unlike execute's (name, itemIndex, …).
 		getNodeParameter: (name: string, fallback?: unknown, opts?: { extractValue?: boolean }) =>
 			extract(resolveParameter(options.parameters, name, 0, items), opts) ?? fallback,

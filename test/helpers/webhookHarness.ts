@@ -28,6 +28,8 @@ export interface TriggerFixture {
 	parameters: Record<string, unknown>;
 	credentials: Record<string, Record<string, unknown>>;
 	workflowId?: string;
+	/** The workflow's name (`getWorkflow().name`); "Trigger test" unless given. */
+	workflowName?: string;
 	nodeId?: string;
 	webhookId?: string;
 	/** The production URL n8n would hand the node; startTriggerServer sets it to its own. */
@@ -288,7 +290,7 @@ function baseContext(fixture: TriggerFixture, requests: LoggedRequest[], logs: L
 		getNode: () => node,
 		getWorkflow: () => ({
 			id: fixture.workflowId ?? DEFAULTS.workflowId,
-			name: 'Trigger test',
+			name: fixture.workflowName ?? 'Trigger test',
 			active: true,
 		}),
 		getCredentials: async (type: string) => credentialsOf(type),

@@ -7,12 +7,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import type { INodePropertyOptions } from 'n8n-workflow';
 import { Client } from 'pg';
 
 import { EmulatorControl, startEmulator, type RunningEmulator } from '../../emulator';
 import { closeAllStores, openStore, type Store } from '../../lib/store';
 import { registerFollowUpWait } from '../../lib/waits/register';
+import { getAccountWorkflows } from '../../nodes/WhatsAppAutomationTrigger/methods';
 import { FakeWebhookN8n } from '../helpers/fakeWebhookN8n';
+import { runMethod } from '../helpers/nodeHarness';
 import {
 	jsonOf,
 	PHONE_NUMBER_ID,
@@ -99,6 +102,7 @@ async function setUp(backend: 'sqlite' | 'postgres'): Promise<void> {
 			{
 				...triggerFixture({ registration: 'accountOverride', ...PARAMETERS[name] }, credentials),
 				workflowId: `wf-${name}`,
+				workflowName: `${name} workflow`,
 				nodeId: `node-${name}`,
 				webhookId: `hook-${name}`,
 			},
@@ -297,11 +301,55 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (backend) => {
 			expect(runCounts()).toEqual(counts({ logger: 2 }));
 			expect(jsonOf(n8n.runs('logger')[1])[0]).toMatchObject({
 				routing: { role: 'every', duringHandover: true },
+				handover: { since: expect.any(String), until: null, reason: 'asked for a person' },
 			});
 
 			await store.endHandover(emulator.info().wabaId, CUSTOMER_WA_ID);
 			await customerWrites('hello');
 			expect(runCounts()).toEqual(counts({ bot: 1, logger: 3 }));
+			expect(jsonOf(n8n.runs('logger')[2])[0]).toMatchObject({
+				routing: { duringHandover: false },
+				handover: null,
+			});
+		});
+	});
+
+	describe('the editor’s list of the workflows on the account', () => {
+		it('shows each published trigger workflow: name, role, keywords, who holds Meta’s callback, this one', async () => {
+			const list = () =>
+				runMethod<INodePropertyOptions[]>(
+					{
+						node: fixtures.bot.node,
+						parameters: {},
+						credentials: fixtures.bot.credentials,
+						workflowId: 'wf-bot',
+					},
+					getAccountWorkflows as never,
+				);
+			expect(await list()).toEqual([
+				expect.objectContaining({ name: 'No Published Trigger Workflow on This Account Yet' }),
+			]);
+
+			await publishAll(['promo', 'price', 'bot', 'logger']);
+			const options = await list();
+			expect(options.map(({ name, value }) => ({ name, value }))).toEqual([
+				{
+					name: 'promo workflow · Keyword Flow · keywords: PROMO · holds Meta’s callback',
+					value: 'wf-promo/node-promo',
+				},
+				{ name: 'price workflow · Keyword Flow · keywords: PREIS', value: 'wf-price/node-price' },
+				{ name: 'bot workflow (this workflow) · Fallback', value: 'wf-bot/node-bot' },
+				{ name: 'logger workflow · Every Matching Event', value: 'wf-logger/node-logger' },
+			]);
+			expect(options[0].description).toContain('Meta calls it (account)');
+
+			// Unpublishing the holder hands the callback on; the list says so.
+			await n8n.unpublish(fixtures.promo);
+			expect((await list()).map(({ name }) => name)).toEqual([
+				'price workflow · Keyword Flow · keywords: PREIS · holds Meta’s callback',
+				'bot workflow (this workflow) · Fallback',
+				'logger workflow · Every Matching Event',
+			]);
 		});
 	});
 

@@ -4,13 +4,17 @@ import { NodeOperationError } from 'n8n-workflow';
 import { senderProperty } from '../../helpers/sender';
 import { optionsProperty, recipientProperty } from '../descriptions/common';
 import { optOutFooterProperties, purposeProperty } from '../descriptions/consent';
+import { handoverContactProperty } from './handover/contact';
+import * as handOver from './handover/handOver.operation';
+import * as returnToAutomation from './handover/returnToAutomation.operation';
+import { runHandover } from './handover/run';
 import * as markAsRead from './message/markAsRead.operation';
 import * as sendButtons from './message/sendButtons.operation';
 import * as sendMedia from './message/sendMedia.operation';
 import * as sendTemplate from './message/sendTemplate.operation';
 import * as sendText from './message/sendText.operation';
 import { runSendPipeline } from './pipeline';
-import type { SendOperation } from './types';
+import type { HandoverOperation, SendOperation } from './types';
 
 /**
  * The operations of the send node, each in its own file (its picker entry, fields and
@@ -26,6 +30,36 @@ function forMessages(property: INodeProperties): INodeProperties {
 	return { ...property, displayOptions: { show: { operation: MESSAGE_OPERATIONS } } };
 }
 
+/** Handing a contact over to a person and back: no message, a record in the store. */
+const HANDOVER_OPERATIONS: HandoverOperation[] = [handOver, returnToAutomation];
+
+const showForMessages = { show: { resource: ['message'] } };
+
+/**
+ * Message (the default, so workflows saved before resources existed keep their operation) and
+ * Handover. Only the new fields mention `resource`, apart from the message picker and the sender.
+ */
+const resourceProperty: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	default: 'message',
+	options: [
+		{
+			name: 'Handover',
+			value: 'handover',
+			description:
+				'Pause the bots for one contact while a person answers, and give the contact back to them',
+		},
+		{
+			name: 'Message',
+			value: 'message',
+			description: 'Send templates, text, buttons and media, or mark a message as read',
+		},
+	],
+};
+
 const operationProperty: INodeProperties = {
 	displayName: 'Operation',
 	name: 'operation',
@@ -34,12 +68,26 @@ const operationProperty: INodeProperties = {
 	default: 'sendTemplate',
 	// n8n lists options alphabetically.
 	options: OPERATIONS.map((o) => o.option).sort((a, b) => a.name.localeCompare(b.name)),
+	displayOptions: showForMessages,
+};
+
+const handoverOperationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	default: 'handOver',
+	options: HANDOVER_OPERATIONS.map((o) => o.option).sort((a, b) => a.name.localeCompare(b.name)),
+	displayOptions: { show: { resource: ['handover'] } },
 };
 
 /** The send node's fields, in the order the editor shows them. */
 export const description: INodeProperties[] = [
+	resourceProperty,
 	operationProperty,
-	senderProperty,
+	handoverOperationProperty,
+	// The sender picker is shared with other nodes: only the send node hides it for handovers.
+	{ ...senderProperty, displayOptions: showForMessages },
 	forMessages(recipientProperty),
 	forMessages(purposeProperty),
 	...sendTemplate.description,
@@ -50,15 +98,30 @@ export const description: INodeProperties[] = [
 	...sendMedia.description,
 	...markAsRead.description,
 	forMessages(optionsProperty),
+	handoverContactProperty,
+	...handOver.description,
+	...returnToAutomation.description,
 ];
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const resource = this.getNodeParameter('resource', 0, 'message') as string;
 	const name = this.getNodeParameter('operation', 0) as string;
-	const operation = OPERATIONS.find((o) => o.option.value === name);
-	if (!operation) {
-		throw new NodeOperationError(this.getNode(), `Unknown operation "${name}"`, {
-			description: `Choose one of: ${OPERATIONS.map((o) => o.option.name).join(', ')}.`,
-		});
+	if (resource === 'handover') {
+		const handover = HANDOVER_OPERATIONS.find((o) => o.option.value === name);
+		if (!handover) throw unknownOperation(this, name, HANDOVER_OPERATIONS);
+		return await runHandover.call(this, handover);
 	}
+	const operation = OPERATIONS.find((o) => o.option.value === name);
+	if (!operation) throw unknownOperation(this, name, OPERATIONS);
 	return await runSendPipeline.call(this, operation);
+}
+
+function unknownOperation(
+	ctx: IExecuteFunctions,
+	name: string,
+	operations: ReadonlyArray<SendOperation | HandoverOperation>,
+): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), `Unknown operation "${name}"`, {
+		description: `Choose one of: ${operations.map((o) => o.option.name).join(', ')}.`,
+	});
 }

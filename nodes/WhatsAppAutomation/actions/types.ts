@@ -1,9 +1,14 @@
-import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 
 import type { ConsentPurpose, UnknownConsentPolicy } from '../../../lib/core/consentPolicy';
 import type { MediaType } from '../../../lib/core/messages';
 import type { MessageTemplate } from '../../../lib/core/templates';
-import type { ConsentState } from '../../../lib/store/types';
+import type { ConsentState, Store } from '../../../lib/store/types';
 import type { GraphClient, PhoneNumber } from '../../../lib/transport/graphApi';
 
 /** One item, checked and turned into a request body before anything is sent. */
@@ -53,4 +58,22 @@ export interface SendOperation {
 		context: PrepareContext,
 		itemIndex: number,
 	): PreparedSend | Promise<PreparedSend>;
+}
+
+/**
+ * One operation of the Handover resource: no message leaves, the store records that a person
+ * took over a contact (or gave it back). It runs per item; the router handles Continue On Fail.
+ */
+export interface HandoverOperation {
+	option: INodePropertyOptions & { value: string; action: string };
+	description: INodeProperties[];
+	run(this: IExecuteFunctions, context: HandoverContext, itemIndex: number): Promise<IDataObject>;
+}
+
+/** What every item of a handover run shares. */
+export interface HandoverContext {
+	store: Store;
+	account: string;
+	/** The execution's clock, read once. */
+	now: number;
 }

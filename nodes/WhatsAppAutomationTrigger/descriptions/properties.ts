@@ -163,6 +163,15 @@ export const routingProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
+	{
+		displayName: 'Workflows on This Account Name or ID',
+		name: 'accountWorkflows',
+		type: 'options',
+		default: '',
+		typeOptions: { loadOptionsMethod: 'getAccountWorkflows' },
+		description:
+			'Open the list to see the published workflows whose WhatsApp Automation Trigger shares this account: each one’s role and keywords, and which one holds Meta’s callback (Meta calls it; it forwards each event to the others). For information only: choosing an entry changes nothing. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
 ];
 
 export const registrationProperties: INodeProperties[] = [

@@ -1,0 +1,32 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { HandoverContext, HandoverOperation } from '../types';
+import { contactRef, handoverJson, readHandoverContact } from './contact';
+
+export const option: HandoverOperation['option'] = {
+	name: 'Return to Automation',
+	value: 'returnToAutomation',
+	description:
+		'End a contact’s handover to a person: keyword and fallback trigger workflows receive the contact’s next messages again. Does nothing when the contact is not handed over. Sends no message.',
+	action: 'Return a contact to automation',
+};
+
+/** Only the contact, shown for both handover operations (contact.ts). */
+export const description: INodeProperties[] = [];
+
+export async function run(
+	this: IExecuteFunctions,
+	{ store, account, now }: HandoverContext,
+	itemIndex: number,
+) {
+	const contact = readHandoverContact(this.getNodeParameter('contact', itemIndex, ''));
+	const ref = contactRef(contact);
+	const ended = await store.getHandover(account, ref, now);
+	const released = await store.endHandover(account, ref);
+	return {
+		handover: {
+			...handoverJson(contact, ended === null ? null : { ...ended, active: false }),
+			released,
+		},
+	};
+}
