@@ -7,7 +7,7 @@
 import { FieldError } from './fieldError';
 
 /** What the store keeps of a reason (lib/store/sql/SqlStore.ts `startHandover`). */
-export const HANDOVER_REASON_MAX_LENGTH = 1024;
+const HANDOVER_REASON_MAX_LENGTH = 1024;
 
 const SECONDS_LIMIT = 1e12;
 
