@@ -47,6 +47,13 @@ export const WEBHOOK_HANDOFF_BUDGET_MS = 10_000;
  */
 export const WEBHOOK_FORWARD_REQUEST_TIMEOUT_MS = 5_000;
 
+/**
+ * How long after a trigger is published (or re-published) a 404 from its webhook URL still counts
+ * as "not served yet" rather than "gone": n8n stores the route during activation, before it
+ * serves the URL. Within this time a forward that gets 404 asks Meta to redeliver.
+ */
+export const NEW_ROUTE_SETTLING_MS = 120_000;
+
 /** Pauses between hand-off retries inside a webhook request: short, Meta's redelivery is the long retry. */
 export const WEBHOOK_HANDOFF_RETRY_DELAYS_MS: readonly number[] = [250, 500, 1000];
 

@@ -14,6 +14,7 @@ import {
 	type RouteChoice,
 	type RoutingContext,
 } from '../core/routing';
+import { NEW_ROUTE_SETTLING_MS } from '../core/timeouts';
 import { eventDedupKey } from '../core/webhookEvents';
 import type { RouteRecord, Store } from '../store';
 import type { DeliveryOutcome, InboundLog } from './delivery';
@@ -74,6 +75,7 @@ export async function routeDelivery(
 		log,
 	);
 	const urls = new Map(routes.map((route) => [route.id, route.webhookUrl]));
+	const refreshedAt = new Map(routes.map((route) => [route.id, route.refreshedAt.getTime()]));
 	const isTest = new Set(listening.map(({ route }) => route.id));
 
 	/** Per route, the events to forward to it. */
@@ -150,7 +152,8 @@ export async function routeDelivery(
 		[...outgoing].map(async ([routeId, events]) => {
 			const url = urls.get(routeId);
 			if (url === undefined) return null;
-			const problem = await forwardTo(url, routeId, events, ports);
+			const settling = ports.now() - (refreshedAt.get(routeId) ?? 0) < NEW_ROUTE_SETTLING_MS;
+			const problem = await forwardTo(url, routeId, events, ports, settling);
 			if (problem === null) {
 				result.forwarded += events.length;
 				return null;
@@ -194,6 +197,8 @@ async function forwardTo(
 	routeId: string,
 	events: ForwardedEvent[],
 	ports: RouterPorts,
+	/** Published moments ago: n8n may not serve its URL yet, so a 404 is worth a redelivery. */
+	settling: boolean,
 ): Promise<{ reason: string; retry: boolean } | null> {
 	if (ports.key === null) {
 		return { reason: 'the credential has no secret to sign forwards with', retry: false };
@@ -211,7 +216,14 @@ async function forwardTo(
 		return null;
 	}
 	// No answer, a busy or failing n8n: worth a redelivery. A refusal (401, 404: another
-	// credential, a workflow gone) would refuse again, and would hold every delivery up.
+	// credential, a workflow gone) would refuse again, and would hold every delivery up; except
+	// a 404 just after publishing, while n8n is still registering the route's URL.
+	if (status === 404 && settling) {
+		return {
+			reason: 'HTTP 404 (published moments ago: n8n does not serve its URL yet)',
+			retry: true,
+		};
+	}
 	const retry = status >= 500 || status === 408 || status === 429;
 	return { reason: `HTTP ${status}`, retry };
 }

@@ -11,6 +11,7 @@ import type { INodePropertyOptions } from 'n8n-workflow';
 import { Client } from 'pg';
 
 import { EmulatorControl, startEmulator, type RunningEmulator } from '../../emulator';
+import { NEW_ROUTE_SETTLING_MS } from '../../lib/core/timeouts';
 import { closeAllStores, openStore, type Store } from '../../lib/store';
 import { registerFollowUpWait } from '../../lib/waits/register';
 import { getAccountWorkflows } from '../../nodes/WhatsAppAutomationTrigger/methods';
@@ -368,6 +369,48 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (backend) => {
 			expect(await deliveryAttempt(2)).toMatchObject({ httpStatus: 200 });
 			expect(runCounts()).toEqual(counts({ bot: 1, logger: 1 }));
 			expect(jsonOf(n8n.runs('logger')[0])[0]).toMatchObject({ messageId: hello.messageId });
+		});
+	});
+
+	describe('a workflow whose URL answers 404', () => {
+		afterEach(() => jest.useRealTimers());
+
+		it('just after publishing (n8n not serving it yet): Meta delivers again and the redelivery starts it', async () => {
+			await control.settings({ webhooks: { retryBaseMs: 3600_000 } });
+			await publishAll(['promo', 'price', 'bot', 'logger']);
+			n8n.down('logger', 404);
+			const hello = await customerWrites('hello');
+			expect(hello.delivery).toMatchObject({ delivered: false, httpStatus: 503 });
+			expect(runCounts()).toEqual(counts({ bot: 1 }));
+
+			n8n.up('logger');
+			await control.advanceClock(3600);
+			expect(await deliveryAttempt(2)).toMatchObject({ httpStatus: 200 });
+			expect(runCounts()).toEqual(counts({ bot: 1, logger: 1 }));
+		});
+
+		it('long after publishing (a workflow gone): logged and not waited for, the others run', async () => {
+			await publishAll(['promo', 'price', 'bot', 'logger']);
+			n8n.down('logger', 404);
+			// Only Date moves past the settling time; servers and the store keep real timers.
+			jest.useFakeTimers({
+				now: Date.now() + NEW_ROUTE_SETTLING_MS + 60_000,
+				doNotFake: [
+					'hrtime',
+					'nextTick',
+					'performance',
+					'queueMicrotask',
+					'setImmediate',
+					'clearImmediate',
+					'setInterval',
+					'clearInterval',
+					'setTimeout',
+					'clearTimeout',
+				],
+			});
+			const hello = await customerWrites('hello');
+			expect(hello.delivery).toMatchObject({ delivered: true, httpStatus: 200 });
+			expect(runCounts()).toEqual(counts({ bot: 1 }));
 		});
 	});
 
