@@ -518,15 +518,16 @@ describe('many trigger workflows on one account in a real n8n (SQLite)', () => {
 				expect(await callbackOf(world, mode)).toBe(urls.fallback);
 				const third = await customerWrites(world, who, `ORDER ${mode} 3`);
 
-				expect(await texts('keyword')()).toEqual([`ORDER ${mode} 1`, `ORDER ${mode} 3`]);
-				// Without the keyword flow, its keyword is a message like any other: the fallback's.
-				expect(await texts('fallback')()).toEqual([`ORDER ${mode} 2`, 'hello']);
-				expect(await texts('logger')()).toEqual([
-					`ORDER ${mode} 1`,
-					`ORDER ${mode} 2`,
-					'hello',
-					`ORDER ${mode} 3`,
-				]);
+				expect({
+					keyword: await texts('keyword')(),
+					fallback: await texts('fallback')(),
+					logger: await texts('logger')(),
+				}).toEqual({
+					keyword: [`ORDER ${mode} 1`, `ORDER ${mode} 3`],
+					// Without the keyword flow, its keyword is a message like any other: the fallback's.
+					fallback: [`ORDER ${mode} 2`, 'hello'],
+					logger: [`ORDER ${mode} 1`, `ORDER ${mode} 2`, 'hello', `ORDER ${mode} 3`],
+				});
 				for (const id of [first, second, hello, third]) {
 					expect({ id, attempts: await attemptsOf(world, id) }).toEqual({ id, attempts: [200] });
 				}
