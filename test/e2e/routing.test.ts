@@ -148,18 +148,6 @@ async function attemptsOf(world: World, messageId: string): Promise<Array<number
 		.map((delivery) => delivery.httpStatus ?? delivery.error ?? 'no answer');
 }
 
-/** Waits until Meta's delivery of the message ended with a 200 (after redeliveries, if any). */
-async function deliveredInTheEnd(world: World, messageId: string): Promise<Array<number | string>> {
-	let seen: Array<number | string> = [];
-	return await eventually(
-		async () => {
-			seen = await attemptsOf(world, messageId);
-			return seen.includes(200) ? seen : undefined;
-		},
-		() => `a 200 for ${messageId} (attempts so far: ${JSON.stringify(seen)})`,
-	);
-}
-
 /** The text of the message each execution's trigger emitted (first item), per execution. */
 function textsOf(executions: Awaited<ReturnType<typeof settledExecutions>>): string[] {
 	return executions.map(
@@ -413,44 +401,6 @@ describe('many trigger workflows on one account in a real n8n (SQLite)', () => {
 			for (const id of [danId, eveId, finnId]) {
 				expect({ id, attempts: await attemptsOf(world, id) }).toEqual({ id, attempts: [200] });
 			}
-		});
-
-		it('messages arriving while the holder is being unpublished are all delivered, each started once', async () => {
-			const holder = (await callbackOf(world, 'accountOverride')) as string;
-			expect(holder).toBe(urls.orders);
-			const before = await counts();
-			const senders = [1, 2, 3, 4].map((n) => customer(`Gina ${n}`, `+491767100000${n}`));
-			const unpublishing = unpublish(world, ids.orders, urls.orders, 'accountOverride');
-			const sent = await Promise.all(
-				senders.map(
-					async (who, n) =>
-						(
-							await world.control.inbound({
-								from: who.phone,
-								name: who.name,
-								text: `ORDER ${n}`,
-							})
-						).messageId,
-				),
-			);
-			expect(await unpublishing).toBe(urls.bot);
-			for (const id of sent) await deliveredInTheEnd(world, id);
-
-			// The logger got each exactly once; the keyword flow (until unpublished) or the bot (after)
-			// got each exactly once between them.
-			const expectedLogger = before.logger + sent.length;
-			const logged = await settledExecutions(world, ids.logger, expectedLogger);
-			expect(logged).toHaveLength(expectedLogger);
-			expect(textsOf(logged.slice(before.logger)).sort()).toEqual([
-				'ORDER 0',
-				'ORDER 1',
-				'ORDER 2',
-				'ORDER 3',
-			]);
-			const now = await counts();
-			expect(now.orders - before.orders + (now.bot - before.bot)).toBe(sent.length);
-
-			await publish(world, ids.orders);
 		});
 
 		afterAll(async () => {
