@@ -8,6 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
+import { contactProperty } from '../helpers/contact';
 import { searchPhoneNumbers } from '../helpers/sender';
 import { openAccountStore } from '../helpers/storeAccess';
 import { getTemplateVariables, searchTemplates } from '../helpers/template';
@@ -17,7 +18,6 @@ import { requestOptIn } from './actions/requestOptIn';
 import type { GateContext } from './actions/shared';
 import { checkProperties } from './descriptions/check';
 import {
-	contactProperty,
 	eraseContactProperties,
 	type GateOperation,
 	gateOutputs,

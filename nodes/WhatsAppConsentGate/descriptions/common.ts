@@ -62,17 +62,6 @@ export const operationProperty: INodeProperties = {
 	],
 };
 
-export const contactProperty: INodeProperties = {
-	displayName: 'Contact',
-	name: 'contact',
-	type: 'string',
-	default: '={{ $json.contact?.waId || $json.contact?.userId || $json.recipient?.waId }}',
-	required: true,
-	placeholder: '+4915112345678',
-	description:
-		'The customer: a number in E.164 (+4915112345678), the wa_ID digits from the trigger or a business-scoped user ID (US.1349…). The default reads the trigger’s or the send node’s output.',
-};
-
 export const eraseContactProperties: INodeProperties[] = [
 	{
 		displayName: 'Additional Identifiers',

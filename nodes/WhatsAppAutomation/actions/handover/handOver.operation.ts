@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { parseHandoverReason, parseHandoverUntil } from '../../../../lib/core/handover';
 import type { HandoverContext, HandoverOperation } from '../types';
-import { contactRef, handoverJson, readHandoverContact } from './contact';
+import { handoverJson, readHandoverContact } from './contact';
 
 const show = { show: { resource: ['handover'], operation: ['handOver'] } };
 
@@ -74,7 +74,7 @@ export async function run(
 	);
 	const record = await store.startHandover({
 		account,
-		contact: contactRef(contact),
+		contact,
 		until,
 		...(reason === null ? {} : { reason }),
 		at: now,

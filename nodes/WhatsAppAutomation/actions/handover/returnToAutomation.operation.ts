@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { HandoverContext, HandoverOperation } from '../types';
-import { contactRef, handoverJson, readHandoverContact } from './contact';
+import { handoverJson, readHandoverContact } from './contact';
 
 export const option: HandoverOperation['option'] = {
 	name: 'Return to Automation',
@@ -20,9 +20,8 @@ export async function run(
 	itemIndex: number,
 ) {
 	const contact = readHandoverContact(this.getNodeParameter('contact', itemIndex, ''));
-	const ref = contactRef(contact);
-	const ended = await store.getHandover(account, ref, now);
-	const released = await store.endHandover(account, ref);
+	const ended = await store.getHandover(account, contact, now);
+	const released = await store.endHandover(account, contact);
 	return {
 		handover: {
 			...handoverJson(contact, ended === null ? null : { ...ended, active: false }),
