@@ -27,7 +27,7 @@ describe('a clone needs nothing beside it', () => {
 		expect(readdirSync(join(META_FIXTURES, 'webhooks/post-request')).length).toBeGreaterThan(10);
 	});
 
-	it('reads nothing from ../shared in code, tests, scripts or benchmarks', () => {
+	it('reads no folder beside the checkout (the workplace shared folder) in code, tests, scripts or benchmarks', () => {
 		const sources = ['lib', 'nodes', 'credentials', 'emulator', 'scripts', 'test', 'bench']
 			.map((folder) => join(root, folder))
 			.flatMap((folder) => filesUnder(folder, (file) => /\.(ts|js|mjs|json|sh)$/.test(file)));
