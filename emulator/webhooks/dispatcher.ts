@@ -163,7 +163,16 @@ export class WebhookDispatcher {
 		settle?: (outcome: DispatchOutcome) => void,
 		duplicate = false,
 	): Promise<void> {
+		if (generation !== this.generation) {
+			settle?.({ delivered: false, reason: 'emulator reset' });
+			return;
+		}
 		const result = await this.post(url, body);
+		// A POST that was in flight when reset() ran belongs to the previous run: keep it out of the fresh log.
+		if (generation !== this.generation) {
+			settle?.({ url, ...result, delivered: result.ok });
+			return;
+		}
 		this.record({
 			url,
 			attempt,
@@ -174,7 +183,7 @@ export class WebhookDispatcher {
 			...result,
 		});
 		settle?.({ url, ...result, delivered: result.ok });
-		if (generation !== this.generation || duplicate) return;
+		if (duplicate) return;
 		const settings = this.state.settings.webhooks;
 		if (!result.ok && attempt < settings.maxAttempts) {
 			const backoffMs = settings.retryBaseMs * 2 ** (attempt - 1);

@@ -173,6 +173,26 @@ describe('redelivery', () => {
 		]);
 	});
 
+	it('keeps a POST that was in flight at reset out of the fresh log, and does not retry it', async () => {
+		await h.control.settings({ webhooks: { retryBaseMs: 10, timeoutMs: 300 } });
+		h.receiver.hangNext = 1;
+		await h.control.inbound({ from: customer, text: 'Before the reset' });
+		await eventually(async () => h.receiver.hangNext === 0);
+		await h.reset();
+		await h.control.settings({ webhooks: { retryBaseMs: 10, timeoutMs: 300 } });
+		const { messageId } = await h.control.inbound({ from: customer, text: 'After the reset' });
+		await h.receiver.waitFor(() =>
+			h.receiver.inboundMessages().some((message) => message.id === messageId),
+		);
+		// Past the hung POST's timeout and a retry's backoff: neither may reach the log or the receiver.
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		const deliveries = await h.control.deliveries();
+		expect(deliveries.map((delivery) => [delivery.attempt, delivery.ok])).toEqual([[1, true]]);
+		expect(h.receiver.inboundMessages().map((message) => message.text)).toEqual([
+			{ body: 'After the reset' },
+		]);
+	});
+
 	it('retries after a timeout', async () => {
 		await h.control.settings({ webhooks: { retryBaseMs: 10, timeoutMs: 100 } });
 		h.receiver.hangNext = 1;
