@@ -236,6 +236,22 @@ export function contactKey(contact: Pick<ContactIdentity, 'waId' | 'userId'>): s
 	return contact.waId ?? contact.userId;
 }
 
+/** The customer an event is about (a status's recipient); null for account-level fields. */
+export function contactIdsOf(
+	event: WhatsAppEvent,
+): { waId: string | null; userId: string | null } | null {
+	switch (event.event) {
+		case 'message':
+		case 'system':
+		case 'user_preference':
+			return { waId: event.contact.waId, userId: event.contact.userId };
+		case 'status':
+			return { waId: event.recipient.waId, userId: event.recipient.userId };
+		case 'other_field':
+			return null;
+	}
+}
+
 /** Stable across Meta's redeliveries of the same event; different for different events. */
 export function eventDedupKey(event: WhatsAppEvent): string {
 	switch (event.event) {

@@ -15,7 +15,7 @@ import {
 	type RoutingContext,
 } from '../core/routing';
 import { NEW_ROUTE_SETTLING_MS } from '../core/timeouts';
-import { eventDedupKey } from '../core/webhookEvents';
+import { contactIdsOf, eventDedupKey } from '../core/webhookEvents';
 import type { RouteRecord, Store } from '../store';
 import type { DeliveryOutcome, InboundLog } from './delivery';
 import {
@@ -117,6 +117,7 @@ export async function routeDelivery(
 				eventKey,
 				JSON.stringify(forwards.filter(({ routing }) => !isTest.has(routing.routeId))),
 				ports.now(),
+				contactIdsOf(facts.event),
 			);
 			pendingKeys.add(eventKey);
 		}

@@ -448,6 +448,12 @@ export interface CallbackReleaseResult {
 	holder: CallbackHolder | null;
 }
 
+/** Whose message a saved routed event holds: what an erase of that contact looks for. */
+export interface PendingForwardsContact {
+	waId: string | null;
+	userId: string | null;
+}
+
 export interface StartHandoverInput {
 	account: string;
 	contact: ContactRef;
@@ -558,9 +564,15 @@ export interface Store {
 	forwardedRoutes(eventKey: string): Promise<Set<string>>;
 	/**
 	 * Keeps what a redelivery needs to finish an event's forwards (the routed event as JSON) until
-	 * every chosen route got it; replaces an older copy. Pruned like the forward marks.
+	 * every chosen route got it; replaces an older copy. Pruned like the forward marks; erased
+	 * with the event's contact (null for events without one, e.g. account updates).
 	 */
-	savePendingForwards(eventKey: string, payload: string, at: Timestamp): Promise<void>;
+	savePendingForwards(
+		eventKey: string,
+		payload: string,
+		at: Timestamp,
+		contact: PendingForwardsContact | null,
+	): Promise<void>;
 	/** The saved routed event, or null when none is pending. */
 	pendingForwards(eventKey: string): Promise<string | null>;
 	/** Every chosen route got the event; true when a copy was saved. */

@@ -375,20 +375,41 @@ describe.each(BACKENDS)('%s store: routes', (backend) => {
 
 		it('keeps a routed event for the redelivery until its forwards are done, then prunes it', async () => {
 			expect(await store.pendingForwards('msg:wamid.1')).toBeNull();
-			await store.savePendingForwards('msg:wamid.1', '[{"v":1}]', T0);
-			await store.savePendingForwards('msg:wamid.1', '[{"v":2}]', T0 + 1);
+			await store.savePendingForwards('msg:wamid.1', '[{"v":1}]', T0, null);
+			await store.savePendingForwards('msg:wamid.1', '[{"v":2}]', T0 + 1, null);
 			expect(await store.pendingForwards('msg:wamid.1')).toBe('[{"v":2}]');
 			expect(await store.deletePendingForwards('msg:wamid.1')).toBe(true);
 			expect(await store.deletePendingForwards('msg:wamid.1')).toBe(false);
 			expect(await store.pendingForwards('msg:wamid.1')).toBeNull();
 
 			const now = T0 + 10 * DAY;
-			await store.savePendingForwards('msg:old', '[]', now - 8 * DAY);
-			await store.savePendingForwards('msg:recent', '[]', now - DAY);
+			await store.savePendingForwards('msg:old', '[]', now - 8 * DAY, null);
+			await store.savePendingForwards('msg:recent', '[]', now - DAY, null);
 			await store.housekeeping(now);
 			expect(await store.pendingForwards('msg:old')).toBeNull();
 			expect(await store.pendingForwards('msg:recent')).toBe('[]');
-			await expect(store.savePendingForwards('msg:x', '', T0)).rejects.toThrow(/payload/);
+			await expect(store.savePendingForwards('msg:x', '', T0, null)).rejects.toThrow(/payload/);
+		});
+
+		it('erases the routed events still waiting for forwards with their contact, by wa_id or user id', async () => {
+			const anna = { waId: '4915112345678', userId: null };
+			await store.savePendingForwards('msg:wamid.anna', '["Anna: hello"]', T0, anna);
+			await store.savePendingForwards('msg:wamid.anna-bsuid', '["Anna again"]', T0, {
+				waId: null,
+				userId: 'DE.123456789',
+			});
+			await store.savePendingForwards('status:wamid.to-anna:read', '["read"]', T0, anna);
+			await store.savePendingForwards('msg:wamid.ben', '["Ben: hi"]', T0, {
+				waId: '4915199999999',
+				userId: 'DE.987654321',
+			});
+			await store.savePendingForwards('other:account_update:1', '["account"]', T0, null);
+			await store.eraseContact(ACCOUNT, { waId: '4915112345678', userId: 'DE.123456789' });
+			expect(await store.pendingForwards('msg:wamid.anna')).toBeNull();
+			expect(await store.pendingForwards('msg:wamid.anna-bsuid')).toBeNull();
+			expect(await store.pendingForwards('status:wamid.to-anna:read')).toBeNull();
+			expect(await store.pendingForwards('msg:wamid.ben')).toBe('["Ben: hi"]');
+			expect(await store.pendingForwards('other:account_update:1')).toBe('["account"]');
 		});
 
 		it('loses the marks of keys that embed an erased contact', async () => {

@@ -36,6 +36,7 @@ import {
 	type OutboundMessageInput,
 	type OutboundRecord,
 	type OutboundStatusInput,
+	type PendingForwardsContact,
 	type RecordConsentResult,
 	type RegisterWaitInput,
 	type Store,
@@ -441,7 +442,12 @@ export class SqlStore implements Store {
 		return await this.run((db) => forwards.forwardedRoutes(db, key));
 	}
 
-	async savePendingForwards(eventKey: string, payload: string, at: Timestamp): Promise<void> {
+	async savePendingForwards(
+		eventKey: string,
+		payload: string,
+		at: Timestamp,
+		contact: PendingForwardsContact | null,
+	): Promise<void> {
 		const key = requireId('eventKey', eventKey, 512);
 		if (typeof payload !== 'string' || payload === '') {
 			throw new StoreInputError(
@@ -452,7 +458,11 @@ export class SqlStore implements Store {
 			);
 		}
 		const time = requireTimestamp('at', at);
-		await this.run((db) => forwards.savePendingForwards(db, key, payload, time));
+		const ids = contact && {
+			waId: optionalId('contact.waId', contact.waId),
+			userId: optionalId('contact.userId', contact.userId),
+		};
+		await this.run((db) => forwards.savePendingForwards(db, key, payload, time, ids));
 	}
 
 	async pendingForwards(eventKey: string): Promise<string | null> {

@@ -9,7 +9,7 @@ import {
 	suppressionOf,
 	type ContactRow,
 } from './contacts';
-import { eraseForwardedByPrefix } from './forwards';
+import { eraseForwardedByPrefix, erasePendingForwardsOf } from './forwards';
 import type { Db } from './schema';
 
 /** What to erase besides the contact's own identifiers. */
@@ -56,9 +56,11 @@ export async function eraseContact(db: Db, request: EraseRequest): Promise<Erase
 					[contactIds],
 				);
 	// Not in the summary's counts (its shape is pinned by the contract tests): a handover row
-	// holds nothing but times and the operator's note, and goes with its contact.
+	// holds nothing but times and the operator's note, and goes with its contact; a routed event
+	// still waiting for its forwards goes with its message (the redelivery then forwards nothing).
 	await byContact(t.handovers);
 	const recipients = identities.map((identity) => identity.id);
+	await erasePendingForwardsOf(db, recipients);
 	const outbound = await eraseOutbound(db, recipients);
 	const ai = await eraseAiHistory(db, unique([...recipients, ...request.aiCustomers]));
 	const deleted: EraseSummary['deleted'] = {

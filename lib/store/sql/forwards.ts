@@ -5,6 +5,7 @@
  * prefix search over seen_events would scan it (text ranges are not prefixes under every
  * PostgreSQL collation).
  */
+import type { PendingForwardsContact } from '../types';
 import type { Db } from './schema';
 
 /** Insert-if-absent in one statement: exactly one of any concurrent callers gets true. */
@@ -55,11 +56,25 @@ export async function savePendingForwards(
 	eventKey: string,
 	payload: string,
 	at: number,
+	contact: PendingForwardsContact | null,
 ): Promise<void> {
 	await db.session.execute(
-		`INSERT INTO ${db.tables.pending_forwards} (event_key, payload, saved_at) VALUES ($1, $2, $3)
-		ON CONFLICT (event_key) DO UPDATE SET payload = excluded.payload, saved_at = excluded.saved_at`,
-		[eventKey, payload, at],
+		`INSERT INTO ${db.tables.pending_forwards} (event_key, payload, saved_at, wa_id, user_id)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (event_key) DO UPDATE SET payload = excluded.payload, saved_at = excluded.saved_at,
+			wa_id = excluded.wa_id, user_id = excluded.user_id`,
+		[eventKey, payload, at, contact?.waId ?? null, contact?.userId ?? null],
+	);
+}
+
+/** The copies that carry one of these contact ids (a wa_id or a user id), erased with the contact. */
+export async function erasePendingForwardsOf(db: Db, ids: string[]): Promise<number> {
+	if (ids.length === 0) return 0;
+	const list = db.dialect.listParam(ids);
+	return await db.session.execute(
+		`DELETE FROM ${db.tables.pending_forwards}
+		WHERE ${db.dialect.inList('wa_id', '$1')} OR ${db.dialect.inList('user_id', '$2')}`,
+		[list, list],
 	);
 }
 

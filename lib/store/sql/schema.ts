@@ -255,10 +255,13 @@ export const MIGRATIONS: readonly Migration[] = [
 		name: 'many trigger workflows: what a redelivery needs to finish forwards',
 		statements: (t) => [
 			// The routed events of a delivery whose forwards are not all done; deleted when they are.
+			// The payload holds the message: the event's contact ids let an erase find it.
 			`CREATE TABLE ${t.pending_forwards} (
 				event_key TEXT PRIMARY KEY,
 				payload TEXT NOT NULL,
-				saved_at BIGINT NOT NULL
+				saved_at BIGINT NOT NULL,
+				wa_id TEXT,
+				user_id TEXT
 			)`,
 			`CREATE INDEX pending_forwards_by_time ON ${t.pending_forwards} (saved_at)`,
 		],
