@@ -448,6 +448,17 @@ export interface CallbackReleaseResult {
 	holder: CallbackHolder | null;
 }
 
+/** A run of send slots on one business number's shared timeline. */
+export interface SendSlotsRequest {
+	account: string;
+	phoneNumberId: string;
+	/** How many slots (messages) to reserve at once: 1 to 10,000. */
+	count: number;
+	/** Spacing of the slots: 1,000 / messages per second. */
+	intervalMs: number;
+	now: Timestamp;
+}
+
 /** Whose message a saved routed event holds: what an erase of that contact looks for. */
 export interface PendingForwardsContact {
 	waId: string | null;
@@ -577,6 +588,16 @@ export interface Store {
 	pendingForwards(eventKey: string): Promise<string | null>;
 	/** Every chosen route got the event; true when a copy was saved. */
 	deletePendingForwards(eventKey: string): Promise<boolean>;
+
+	/**
+	 * Reserves `count` send slots `intervalMs` apart on the number's timeline, which every
+	 * execution and process sending from that number shares; returns when the first slot is (epoch
+	 * ms, possibly fractional). Slots start where the timeline ends, or at `now` when it ended
+	 * earlier: an idle number banks no burst.
+	 */
+	reserveSendSlots(request: SendSlotsRequest): Promise<number>;
+	/** No slot of the number starts before `until` (Meta reported it over its throughput). */
+	pauseSending(account: string, phoneNumberId: string, until: Timestamp): Promise<void>;
 
 	/** Pauses automation for one contact (replaces a handover already on record). */
 	startHandover(input: StartHandoverInput): Promise<HandoverRecord>;

@@ -1,4 +1,4 @@
-import { RateLimiter, sendPaced } from '../../lib/core/pacing';
+import { RateLimiter, SharedRateLimiter, sendPaced } from '../../lib/core/pacing';
 
 /** A virtual clock: sleeping advances time instantly, so pacing is checked without waiting. */
 function virtualTime() {
@@ -141,5 +141,146 @@ describe('sendPaced', () => {
 		);
 		expect(maxForSame).toBe(1);
 		expect(order).toEqual([0, 2, 4]);
+	});
+});
+
+/** The store's shared timeline, in memory: runs of slots one after another, no banked burst. */
+function memoryTimeline() {
+	let end = 0;
+	const runs: Array<{ count: number; first: number }> = [];
+	const pauses: number[] = [];
+	return {
+		runs,
+		pauses,
+		timeline: {
+			reserve: async (count: number, intervalMs: number, now: number) => {
+				await Promise.resolve();
+				const first = Math.max(end, now);
+				end = first + count * intervalMs;
+				runs.push({ count, first });
+				return first;
+			},
+			pause: async (until: number) => {
+				await Promise.resolve();
+				pauses.push(until);
+				end = Math.max(end, until);
+			},
+		},
+	};
+}
+
+/** The most slot starts in any window of `windowMs` (a cap counts per second). */
+function busiestWindow(starts: number[], windowMs: number): number {
+	const sorted = [...starts].sort((a, b) => a - b);
+	let most = 0;
+	for (let i = 0, j = 0; j < sorted.length; j++) {
+		while (sorted[j] - sorted[i] >= windowMs) i++;
+		most = Math.max(most, j - i + 1);
+	}
+	return most;
+}
+
+/**
+ * A virtual clock with timers: `sleep` wakes at now + ms, and `run` moves time to the next timer
+ * once every promise has settled, so concurrent sleepers see one consistent time.
+ */
+function scheduledTime() {
+	let now = 0;
+	const timers: Array<{ at: number; wake: () => void }> = [];
+	const settle = async () => await new Promise<void>((resolve) => setImmediate(resolve));
+	return {
+		now: () => now,
+		sleep: async (ms: number) =>
+			await new Promise<void>((wake) => timers.push({ at: now + ms, wake })),
+		run: async <T>(work: Promise<T>): Promise<T> => {
+			let done = false;
+			const finished = work.finally(() => {
+				done = true;
+			});
+			for (await settle(); !done; await settle()) {
+				timers.sort((a, b) => a.at - b.at);
+				const next = timers.shift();
+				if (!next) continue;
+				now = Math.max(now, next.at);
+				next.wake();
+			}
+			return await finished;
+		},
+	};
+}
+
+describe('SharedRateLimiter', () => {
+	it('keeps two campaigns on one number within the rate together, in runs of slots', async () => {
+		const time = scheduledTime();
+		const shared = memoryTimeline();
+		const starts: number[] = [];
+		const campaign = async () =>
+			await sendPaced(
+				Array.from({ length: 100 }, (_, i) => i),
+				(i) => `r${i}`,
+				async () => {
+					starts.push(time.now());
+				},
+				() => ({ retryable: false }),
+				{
+					ratePerSecond: 20,
+					concurrency: 5,
+					sleep: time.sleep,
+					now: time.now,
+					retry: { maxRetries: 0, baseDelayMs: 0 },
+					limiterFor: (() => {
+						const limiter = new SharedRateLimiter(20, 100, shared.timeline, time.sleep, time.now);
+						return () => limiter;
+					})(),
+				},
+			);
+		await time.run(Promise.all([campaign(), campaign()]));
+		expect(starts).toHaveLength(200);
+		// Alone, each would send 20 per second; together they share the number's 20.
+		expect(busiestWindow(starts, 1000)).toBeLessThanOrEqual(20);
+		// Five slots per run (250 ms at 20/s): one reservation per five messages, not one per message.
+		expect(shared.runs.every((run) => run.count === 5)).toBe(true);
+		expect(shared.runs).toHaveLength(40);
+		// And they kept the number busy: 200 messages at 20 per second take about 10 s.
+		expect(Math.max(...starts)).toBeLessThan(10_500);
+	});
+
+	it('gives up slots that passed while the process was busy instead of sending them at once', async () => {
+		const time = virtualTime();
+		const shared = memoryTimeline();
+		const limiter = new SharedRateLimiter(10, 100, shared.timeline, time.sleep, time.now);
+		await limiter.acquire(); // a run of two slots: 0 and 100
+		await time.sleep(1000); // busy elsewhere: slot 100 is long gone
+		await limiter.acquire();
+		expect(shared.runs.map((run) => run.first)).toEqual([0, 1000]);
+	});
+
+	it('reserves no more slots than the messages still expected', async () => {
+		const time = virtualTime();
+		const shared = memoryTimeline();
+		const limiter = new SharedRateLimiter(1000, 7, shared.timeline, time.sleep, time.now);
+		for (let i = 0; i < 8; i++) await limiter.acquire();
+		// 250 per run at 1,000/s, but only 7 expected; the 8th (a retry) takes one more.
+		expect(shared.runs.map((run) => run.count)).toEqual([7, 1]);
+	});
+
+	it('pauses the shared timeline after a throughput error and gives up the slots it held', async () => {
+		const time = virtualTime();
+		const shared = memoryTimeline();
+		const limiter = new SharedRateLimiter(10, 10, shared.timeline, time.sleep, time.now);
+		await limiter.acquire();
+		limiter.pause(5000);
+		await limiter.acquire();
+		expect(shared.pauses).toEqual([5000]);
+		expect(time.now()).toBe(5000);
+		// Another campaign on the number waits for the pause too.
+		const other = new SharedRateLimiter(10, 10, shared.timeline, time.sleep, time.now);
+		await other.acquire();
+		expect(time.now()).toBeGreaterThanOrEqual(5000);
+	});
+
+	it('refuses an unpaced rate (nothing to share)', () => {
+		const shared = memoryTimeline();
+		expect(() => new SharedRateLimiter(0, 1, shared.timeline, async () => {})).toThrow(/rate/);
 	});
 });

@@ -37,6 +37,7 @@ import {
 	type OutboundRecord,
 	type OutboundStatusInput,
 	type PendingForwardsContact,
+	type SendSlotsRequest,
 	type RecordConsentResult,
 	type RegisterWaitInput,
 	type Store,
@@ -80,6 +81,7 @@ import * as dedup from './dedup';
 import * as forwards from './forwards';
 import * as handovers from './handovers';
 import * as routes from './routes';
+import * as sendBudgets from './sendBudgets';
 import {
 	ABANDONED_HAND_OFF_MS,
 	RESOLVED_WAIT_RETENTION_MS,
@@ -116,6 +118,20 @@ function retentionOf(value: AccountRetention): AccountRetention {
 }
 
 const MAX_ROUTE_SCOPES = 100;
+const MAX_SEND_SLOTS = 10_000;
+
+/** Slot spacing in ms: above 0 (an unpaced sender does not reserve) and at most a minute. */
+function requireInterval(value: unknown): number {
+	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 60_000) {
+		throw new StoreInputError(
+			'intervalMs',
+			describeValue(value),
+			'is not a slot spacing above 0 and up to 60,000 ms',
+			'Pass 1,000 divided by the messages per second; do not reserve slots for an unpaced send.',
+		);
+	}
+	return value;
+}
 const MAX_FILTERS_BYTES = 16 * 1024;
 
 /** Checks a route as the routing will read it, so a route that cannot be routed is never published. */
@@ -473,6 +489,26 @@ export class SqlStore implements Store {
 	async deletePendingForwards(eventKey: string): Promise<boolean> {
 		const key = requireId('eventKey', eventKey, 512);
 		return await this.run((db) => forwards.deletePendingForwards(db, key));
+	}
+
+	async reserveSendSlots(request: SendSlotsRequest): Promise<number> {
+		const account = requireId('account', request.account);
+		const phoneNumberId = requireId('phoneNumberId', request.phoneNumberId);
+		const count = requireCount('count', request.count, MAX_SEND_SLOTS);
+		// Rounded up: a number shared at its cap must never be paced faster than the cap.
+		const intervalUs = Math.ceil(requireInterval(request.intervalMs) * 1000);
+		const nowUs = requireTimestamp('now', request.now) * 1000;
+		const firstUs = await this.run((db) =>
+			sendBudgets.reserveSlots(db, { account, phoneNumberId, count, intervalUs, nowUs }),
+		);
+		return firstUs / 1000;
+	}
+
+	async pauseSending(account: string, phoneNumberId: string, until: Timestamp): Promise<void> {
+		const accountId = requireId('account', account);
+		const numberId = requireId('phoneNumberId', phoneNumberId);
+		const untilUs = requireTimestamp('until', until) * 1000;
+		await this.run((db) => sendBudgets.pauseSlots(db, accountId, numberId, untilUs));
 	}
 
 	async startHandover(input: StartHandoverInput): Promise<HandoverRecord> {

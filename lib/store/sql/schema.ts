@@ -24,6 +24,7 @@ export const TABLE_NAMES = [
 	'forwarded_events',
 	'handovers',
 	'pending_forwards',
+	'send_budgets',
 ] as const;
 
 export type Tables = Record<(typeof TABLE_NAMES)[number], string>;
@@ -264,6 +265,19 @@ export const MIGRATIONS: readonly Migration[] = [
 				user_id TEXT
 			)`,
 			`CREATE INDEX pending_forwards_by_time ON ${t.pending_forwards} (saved_at)`,
+		],
+	},
+	{
+		version: 8,
+		name: 'one send timeline per business number, shared by executions and processes',
+		statements: (t) => [
+			// Where the number's send timeline ends (µs): the next free slot for any sender.
+			`CREATE TABLE ${t.send_budgets} (
+				account TEXT NOT NULL,
+				phone_number_id TEXT NOT NULL,
+				next_free_us BIGINT NOT NULL,
+				PRIMARY KEY (account, phone_number_id)
+			)`,
 		],
 	},
 ];

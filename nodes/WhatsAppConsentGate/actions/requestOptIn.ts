@@ -27,6 +27,7 @@ import { parseContactIdentifier, type ContactIdentifier } from '../../../lib/cor
 import type { ConsentState } from '../../../lib/store/types';
 import { GraphClient, sendRetryDecision } from '../../../lib/transport/graphApi';
 import { readSenderId } from '../../helpers/sender';
+import { sharedLimiters } from '../../helpers/sharedPacing';
 import { findTemplate } from '../../helpers/templateLookup';
 import {
 	DEFAULT_DECLINE_LABEL,
@@ -34,6 +35,9 @@ import {
 	DEFAULT_OPT_IN_QUESTION,
 } from '../descriptions/requestOptIn';
 import { errorItem, type GateContext, parseItems, toNodeError } from './shared';
+
+/** Meta's default throughput of a business number. */
+const OPT_IN_QUESTIONS_PER_SECOND = 80;
 
 interface OptInItem {
 	itemIndex: number;
@@ -130,10 +134,17 @@ export async function requestOptIn(ctx: GateContext): Promise<INodeExecutionData
 		},
 		sendRetryDecision,
 		{
-			ratePerSecond: 80,
+			ratePerSecond: OPT_IN_QUESTIONS_PER_SECOND,
 			concurrency: 20,
 			sleep,
 			retry: { maxRetries: 1, baseDelayMs: 60_000 },
+			// Shares the number's timeline with campaigns sending from it at the same time.
+			limiterFor: sharedLimiters(
+				ctx.accountStore,
+				questions,
+				(question) => question.item.senderId,
+				OPT_IN_QUESTIONS_PER_SECOND,
+			),
 		},
 	);
 	results.forEach((result, k) => {
