@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -21,8 +21,8 @@ import {
 	type N8nApi,
 	type N8nInstance,
 	type OwnerAccount,
-	type WorkflowInput,
 } from './harness';
+import { publishExamples } from './harness/examples';
 import { repoRoot } from './harness/paths';
 
 const usage = `Usage: npm start [-- options]
@@ -301,41 +301,21 @@ function openAiCredential(model: ModelEndpoint): CredentialSpec {
 	};
 }
 
-/** Imports the examples n8n does not have yet (by workflow name) and publishes every one of them. */
+/** Imports and publishes examples/*.json (scripts/harness/examples.ts) and says how each went. */
 async function importExamples(
 	n8n: N8nInstance,
 	credentials: Record<string, CreatedCredential>,
 ): Promise<string[]> {
-	const examplesDir = join(repoRoot, 'examples');
-	const files = existsSync(examplesDir)
-		? (await readdir(examplesDir)).filter((file) => file.endsWith('.json')).sort()
-		: [];
-	if (files.length === 0) {
-		say('no examples/*.json yet: nothing to import');
-		return [];
+	const examples = await publishExamples(n8n.api, credentials);
+	if (examples.length === 0) say('no examples/*.json yet: nothing to import');
+	for (const { file, name, error } of examples) {
+		say(
+			error === null
+				? `example "${name}" (${file}) is published`
+				: `example "${name}" (${file}) is imported but not published: ${error.message}`,
+		);
 	}
-	const listing = await n8n.api.request('GET', '/api/v1/workflows?limit=250');
-	const known = new Map(
-		((listing.json as { data?: Array<{ id: string; name: string }> } | undefined)?.data ?? []).map(
-			(workflow) => [workflow.name, workflow.id],
-		),
-	);
-	const published: string[] = [];
-	for (const file of files) {
-		const workflow = JSON.parse(await readFile(join(examplesDir, file), 'utf8')) as WorkflowInput;
-		const id =
-			known.get(workflow.name) ?? (await n8n.api.importWorkflow(workflow, { credentials })).id;
-		try {
-			await n8n.api.publishWorkflow(id);
-			published.push(workflow.name);
-			say(`example "${workflow.name}" (${file}) is published`);
-		} catch (error) {
-			say(
-				`example "${workflow.name}" (${file}) is imported but not published: ${(error as Error).message}`,
-			);
-		}
-	}
-	return published;
+	return examples.filter(({ error }) => error === null).map(({ name }) => name);
 }
 
 // ---------- main

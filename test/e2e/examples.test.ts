@@ -1,66 +1,62 @@
 /**
- * The six example workflows of examples/, imported into the pinned n8n (one process, SQLite, the
- * package's store on SQLite) and driven end to end through the Cloud API emulator. The scenarios
- * and their assertions live in test/helpers/exampleScenarios.ts; queue.test.ts runs them in queue
- * mode.
+ * The six example workflows of examples/, imported and published at once into the pinned n8n (one
+ * process, SQLite, the package's store on SQLite) as the sandbox publishes them, and driven end to
+ * end through the Cloud API emulator while all of them are live: examples 2 and 6 share the
+ * account's webhooks (the bot as fallback, PROMO as keyword flow), 4 and 5 rely on the trigger of
+ * example 2 recording replies and resuming waits. The scenarios and their assertions live in
+ * test/helpers/exampleScenarios.ts; queue.test.ts runs them in queue mode.
  */
 import {
 	appointmentRemindersScenario,
 	callEndedScenario,
+	expectTriggerRoutes,
 	followUpAfterSilenceScenario,
 	keywordOptInScenario,
 	leadQualificationScenario,
 	marketingPushScenario,
-	publishInbox,
+	publishAllExamples,
+	type PublishedExamples,
 } from '../helpers/exampleScenarios';
 import { startWorld, type World } from '../helpers/e2eWorld';
 
-describe('the example workflows in a real n8n (SQLite)', () => {
+describe('the example workflows in a real n8n (SQLite), all six published at once', () => {
 	let world: World;
+	let examples: PublishedExamples;
 
 	beforeAll(async () => {
 		world = await startWorld();
+		examples = await publishAllExamples(world, { followUpWaitSeconds: 90 });
 	});
 
 	afterAll(async () => {
 		await world?.stop();
 	});
 
+	it('example 2’s trigger holds Meta’s callback; example 6’s is a route beside it', async () => {
+		await expectTriggerRoutes(world, examples);
+	});
+
 	it('1. call ended: waits, branches on the call result and sends the template of the branch', async () => {
-		await callEndedScenario(world);
+		await callEndedScenario(world, examples);
+	});
+
+	it('2. lead qualification: the assistant remembers the customer, asks for opt-in once, honours STOP', async () => {
+		await leadQualificationScenario(world, examples);
 	});
 
 	it('3. appointment reminders: one template per appointment with its four variables', async () => {
-		await appointmentRemindersScenario(world);
+		await appointmentRemindersScenario(world, examples);
 	});
 
-	// The account's webhooks go to one workflow at a time: 2 and 6 publish their own trigger, and
-	// 4 and 5 rely on a workflow with just the trigger, published in between.
-	it('2. lead qualification: the assistant remembers the customer, asks for opt-in once, honours STOP', async () => {
-		await leadQualificationScenario(world);
+	it('4. marketing push: only opted-in contacts get the template; STOP, INFOSTOP and Stop promotions are honoured and confirmed once', async () => {
+		await marketingPushScenario(world, examples);
 	});
 
-	it('6. keyword opt-in: asks unknown contacts, waits for the tap, sends the campaign only after a yes', async () => {
-		await keywordOptInScenario(world);
+	it('5. follow-up after silence, across a restart of n8n: a reply resumes on Replied (AI answer, not the bot too), silence times out to the reminder', async () => {
+		await followUpAfterSilenceScenario(world, examples, { restart: true });
 	});
 
-	describe('with a trigger workflow recording the replies', () => {
-		let unpublishInbox: () => Promise<void>;
-
-		beforeAll(async () => {
-			unpublishInbox = await publishInbox(world);
-		});
-
-		afterAll(async () => {
-			await unpublishInbox?.();
-		});
-
-		it('4. marketing push: only opted-in contacts get the template; STOP, INFOSTOP and Stop promotions are honoured', async () => {
-			await marketingPushScenario(world);
-		});
-
-		it('5. follow-up after silence, across a restart of n8n: a reply resumes on Replied (AI answer), silence times out to the reminder', async () => {
-			await followUpAfterSilenceScenario(world, { waitSeconds: 90, restart: true });
-		});
+	it('6. keyword opt-in: PROMO asks unknown contacts, waits for the tap, sends the campaign only after a yes; other messages go to the bot', async () => {
+		await keywordOptInScenario(world, examples);
 	});
 });

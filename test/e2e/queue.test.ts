@@ -1,23 +1,30 @@
 /**
- * Examples 2, 4, 5 and 6 in n8n queue mode: a main process, one webhook processor and two workers
- * on PostgreSQL and Redis, the package's store on PostgreSQL. The same scenarios and assertions as
- * examples.test.ts: webhooks land on the webhook processor, executions run on the workers, waits
- * resume through the webhook processor and the leader's wait tracker.
+ * The six example workflows in n8n queue mode: a main process, one webhook processor and two
+ * workers on PostgreSQL and Redis, the package's store on PostgreSQL. All six are published at
+ * once, as in examples.test.ts, with the same scenarios and assertions: webhooks land on the
+ * webhook processor, executions run on the workers, waits resume through the webhook processor
+ * and the leader's wait tracker.
  */
 import {
+	appointmentRemindersScenario,
+	callEndedScenario,
+	expectTriggerRoutes,
 	followUpAfterSilenceScenario,
 	keywordOptInScenario,
 	leadQualificationScenario,
 	marketingPushScenario,
-	publishInbox,
+	publishAllExamples,
+	type PublishedExamples,
 } from '../helpers/exampleScenarios';
 import { startWorld, type World } from '../helpers/e2eWorld';
 
-describe('the example workflows in n8n queue mode (main, webhook processor, two workers, PostgreSQL, Redis)', () => {
+describe('the example workflows in n8n queue mode (main, webhook processor, two workers, PostgreSQL, Redis), all six published at once', () => {
 	let world: World;
+	let examples: PublishedExamples;
 
 	beforeAll(async () => {
 		world = await startWorld({ queue: true });
+		examples = await publishAllExamples(world, { followUpWaitSeconds: 60 });
 	});
 
 	afterAll(async () => {
@@ -30,41 +37,42 @@ describe('the example workflows in n8n queue mode (main, webhook processor, two 
 		expect(world.store.backend).toBe('postgres');
 	});
 
+	it('example 2’s trigger holds Meta’s callback; example 6’s is a route beside it', async () => {
+		await expectTriggerRoutes(world, examples);
+	});
+
+	it('1. call ended', async () => {
+		await callEndedScenario(world, examples);
+	});
+
 	it('2. lead qualification', async () => {
-		await leadQualificationScenario(world);
+		await leadQualificationScenario(world, examples);
 		// The trigger's runs were enqueued by the webhook processor.
 		expect(world.n8n.logs()).toMatch(/^\[webhook-1\] Enqueued execution \d+ /m);
 	});
 
-	it('6. keyword opt-in', async () => {
-		await keywordOptInScenario(world);
+	it('3. appointment reminders', async () => {
+		await appointmentRemindersScenario(world, examples);
 	});
 
-	describe('with a trigger workflow recording the replies', () => {
-		let unpublishInbox: () => Promise<void>;
+	it('4. marketing push', async () => {
+		await marketingPushScenario(world, examples);
+	});
 
-		beforeAll(async () => {
-			unpublishInbox = await publishInbox(world);
-		});
+	it('5. follow-up after silence', async () => {
+		await followUpAfterSilenceScenario(world, examples, { restart: false });
+	});
 
-		afterAll(async () => {
-			await unpublishInbox?.();
-		});
-
-		it('4. marketing push', async () => {
-			await marketingPushScenario(world);
-		});
-
-		it('5. follow-up after silence', async () => {
-			await followUpAfterSilenceScenario(world, { waitSeconds: 60, restart: false });
-		});
+	it('6. keyword opt-in', async () => {
+		await keywordOptInScenario(world, examples);
 	});
 
 	it('ran every execution on a worker, those started from the editor included', async () => {
 		const executions = await world.n8n.api.listExecutions();
 		const logs = world.n8n.logs();
 
-		expect(executions.filter((execution) => execution.mode === 'manual')).toHaveLength(2);
+		// Example 3 once, example 4 twice.
+		expect(executions.filter((execution) => execution.mode === 'manual')).toHaveLength(3);
 		for (const { id } of executions) {
 			expect(logs).toMatch(new RegExp(`^\\[worker-[12]\\] Worker finished execution ${id} `, 'm'));
 		}

@@ -4,7 +4,6 @@
  * credentials pointing at both, and the credential's state store opened by the test too, so the
  * tests can check what the nodes recorded. One world per test file; `stop()` removes everything.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -270,39 +269,6 @@ export async function accountOverrides(world: World): Promise<Array<string | nul
 	);
 	const { data } = (await response.json()) as { data: Array<{ override_callback_uri?: string }> };
 	return data.map((app) => app.override_callback_uri ?? null);
-}
-
-/**
- * A workflow with only the trigger: what every account needs so that replies are recorded
- * (consent keywords, 24-hour windows) and waiting follow-ups resume, when the examples under test
- * have no trigger of their own.
- */
-export function inboxWorkflow(): WorkflowInput {
-	return {
-		name: 'WhatsApp inbox (test)',
-		nodes: [
-			{
-				name: 'WhatsApp Automation Trigger',
-				type: `${PACKAGE_NAME}.whatsAppAutomationTrigger`,
-				typeVersion: 1,
-				position: [0, 0],
-				webhookId: randomUUID(),
-				credentials: { whatsAppCloudApi: { name: CREDENTIAL_NAMES.whatsAppCloudApi } },
-				parameters: { events: ['messageReceived'] },
-			},
-			{
-				name: 'Received',
-				type: 'n8n-nodes-base.noOp',
-				typeVersion: 1,
-				position: [240, 0],
-				parameters: {},
-			},
-		],
-		connections: {
-			'WhatsApp Automation Trigger': { main: [[{ node: 'Received', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
 }
 
 /** Runs a workflow from one of its triggers the way the editor's "Execute workflow" does. */

@@ -5,38 +5,55 @@
  * credential's store). Shared by the SQLite suite and the queue-mode suite, which run the same
  * assertions.
  *
+ * All six examples are published at once, up front, as the sandbox publishes them
+ * (publishAllExamples, through scripts/harness/examples.ts), and stay published: every scenario
+ * runs against all of them. Two of them have a WhatsApp trigger on the one account: example 2's
+ * lead-qualification bot (no keywords: the fallback) and example 6's PROMO keyword flow. So every
+ * message of every scenario is routed between them (docs/nodes/trigger.md, "Many workflows on one
+ * number"): the bot takes what no keyword flow took and no waiting Follow-up Wait consumed, and its
+ * trigger's Confirm Opt-Out answers every STOP, INFOSTOP and "Stop promotions" on the account.
+ * Each scenario has contacts of its own and states which runs its messages started
+ * (expectRunsSince) and every message its contacts got.
+ *
  * What the tests change in an example before importing it: the credential ids (always), and time
- * limits a test cannot sit through (named where they are patched).
+ * limits a test cannot sit through (named in publishAllExamples).
  */
 import { DateTime } from 'luxon';
 
+import type { Execution } from '../../scripts/harness';
+import { publishExamples } from '../../scripts/harness/examples';
 import {
+	accountOverrides,
 	customer,
 	customerTaps,
 	customerTapsQuickReply,
 	customerWrites,
+	eventually,
 	eventuallyMessagesTo,
 	executionError,
 	executionsOf,
 	finishedExecution,
-	importWorkflow,
-	inboxWorkflow,
 	messagesTo,
 	nodesThatRan,
 	outputOf,
 	patchParameters,
-	readExample,
 	runFromEditor,
 	settledExecutions,
 	waitingExecutions,
-	unpublishTrigger,
 	type Customer,
+	type ParameterPatch,
 	type World,
 } from './e2eWorld';
-import { EXAMPLES } from './examples';
+import { EXAMPLES, type ExampleFile } from './examples';
 
 const OPT_IN_BUTTON = { id: 'consent:opt_in', title: 'Yes, please' };
 const DECLINE_BUTTON = { id: 'consent:decline', title: 'No, thanks' };
+
+/** The confirmations example 2's trigger (Confirm Opt-Out) sends for every opt-out on the account. */
+const STOP_CONFIRMATION =
+	'You will not receive any more messages from us. Reply START if you change your mind.';
+const MARKETING_STOP_CONFIRMATION =
+	'You will no longer receive promotional messages from us. Reply START to receive them again.';
 
 /** The reply of the local model (test/tools/openaiCompatibleServer.ts's default responder). */
 function modelReply(turn: number, text: string): string {
@@ -50,20 +67,182 @@ function lastPromptText(world: World): string {
 	return (last?.messages ?? []).map((message) => `${message.role}: ${message.content}`).join('\n');
 }
 
-/** Publishes the workflow that holds the account's webhooks for the scenarios below; returns an undo. */
-export async function publishInbox(world: World): Promise<() => Promise<void>> {
-	const id = await importWorkflow(world, inboxWorkflow(), { publish: true });
-	return async () => await unpublishTrigger(world, id);
+// ---------------------------------------------------------------- all six, published at once
+
+type ExampleKey = keyof typeof EXAMPLES;
+
+/** The workflow id of each example in this n8n. */
+export type PublishedExamples = Record<ExampleKey, string>;
+
+export interface PublishOptions {
+	/** Example 5 waits 4 hours for a reply; the test shortens it to this many seconds. */
+	followUpWaitSeconds: number;
+}
+
+/**
+ * Imports and publishes every example of examples/ at once, in the sandbox's order (file order:
+ * example 2's trigger takes Meta's callback, example 6's registers as a route beside it), with the
+ * waits a test cannot sit through shortened. Fails unless all of them publish.
+ */
+export async function publishAllExamples(
+	world: World,
+	options: PublishOptions,
+): Promise<PublishedExamples> {
+	const waits: Partial<Record<ExampleFile, ParameterPatch>> = {
+		// The example pauses two minutes after the call.
+		[EXAMPLES.callEnded]: { 'Wait 2 Minutes': { amount: 1, unit: 'seconds' } },
+		[EXAMPLES.followUpAfterSilence]: {
+			'Wait for Reply (4 h)': { amount: options.followUpWaitSeconds, unit: 'seconds' },
+		},
+	};
+	const published = await publishExamples(world.n8n.api, world.credentials, {
+		adapt: (file, workflow) => {
+			const patch = waits[file as ExampleFile];
+			return patch ? patchParameters(workflow, patch) : workflow;
+		},
+	});
+	const failed = published.filter(({ error }) => error !== null);
+	if (failed.length > 0) {
+		throw new Error(
+			`examples that did not publish: ${failed.map(({ file, error }) => `${file}: ${error?.message}`).join('; ')}`,
+		);
+	}
+	const idOf = (file: ExampleFile) => {
+		const example = published.find((entry) => entry.file === file);
+		if (!example) throw new Error(`${file} is not among the published examples`);
+		return example.id;
+	};
+	const keys = Object.keys(EXAMPLES) as ExampleKey[];
+	expect(published.map(({ file }) => file)).toEqual(keys.map((key) => EXAMPLES[key]).sort());
+	return Object.fromEntries(keys.map((key) => [key, idOf(EXAMPLES[key])])) as PublishedExamples;
+}
+
+/**
+ * The two trigger examples share the account: example 2's trigger, published first, holds Meta's
+ * callback (the account's callback override points at its production URL) as the fallback route;
+ * example 6's is a keyword route beside it.
+ */
+export async function expectTriggerRoutes(
+	world: World,
+	examples: PublishedExamples,
+): Promise<void> {
+	const routes = await world.store.listRoutes(world.account);
+	expect(routes.map((route) => ({ workflowId: route.id.split('/')[0], role: route.role }))).toEqual(
+		[
+			{ workflowId: examples.leadQualification, role: 'fallback' },
+			{ workflowId: examples.promoOptIn, role: 'keyword' },
+		],
+	);
+	expect(await accountOverrides(world)).toEqual([routes[0].webhookUrl]);
+}
+
+// ---------------------------------------------------------------- which runs a message started
+
+/** The examples with a WhatsApp trigger, by the name of their trigger node. */
+const TRIGGERS = {
+	leadQualification: 'WhatsApp Automation Trigger',
+	promoOptIn: 'PROMO Keyword',
+} as const;
+type TriggerExample = keyof typeof TRIGGERS;
+const TRIGGER_EXAMPLES = Object.keys(TRIGGERS) as TriggerExample[];
+
+/** How many runs each trigger example has had: what a scenario's messages are counted from. */
+type RunCounts = Record<TriggerExample, number>;
+
+async function runCounts(world: World, examples: PublishedExamples): Promise<RunCounts> {
+	const counts = await Promise.all(
+		TRIGGER_EXAMPLES.map(async (key) => (await executionsOf(world, examples[key])).length),
+	);
+	return Object.fromEntries(TRIGGER_EXAMPLES.map((key, i) => [key, counts[i]])) as RunCounts;
+}
+
+/**
+ * Asserts which runs of the trigger examples the messages since `before` started: exactly the
+ * expected ones, each once, in any order. A run reads `<contact>: <message text> (<routing rule>)`,
+ * the contact by name when it is one of `contacts`, else by wa_id (a stranger's run fails the
+ * assertion). Waits until the expected runs exist and none is still starting: the trigger Meta
+ * calls answers only after every chosen workflow took its forward, so no late run can follow.
+ * Returns the new runs with their data.
+ */
+async function expectRunsSince(
+	world: World,
+	examples: PublishedExamples,
+	before: RunCounts,
+	contacts: Customer[],
+	expected: Record<TriggerExample, string[]>,
+): Promise<Record<TriggerExample, Execution[]>> {
+	const started = {} as Record<TriggerExample, Execution[]>;
+	await eventually(
+		async () => {
+			for (const key of TRIGGER_EXAMPLES) {
+				started[key] = (await executionsOf(world, examples[key])).slice(before[key]);
+			}
+			const ready = TRIGGER_EXAMPLES.every(
+				(key) =>
+					started[key].length >= expected[key].length &&
+					started[key].every((run) => run.status !== 'new' && run.status !== 'running'),
+			);
+			return ready ? true : undefined;
+		},
+		() =>
+			`runs ${JSON.stringify(expected)} (have ${TRIGGER_EXAMPLES.map((key) => `${key}: ${started[key]?.map((run) => `${run.id}:${run.status}`).join(', ')}`).join('; ')})`,
+	);
+	const nameOf = (waId: unknown) =>
+		contacts.find((contact) => contact.waId === waId)?.name ?? String(waId);
+	const withData = {} as Record<TriggerExample, Execution[]>;
+	const described = {} as Record<TriggerExample, string[]>;
+	for (const key of TRIGGER_EXAMPLES) {
+		withData[key] = await Promise.all(
+			started[key].map(async ({ id }) => await world.n8n.api.getExecution(id)),
+		);
+		described[key] = withData[key]
+			.map((run) => {
+				const item = outputOf(run, TRIGGERS[key])[0] ?? {};
+				const contact = item.contact as { waId?: string } | undefined;
+				const message = item.message as { text?: string } | undefined;
+				const routing = item.routing as { rule?: string } | undefined;
+				return `${nameOf(contact?.waId)}: ${message?.text} (${routing?.rule})`;
+			})
+			.sort();
+	}
+	const sorted = Object.fromEntries(
+		TRIGGER_EXAMPLES.map((key) => [key, [...expected[key]].sort()]),
+	);
+	expect(described).toEqual(sorted);
+	return withData;
+}
+
+/** The run among `runs` of a trigger example that this contact's message started. */
+function runOf(runs: Execution[], key: TriggerExample, who: Customer): Execution {
+	const run = runs.find(
+		(candidate) =>
+			(outputOf(candidate, TRIGGERS[key])[0]?.contact as { waId?: string } | undefined)?.waId ===
+			who.waId,
+	);
+	if (!run) throw new Error(`no run of ${key} for ${who.name}`);
+	return run;
+}
+
+/** Every run succeeded and none reached the assistant: the bot stayed silent. */
+function expectSilentBotRuns(runs: Execution[]): void {
+	for (const run of runs) {
+		expect({ status: run.status, error: executionError(run) }).toEqual({
+			status: 'success',
+			error: 'null',
+		});
+		expect(nodesThatRan(run)).not.toContain('AI Reply');
+	}
+}
+
+/** The texts the business sent this customer, oldest first. */
+async function textsTo(world: World, who: Customer): Promise<Array<string | undefined>> {
+	return (await messagesTo(world, who)).map((message) => message.renderedText);
 }
 
 // ---------------------------------------------------------------- 1. call ended
 
-export async function callEndedScenario(world: World): Promise<void> {
-	// The example pauses two minutes after the call; a test cannot sit through that.
-	const workflow = patchParameters(await readExample(EXAMPLES.callEnded), {
-		'Wait 2 Minutes': { amount: 1, unit: 'seconds' },
-	});
-	const workflowId = await importWorkflow(world, workflow, { publish: true });
+export async function callEndedScenario(world: World, examples: PublishedExamples): Promise<void> {
+	const workflowId = examples.callEnded;
 	const anna = customer('Anna', '+4917610000001');
 	const ben = customer('Ben', '+4917610000002');
 	const carl = customer('Carl', '+4917610000003');
@@ -129,8 +308,11 @@ export async function callEndedScenario(world: World): Promise<void> {
 
 // ---------------------------------------------------------------- 3. appointment reminders
 
-export async function appointmentRemindersScenario(world: World): Promise<void> {
-	const workflowId = await importWorkflow(world, await readExample(EXAMPLES.appointmentReminders));
+export async function appointmentRemindersScenario(
+	world: World,
+	examples: PublishedExamples,
+): Promise<void> {
+	const workflowId = examples.appointmentReminders;
 	// "Tomorrow" in n8n's default time zone, computed before and after the run (midnight may pass).
 	const tomorrow = () =>
 		DateTime.now().setZone('America/New_York').plus({ days: 1 }).setLocale('en').toFormat('MMMM d');
@@ -158,22 +340,19 @@ export async function appointmentRemindersScenario(world: World): Promise<void> 
 
 // ---------------------------------------------------------------- 2. lead qualification
 
-/** Needs the account's webhooks free: it publishes a workflow with a trigger. Unpublishes it at the end. */
-export async function leadQualificationScenario(world: World): Promise<void> {
-	const workflowId = await importWorkflow(world, await readExample(EXAMPLES.leadQualification), {
-		publish: true,
-	});
-	try {
-		await leadConversation(world, workflowId);
-	} finally {
-		await unpublishTrigger(world, workflowId);
-	}
-}
-
-async function leadConversation(world: World, workflowId: string): Promise<void> {
+/**
+ * The bot is the fallback: it gets every message here (no PROMO, no waiting Follow-up Wait for
+ * these contacts); example 6's keyword flow gets none of them.
+ */
+export async function leadQualificationScenario(
+	world: World,
+	examples: PublishedExamples,
+): Promise<void> {
+	const workflowId = examples.leadQualification;
 	const anna = customer('Anna', '+4917620000001');
 	const ben = customer('Ben', '+4917620000002');
-	let runs = (await executionsOf(world, workflowId)).length;
+	const before = await runCounts(world, examples);
+	let runs = before.leadQualification;
 	const nextRun = async () => {
 		runs += 1;
 		const executions = await settledExecutions(world, workflowId, runs);
@@ -240,34 +419,55 @@ async function leadConversation(world: World, workflowId: string): Promise<void>
 	const stopId = await customerWrites(world, ben, 'STOP');
 	const stopped = await nextRun();
 	expect(nodesThatRan(stopped)).not.toContain('AI Reply');
-	const toBen = await eventuallyMessagesTo(world, ben, 1);
-	expect(toBen.map((message) => message.renderedText)).toEqual([
-		'You will not receive any more messages from us. Reply START if you change your mind.',
-	]);
+	await eventuallyMessagesTo(world, ben, 1);
 	expect(await world.store.getConsent(world.account, ben.waId)).toMatchObject({
 		status: 'blocked',
 		source: 'keyword',
 	});
 	const [stop] = await world.store.getConsentHistory(world.account, ben.waId);
 	expect(stop.evidence).toMatchObject({ text: 'STOP', messageIds: [stopId] });
+
+	// Each message started the bot once, as the fallback, and nothing else.
+	await expectRunsSince(world, examples, before, [anna, ben], {
+		leadQualification: [
+			`Anna: ${first} (fallback)`,
+			`Anna: ${second} (fallback)`,
+			`Anna: ${OPT_IN_BUTTON.title} (fallback)`,
+			'Ben: STOP (fallback)',
+		],
+		promoOptIn: [],
+	});
+	expect(await messagesTo(world, anna)).toHaveLength(4);
+	expect(await textsTo(world, ben)).toEqual([STOP_CONFIRMATION]);
 }
 
 // ---------------------------------------------------------------- 4. marketing push
 
-/** Needs a published trigger workflow (publishInbox) that records STOP, INFOSTOP and START. */
-export async function marketingPushScenario(world: World): Promise<void> {
-	const workflowId = await importWorkflow(world, await readExample(EXAMPLES.marketingPush));
+/**
+ * The contacts' START, INFOSTOP, STOP and "Stop promotions" are recorded by the trigger Meta calls
+ * (example 2's) and reach the bot as the fallback, which stays silent on consent keywords; its
+ * Confirm Opt-Out answers each opt-out once.
+ */
+export async function marketingPushScenario(
+	world: World,
+	examples: PublishedExamples,
+): Promise<void> {
+	const workflowId = examples.marketingPush;
 	// The example's sample segment.
 	const anna = customer('Anna', '+4915112350001');
 	const ben = customer('Ben', '+4915112350002');
 	const clara = customer('Clara', '+4915112350003');
 	const david = customer('David', '+4915112350004');
+	const before = await runCounts(world, examples);
 
 	await customerWrites(world, anna, 'START');
 	await customerWrites(world, ben, 'START');
 	const infostopId = await customerWrites(world, ben, 'INFOSTOP');
 	await customerWrites(world, clara, 'START');
 	await customerWrites(world, clara, 'Stop');
+	expect(await textsTo(world, anna)).toEqual([]);
+	expect(await textsTo(world, ben)).toEqual([MARKETING_STOP_CONFIRMATION]);
+	expect(await textsTo(world, clara)).toEqual([STOP_CONFIRMATION]);
 
 	const push = async () => {
 		const execution = await finishedExecution(
@@ -294,7 +494,10 @@ export async function marketingPushScenario(world: World): Promise<void> {
 	expect(sale.renderedText).toContain(
 		'Hi Anna, use code SPRING20 for 20% off everything until Sunday.',
 	);
-	for (const who of [ben, clara, david]) expect(await messagesTo(world, who)).toEqual([]);
+	// The push sent nothing to the others: Ben and Clara have only their confirmations.
+	expect(await textsTo(world, ben)).toEqual([MARKETING_STOP_CONFIRMATION]);
+	expect(await textsTo(world, clara)).toEqual([STOP_CONFIRMATION]);
+	expect(await messagesTo(world, david)).toEqual([]);
 
 	expect(
 		(await world.store.getConsentHistory(world.account, ben.waId)).map((entry) => ({
@@ -326,27 +529,42 @@ export async function marketingPushScenario(world: World): Promise<void> {
 		ben.phone,
 		clara.phone,
 	]);
-	expect(await messagesTo(world, anna)).toHaveLength(1);
+	// Anna got the sale once, and the confirmation of her tap.
+	expect(await textsTo(world, anna)).toEqual([sale.renderedText, MARKETING_STOP_CONFIRMATION]);
+
+	// Each reply started the bot once, as the fallback; it answered none of them.
+	const runs = await expectRunsSince(world, examples, before, [anna, ben, clara, david], {
+		leadQualification: [
+			'Anna: START (fallback)',
+			'Ben: START (fallback)',
+			'Ben: INFOSTOP (fallback)',
+			'Clara: START (fallback)',
+			'Clara: Stop (fallback)',
+			'Anna: Stop promotions (fallback)',
+		],
+		promoOptIn: [],
+	});
+	expectSilentBotRuns(runs.leadQualification);
 }
 
 // ---------------------------------------------------------------- 5. follow-up after silence
 
 export interface FollowUpOptions {
-	/** The example waits 4 hours; the test shortens it to this many seconds. */
-	waitSeconds: number;
 	/** Restart n8n while both executions wait. */
 	restart: boolean;
 }
 
-/** Needs a published trigger workflow (publishInbox): it hands the reply to the waiting execution. */
+/**
+ * Example 5 has no trigger of its own: the trigger Meta calls (example 2's) hands Rita's reply to
+ * her waiting execution, which consumes it, so neither the bot (the fallback) nor the keyword flow
+ * starts for it. The wait's length is set when the examples are published (publishAllExamples).
+ */
 export async function followUpAfterSilenceScenario(
 	world: World,
+	examples: PublishedExamples,
 	options: FollowUpOptions,
 ): Promise<void> {
-	const workflow = patchParameters(await readExample(EXAMPLES.followUpAfterSilence), {
-		'Wait for Reply (4 h)': { amount: options.waitSeconds, unit: 'seconds' },
-	});
-	const workflowId = await importWorkflow(world, workflow, { publish: true });
+	const workflowId = examples.followUpAfterSilence;
 	const rita = customer('Rita', '+4917650000001');
 	const nico = customer('Nico', '+4917650000002');
 	const order = (orderId: string, who: Customer, total: string) => ({
@@ -381,6 +599,7 @@ export async function followUpAfterSilenceScenario(
 	if (options.restart) await world.n8n.restart();
 
 	// Rita answers: the trigger resumes her execution on Replied, the assistant answers her.
+	const before = await runCounts(world, examples);
 	const question = 'Can I pay by invoice?';
 	await customerWrites(world, rita, question);
 	const replied = await finishedExecution(world, ritaRun);
@@ -417,52 +636,89 @@ export async function followUpAfterSilenceScenario(
 		'Deliver today',
 		'Pick up in store',
 	]);
+
+	// The reply the wait consumed started no trigger workflow: Rita was answered once.
+	await expectRunsSince(world, examples, before, [rita, nico], {
+		leadQualification: [],
+		promoOptIn: [],
+	});
+	expect(await messagesTo(world, rita)).toHaveLength(2);
+	expect(await messagesTo(world, nico)).toHaveLength(2);
 }
 
 // ---------------------------------------------------------------- 6. keyword opt-in
 
-/** Needs the account's webhooks free: it publishes a workflow with a trigger. Unpublishes it at the end. */
-export async function keywordOptInScenario(world: World): Promise<void> {
-	const workflowId = await importWorkflow(world, await readExample(EXAMPLES.promoOptIn), {
-		publish: true,
-	});
-	try {
-		await keywordConversations(world, workflowId);
-	} finally {
-		await unpublishTrigger(world, workflowId);
-	}
-}
-
 const CAMPAIGN =
 	'Here is your spring code: SPRING20 for 20% off everything until Sunday at https://shop.example.com/sale/spring\n\nReply INFOSTOP to stop marketing messages';
+const BOT_OPT_IN_QUESTION =
+	'May we also send you news and offers from Sunny Solar on WhatsApp? You can stop them at any time by replying INFOSTOP.';
+const PROMO_OPT_IN_QUESTION =
+	'Would you like to receive our offers and news on WhatsApp? You can stop them at any time by replying INFOSTOP.';
 
-async function keywordConversations(world: World, workflowId: string): Promise<void> {
+/**
+ * PROMO, in any case, goes to the keyword flow only; the contacts' other messages go to the bot
+ * (the fallback), and the taps on the keyword flow's question to its waiting execution only.
+ */
+export async function keywordOptInScenario(
+	world: World,
+	examples: PublishedExamples,
+): Promise<void> {
+	const workflowId = examples.promoOptIn;
 	const zoe = customer('Zoe', '+4917660000001');
 	const yara = customer('Yara', '+4917660000002');
 	const xena = customer('Xena', '+4917660000003');
 	const walt = customer('Walt', '+4917660000004');
+	const contacts = [zoe, yara, xena, walt];
+	const beforeHello = await runCounts(world, examples);
 
-	// Not the keyword: recorded (START opts Zoe in, STOP blocks Walt) but nothing starts.
+	// Not the keyword: recorded (START opts Zoe in, STOP blocks Walt) and the bot's, which stays
+	// silent on consent keywords (Walt gets the STOP confirmation) and answers Yara, then asks her
+	// once for marketing opt-in (her first message ever).
+	const hello = 'Hello, what is this?';
 	await customerWrites(world, zoe, 'START');
 	await customerWrites(world, walt, 'STOP');
-	await customerWrites(world, yara, 'Hello, what is this?');
+	await customerWrites(world, yara, hello);
+	const botRuns = await expectRunsSince(world, examples, beforeHello, contacts, {
+		leadQualification: [
+			'Zoe: START (fallback)',
+			'Walt: STOP (fallback)',
+			`Yara: ${hello} (fallback)`,
+		],
+		promoOptIn: [],
+	});
+	const botRunOf = (who: Customer) => runOf(botRuns.leadQualification, 'leadQualification', who);
+	expectSilentBotRuns([botRunOf(zoe), botRunOf(walt)]);
+	expect(nodesThatRan(botRunOf(yara))).toEqual(
+		expect.arrayContaining(['AI Reply', 'Send Reply', 'Ask for Marketing Opt-in']),
+	);
+	const [botAnswer, botQuestion] = await eventuallyMessagesTo(world, yara, 2);
+	expect(botAnswer).toMatchObject({ type: 'text', renderedText: modelReply(1, hello) });
+	expect(botQuestion.type).toBe('interactive');
+	expect(botQuestion.renderedText).toContain(BOT_OPT_IN_QUESTION);
+	expect(await textsTo(world, zoe)).toEqual([]);
+	expect(await textsTo(world, walt)).toEqual([STOP_CONFIRMATION]);
 
+	const beforePromo = await runCounts(world, examples);
 	// Already opted in: the campaign at once.
 	await customerWrites(world, zoe, 'PROMO');
 	// Stopped all messages: nothing.
 	await customerWrites(world, walt, 'PROMO');
-	// Unknown: asked first, in any case of the keyword.
+	// Unknown: asked first, in any case of the keyword (Yara once more: she did not answer the bot).
 	await customerWrites(world, yara, 'promo');
 	await customerWrites(world, xena, 'PROMO');
 
-	const [, , yaraRun, xenaRun] = await waitingAndFinished(world, workflowId);
+	const [, , yaraRun, xenaRun] = await waitingAndFinished(
+		world,
+		workflowId,
+		beforePromo.promoOptIn,
+	);
 	const [toZoe] = await eventuallyMessagesTo(world, zoe, 1);
 	expect(toZoe).toMatchObject({ type: 'text', renderedText: CAMPAIGN });
-	expect(await messagesTo(world, walt)).toEqual([]);
-	const [yaraQuestion] = await eventuallyMessagesTo(world, yara, 1);
+	const yaraQuestion = (await eventuallyMessagesTo(world, yara, 3))[2];
 	const [xenaQuestion] = await eventuallyMessagesTo(world, xena, 1);
 	for (const question of [yaraQuestion, xenaQuestion]) {
 		expect(question.type).toBe('interactive');
+		expect(question.renderedText).toContain(PROMO_OPT_IN_QUESTION);
 		expect(question.replyOptions.map(({ id, title }) => ({ id, title }))).toEqual([
 			OPT_IN_BUTTON,
 			DECLINE_BUTTON,
@@ -477,8 +733,8 @@ async function keywordConversations(world: World, workflowId: string): Promise<v
 		error: 'null',
 	});
 	expect(outputOf(yes, 'Opted In Now?', 0)).toHaveLength(1);
-	const toYara = await eventuallyMessagesTo(world, yara, 2);
-	expect(toYara[1]).toMatchObject({ type: 'text', renderedText: CAMPAIGN });
+	const toYara = await eventuallyMessagesTo(world, yara, 4);
+	expect(toYara[3]).toMatchObject({ type: 'text', renderedText: CAMPAIGN });
 	const [yaraConsent] = await world.store.getConsentHistory(world.account, yara.waId);
 	expect(yaraConsent).toMatchObject({ newStatus: 'opted_in', source: 'button' });
 	expect(yaraConsent.evidence).toMatchObject({ kind: 'double_opt_in' });
@@ -496,19 +752,41 @@ async function keywordConversations(world: World, workflowId: string): Promise<v
 		status: 'opted_out',
 		source: 'button',
 	});
-	expect(await messagesTo(world, xena)).toHaveLength(1);
 
-	// Four PROMO messages, four runs: the other messages started nothing.
-	expect(await executionsOf(world, workflowId)).toHaveLength(4);
+	// Four PROMO messages, four runs of the keyword flow; the taps its waits consumed started
+	// nothing else, so the bot did not answer "Yes, please" or "No, thanks".
+	await expectRunsSince(world, examples, beforePromo, contacts, {
+		leadQualification: [],
+		promoOptIn: [
+			'Zoe: PROMO (keyword)',
+			'Walt: PROMO (keyword)',
+			'Yara: promo (keyword)',
+			'Xena: PROMO (keyword)',
+		],
+	});
+	// Everything each contact got, once: no second answer to any message.
+	expect(await textsTo(world, zoe)).toEqual([CAMPAIGN]);
+	expect(await textsTo(world, walt)).toEqual([STOP_CONFIRMATION]);
+	expect(await textsTo(world, yara)).toEqual([
+		botAnswer.renderedText,
+		botQuestion.renderedText,
+		yaraQuestion.renderedText,
+		CAMPAIGN,
+	]);
+	expect(await textsTo(world, xena)).toEqual([xenaQuestion.renderedText]);
 }
 
 /**
- * The four runs of the keyword scenario, oldest first: Zoe's and Walt's finished, Yara's and
- * Xena's waiting for the answer.
+ * The four runs of the keyword scenario since `before`, oldest first: Zoe's and Walt's finished,
+ * Yara's and Xena's waiting for the answer.
  */
-async function waitingAndFinished(world: World, workflowId: string): Promise<string[]> {
+async function waitingAndFinished(
+	world: World,
+	workflowId: string,
+	before: number,
+): Promise<string[]> {
 	const waiting = await waitingExecutions(world, workflowId, 2);
-	const all = await executionsOf(world, workflowId);
+	const all = (await executionsOf(world, workflowId)).slice(before);
 	expect(all).toHaveLength(4);
 	const finished = all.filter((execution) => !waiting.includes(execution.id));
 	for (const { id } of finished) {
