@@ -16,11 +16,12 @@
  * (expectRunsSince) and every message its contacts got.
  *
  * What the tests change in an example before importing it: the credential ids (always), and time
- * limits a test cannot sit through (named in publishAllExamples).
+ * limits a test cannot sit through (named in publishAllExamples), and the schedules of examples 3
+ * and 4, moved out of the way (withoutLiveSchedules).
  */
 import { DateTime } from 'luxon';
 
-import type { Execution } from '../../scripts/harness';
+import type { Execution, WorkflowInput } from '../../scripts/harness';
 import { publishExamples } from '../../scripts/harness/examples';
 import {
 	accountOverrides,
@@ -98,7 +99,7 @@ export async function publishAllExamples(
 	const published = await publishExamples(world.n8n.api, world.credentials, {
 		adapt: (file, workflow) => {
 			const patch = waits[file as ExampleFile];
-			return patch ? patchParameters(workflow, patch) : workflow;
+			return withoutLiveSchedules(patch ? patchParameters(workflow, patch) : workflow);
 		},
 	});
 	const failed = published.filter(({ error }) => error !== null);
@@ -115,6 +116,27 @@ export async function publishAllExamples(
 	const keys = Object.keys(EXAMPLES) as ExampleKey[];
 	expect(published.map(({ file }) => file)).toEqual(keys.map((key) => EXAMPLES[key]).sort());
 	return Object.fromEntries(keys.map((key) => [key, idOf(EXAMPLES[key])])) as PublishedExamples;
+}
+
+/**
+ * Examples 3 and 4 run on a clock (daily 08:00, Monday 10:00 in America/New_York); published in a
+ * test, a run that spans that moment would get a scheduled send in the middle of its checks. The
+ * tests run them from the editor instead: their schedules move to midnight of New Year's Day.
+ */
+function withoutLiveSchedules(workflow: WorkflowInput): WorkflowInput {
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) =>
+			node.type === 'n8n-nodes-base.scheduleTrigger'
+				? {
+						...node,
+						parameters: {
+							rule: { interval: [{ field: 'cronExpression', expression: '0 0 1 1 *' }] },
+						},
+					}
+				: node,
+		),
+	};
 }
 
 /**
