@@ -5,7 +5,7 @@ export {
 	type ConsentChangeCause,
 	type ConsentChangeEvidence,
 } from './record';
-export { logAcceptedMessage } from './outboundLog';
+export { logAcceptedMessage, OutboundLogBatch } from './outboundLog';
 export { ConsentRecheck, ConsentSkip } from './recheck';
 export {
 	consentHistoryJson,

@@ -150,6 +150,16 @@ export class SharedRateLimiter implements SendLimiter {
 	}
 }
 
+/** What a paced send needs besides the rate: retries, and the limiter of each item's number. */
+export interface PacedSendOptions<T> extends PacingOptions {
+	retry: RetryPolicy;
+	/**
+	 * The limiter of an item's number (e.g. a SharedRateLimiter on the number's shared timeline);
+	 * one RateLimiter at `ratePerSecond` for every item when absent or when it returns undefined.
+	 */
+	limiterFor?: (item: T) => SendLimiter | undefined;
+}
+
 export interface RetryPolicy {
 	maxRetries: number;
 	/** Delay before the first retry; doubles on each further retry. */
@@ -162,69 +172,154 @@ export interface RetryDecision {
 	pauseAll?: boolean;
 }
 
+export type PacedResult<R> =
+	{ ok: true; value: R; attempts: number } | { ok: false; error: unknown; attempts: number };
+
+interface QueuedSend<T, R> {
+	item: T;
+	index: number;
+	settle: (result: PacedResult<R>) => void;
+}
+
+/** One recipient's messages, sent one after another in the order they were handed over. */
+interface Lane<T, R> {
+	key: string;
+	waiting: Array<QueuedSend<T, R>>;
+}
+
+/**
+ * A sender that takes items while it sends: the caller hands over items as they become ready
+ * (`send`), and every item shares one rate limiter, one concurrency bound and the pair rate with
+ * the items handed over before it. An item is retried only when its own request failed with a
+ * retryable error, so a retry never re-sends another item.
+ */
+export class PacedSender<T, R> {
+	/** Every item's limiter unless `limiterFor` names another. */
+	private readonly limiter: RateLimiter;
+
+	/** Lanes waiting for a worker, oldest first. */
+	private readonly queue: Array<Lane<T, R>> = [];
+
+	/** Lanes with an item queued or in flight, by key: a later item for the recipient joins it. */
+	private readonly lanes = new Map<string, Lane<T, R>>();
+
+	private workers = 0;
+
+	private handedOver = 0;
+
+	private unsettled = 0;
+
+	private readonly drainWaiters: Array<{ atMost: number; resolve: () => void }> = [];
+
+	constructor(
+		private readonly keyOf: (item: T, index: number) => string,
+		private readonly attempt: (item: T, index: number, attempt: number) => Promise<R>,
+		private readonly classify: (error: unknown) => RetryDecision,
+		private readonly options: PacedSendOptions<T>,
+	) {
+		this.limiter = new RateLimiter(options.ratePerSecond, options.sleep, options.now);
+	}
+
+	/** Items handed over and not yet settled (queued, waiting for a retry, or in flight). */
+	get pending(): number {
+		return this.unsettled;
+	}
+
+	/**
+	 * Queues the item behind the earlier items for the same recipient and settles with its result
+	 * (never rejects). Items for different recipients go out in the order they were handed over,
+	 * as far as the concurrency and the rate allow.
+	 */
+	send(item: T): Promise<PacedResult<R>> {
+		const index = this.handedOver++;
+		this.unsettled++;
+		return new Promise((settle) => {
+			const key = this.keyOf(item, index);
+			const queued = { item, index, settle };
+			const lane = this.lanes.get(key);
+			if (lane) {
+				lane.waiting.push(queued);
+				return;
+			}
+			const fresh = { key, waiting: [queued] };
+			this.lanes.set(key, fresh);
+			this.queue.push(fresh);
+			if (this.workers < Math.max(1, this.options.concurrency)) {
+				this.workers++;
+				void this.work();
+			}
+		});
+	}
+
+	/** Resolves once at most `count` items are unsettled (0: everything handed over is done). */
+	async settledDownTo(count: number): Promise<void> {
+		if (this.unsettled <= count) return;
+		await new Promise<void>((resolve) => this.drainWaiters.push({ atMost: count, resolve }));
+	}
+
+	private async work(): Promise<void> {
+		for (let lane = this.queue.shift(); lane; lane = this.queue.shift()) {
+			for (let next = lane.waiting.shift(); next; next = lane.waiting.shift()) {
+				next.settle(await this.sendOne(next));
+				this.unsettled--;
+				this.wakeDrainWaiters();
+			}
+			this.lanes.delete(lane.key);
+		}
+		this.workers--;
+	}
+
+	private async sendOne({ item, index }: QueuedSend<T, R>): Promise<PacedResult<R>> {
+		const limiter = this.options.limiterFor?.(item) ?? this.limiter;
+		for (let attempt = 1; ; attempt++) {
+			await limiter.acquire();
+			try {
+				return { ok: true, value: await this.attempt(item, index, attempt), attempts: attempt };
+			} catch (error) {
+				const decision = this.classify(error);
+				if (!decision.retryable || attempt > this.options.retry.maxRetries) {
+					return { ok: false, error, attempts: attempt };
+				}
+				const delay = this.options.retry.baseDelayMs * 2 ** (attempt - 1);
+				if (decision.pauseAll) limiter.pause(delay);
+				await this.options.sleep(delay);
+			}
+		}
+	}
+
+	private wakeDrainWaiters(): void {
+		for (let i = this.drainWaiters.length - 1; i >= 0; i--) {
+			const waiter = this.drainWaiters[i];
+			if (this.unsettled <= waiter.atMost) {
+				this.drainWaiters.splice(i, 1);
+				waiter.resolve();
+			}
+		}
+	}
+}
+
 /**
  * Runs `send` for every item under the pacing rules and returns one settled result per item, in
- * input order. An item is retried only when its own request failed with a retryable error, so a
- * retry never re-sends another item.
+ * input order: a PacedSender handed the whole list at once.
  */
 export async function sendPaced<T, R>(
 	items: T[],
 	keyOf: (item: T, index: number) => string,
 	send: (item: T, index: number, attempt: number) => Promise<R>,
 	classify: (error: unknown) => RetryDecision,
-	options: PacingOptions & {
-		retry: RetryPolicy;
-		/** The limiter of an item's number; one RateLimiter at ratePerSecond for all when absent. */
-		limiterFor?: (item: T) => SendLimiter;
-	},
-): Promise<
-	Array<{ ok: true; value: R; attempts: number } | { ok: false; error: unknown; attempts: number }>
-> {
-	const shared = new RateLimiter(options.ratePerSecond, options.sleep, options.now);
-	const limiterOf = options.limiterFor ?? (() => shared);
-	const results: Array<
-		{ ok: true; value: R; attempts: number } | { ok: false; error: unknown; attempts: number }
-	> = new Array(items.length);
-	// Items for one recipient go out one after another, in input order (pair rate limit).
-	const lanes = new Map<string, number[]>();
-	items.forEach((item, index) => {
-		const key = keyOf(item, index);
-		const lane = lanes.get(key);
-		if (lane) lane.push(index);
-		else lanes.set(key, [index]);
-	});
-	const queue = [...lanes.values()];
+	options: PacedSendOptions<T>,
+): Promise<Array<PacedResult<R>>> {
+	const sender = new PacedSender(keyOf, send, classify, options);
+	return await Promise.all(items.map((item) => sender.send(item)));
+}
 
-	const sendOne = async (index: number) => {
-		const limiter = limiterOf(items[index]);
-		for (let attempt = 1; ; attempt++) {
-			await limiter.acquire();
-			try {
-				results[index] = {
-					ok: true,
-					value: await send(items[index], index, attempt),
-					attempts: attempt,
-				};
-				return;
-			} catch (error) {
-				const decision = classify(error);
-				if (!decision.retryable || attempt > options.retry.maxRetries) {
-					results[index] = { ok: false, error, attempts: attempt };
-					return;
-				}
-				const delay = options.retry.baseDelayMs * 2 ** (attempt - 1);
-				if (decision.pauseAll) limiter.pause(delay);
-				await options.sleep(delay);
-			}
-		}
-	};
-
-	const worker = async () => {
-		for (let lane = queue.shift(); lane; lane = queue.shift()) {
-			for (const index of lane) await sendOne(index);
-		}
-	};
-	const workers = Math.max(1, Math.min(options.concurrency, queue.length));
-	await Promise.all(Array.from({ length: workers }, worker));
-	return results;
+/**
+ * How many messages leave within `seconds` at the configured rate: at least 1, at most `max`
+ * (also when the rate is unlimited). Sizes the groups that share one store query or commit, so a
+ * group spans a short, known stretch of the run whatever the rate.
+ */
+export function messagesWithin(seconds: number, ratePerSecond: number, max: number): number {
+	const cap = Math.max(1, Math.floor(max));
+	if (!(ratePerSecond > 0)) return cap;
+	return Math.max(1, Math.min(cap, Math.floor(ratePerSecond * seconds)));
 }

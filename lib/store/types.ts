@@ -505,6 +505,14 @@ export interface Store {
 
 	touchWindow(input: TouchWindowInput): Promise<TouchWindowResult>;
 	getWindow(key: WindowKey): Promise<WindowState | null>;
+	/**
+	 * The windows of many (number, contact) pairs of one account in one query per 10,000 pairs;
+	 * results in the order of `windows`, null where getWindow would answer null.
+	 */
+	getWindowMany(
+		account: string,
+		windows: ReadonlyArray<Omit<WindowKey, 'account'>>,
+	): Promise<Array<WindowState | null>>;
 	/** Open while `at` is within 24 h of the last inbound message and Meta has not reported it closed. */
 	isWindowOpen(query: WaitQuery): Promise<boolean>;
 	/**
@@ -608,6 +616,12 @@ export interface Store {
 
 	/** False when the wamid was already logged. */
 	logOutbound(input: OutboundMessageInput): Promise<boolean>;
+	/**
+	 * Logs many messages in one transaction (one commit, however many rows): per message, in
+	 * input order, false when its wamid was already logged (or came earlier in the same call).
+	 * Every message is validated first, so one bad message writes none.
+	 */
+	logOutboundMany(inputs: readonly OutboundMessageInput[]): Promise<boolean[]>;
 	/** Appends to the timeline; false when the same (status, at) was already recorded. */
 	recordOutboundStatus(input: OutboundStatusInput): Promise<boolean>;
 	getOutbound(wamid: string): Promise<OutboundRecord | null>;

@@ -10,29 +10,28 @@ import { SharedRateLimiter, type SendLimiter } from '../../lib/core/pacing';
 import type { AccountStore } from './storeAccess';
 
 /**
- * The limiter of each item's number. `senderOf` names an item's number; `ratePerSecond` is the
- * number's rate (0: unpaced, nothing is reserved).
+ * The limiter of each business number (by phone number ID), made on first use. `expected`: at most
+ * how many messages this execution sends from one number (its item count will do): a run of slots
+ * is never longer than what is still expected. Undefined when the send is unpaced (rate 0).
  */
-export function sharedLimiters<T>(
+export function sharedLimiters(
 	{ store, account }: AccountStore,
-	items: readonly T[],
-	senderOf: (item: T) => string,
 	ratePerSecond: number,
-): ((item: T) => SendLimiter) | undefined {
+	expected: number,
+): ((phoneNumberId: string) => SendLimiter) | undefined {
 	if (!(ratePerSecond > 0)) return undefined;
-	const expected = new Map<string, number>();
-	for (const item of items) {
-		const sender = senderOf(item);
-		expected.set(sender, (expected.get(sender) ?? 0) + 1);
-	}
 	const limiters = new Map<string, SendLimiter>();
-	for (const [phoneNumberId, count] of expected) {
-		const timeline = {
-			reserve: async (slots: number, intervalMs: number, now: number) =>
-				await store.reserveSendSlots({ account, phoneNumberId, count: slots, intervalMs, now }),
-			pause: async (until: number) => await store.pauseSending(account, phoneNumberId, until),
-		};
-		limiters.set(phoneNumberId, new SharedRateLimiter(ratePerSecond, count, timeline, sleep));
-	}
-	return (item) => limiters.get(senderOf(item))!;
+	return (phoneNumberId) => {
+		let limiter = limiters.get(phoneNumberId);
+		if (!limiter) {
+			const timeline = {
+				reserve: async (count: number, intervalMs: number, now: number) =>
+					await store.reserveSendSlots({ account, phoneNumberId, count, intervalMs, now }),
+				pause: async (until: number) => await store.pauseSending(account, phoneNumberId, until),
+			};
+			limiter = new SharedRateLimiter(ratePerSecond, expected, timeline, sleep);
+			limiters.set(phoneNumberId, limiter);
+		}
+		return limiter;
+	};
 }

@@ -1,4 +1,10 @@
-import { RateLimiter, SharedRateLimiter, sendPaced } from '../../lib/core/pacing';
+import {
+	messagesWithin,
+	PacedSender,
+	RateLimiter,
+	SharedRateLimiter,
+	sendPaced,
+} from '../../lib/core/pacing';
 
 /** A virtual clock: sleeping advances time instantly, so pacing is checked without waiting. */
 function virtualTime() {
@@ -282,5 +288,88 @@ describe('SharedRateLimiter', () => {
 	it('refuses an unpaced rate (nothing to share)', () => {
 		const shared = memoryTimeline();
 		expect(() => new SharedRateLimiter(0, 1, shared.timeline, async () => {})).toThrow(/rate/);
+	});
+});
+
+describe('PacedSender', () => {
+	const retry = { maxRetries: 2, baseDelayMs: 1000 };
+
+	it('takes items while it sends: one rate for all of them, one recipient at a time, in order', async () => {
+		const time = virtualTime();
+		const started: Array<{ item: string; at: number }> = [];
+		let inFlightForA = 0;
+		let maxInFlightForA = 0;
+		const sender = new PacedSender<string, string>(
+			(item) => item.split(':')[0],
+			async (item) => {
+				started.push({ item, at: time.now() });
+				if (item.startsWith('a:')) inFlightForA++;
+				maxInFlightForA = Math.max(maxInFlightForA, inFlightForA);
+				await time.sleep(250);
+				if (item.startsWith('a:')) inFlightForA--;
+				return item.toUpperCase();
+			},
+			() => ({ retryable: false }),
+			{ ratePerSecond: 10, concurrency: 4, sleep: time.sleep, now: time.now, retry },
+		);
+		const first = ['a:1', 'b:1', 'a:2'].map((item) => sender.send(item));
+		expect(sender.pending).toBe(3);
+		await first[0];
+		// Handed over after the first item settled, while a:2 may still be queued behind it.
+		const second = ['a:3', 'c:1'].map((item) => sender.send(item));
+		const results = await Promise.all([...first, ...second]);
+		expect(results.map((r) => (r.ok ? r.value : null))).toEqual([
+			'A:1',
+			'B:1',
+			'A:2',
+			'A:3',
+			'C:1',
+		]);
+		expect(started.filter((s) => s.item.startsWith('a:')).map((s) => s.item)).toEqual([
+			'a:1',
+			'a:2',
+			'a:3',
+		]);
+		expect(maxInFlightForA).toBe(1);
+		// The rate holds across handovers: no two requests closer than 100 ms.
+		const times = started.map((s) => s.at).sort((x, y) => x - y);
+		times.slice(1).forEach((at, i) => expect(at - times[i]).toBeGreaterThanOrEqual(100));
+		expect(sender.pending).toBe(0);
+	});
+
+	it('tells when few enough items are left unsettled', async () => {
+		const time = virtualTime();
+		const settledOrder: string[] = [];
+		const sender = new PacedSender<number, number>(
+			(i) => `r${i}`,
+			async (i) => {
+				await time.sleep(10 * (i + 1));
+				return i;
+			},
+			() => ({ retryable: false }),
+			{ ratePerSecond: 0, concurrency: 10, sleep: time.sleep, now: time.now, retry },
+		);
+		const all = Array.from({ length: 6 }, (_, i) =>
+			sender.send(i).then(() => settledOrder.push(`item ${i}`)),
+		);
+		await sender.settledDownTo(2);
+		settledOrder.push('down to 2');
+		expect(sender.pending).toBeLessThanOrEqual(2);
+		await sender.settledDownTo(0);
+		await Promise.all(all);
+		expect(settledOrder.indexOf('down to 2')).toBeGreaterThanOrEqual(4);
+		expect(sender.pending).toBe(0);
+		await sender.settledDownTo(0);
+	});
+});
+
+describe('messagesWithin', () => {
+	it('counts the messages of a stretch at the rate, at least one, at most the cap', () => {
+		expect(messagesWithin(0.25, 80, 20)).toBe(20);
+		expect(messagesWithin(0.25, 40, 20)).toBe(10);
+		expect(messagesWithin(0.25, 1, 20)).toBe(1);
+		expect(messagesWithin(0.5, 1000, 100)).toBe(100);
+		expect(messagesWithin(0.5, 0, 100)).toBe(100);
+		expect(messagesWithin(0.5, 80, 0)).toBe(1);
 	});
 });

@@ -180,6 +180,24 @@ function routeOfInput(input: RouteInput): routes.NewRoute {
 	};
 }
 
+/** A transaction holds SQLite's write lock: a log batch stays small enough to commit at once. */
+const OUTBOUND_BATCH_LIMIT = 1_000;
+
+/** One message of the outbound log, validated; `prefix` names it within a batch. */
+function outboundMessageOf(prefix: string, input: OutboundMessageInput): outbound.OutboundMessage {
+	return {
+		wamid: requireId(`${prefix}wamid`, input?.wamid),
+		phoneNumberId: requireId(`${prefix}phoneNumberId`, input?.phoneNumberId),
+		recipient: normaliseRecipient(`${prefix}recipient`, input?.recipient),
+		kind: requireOneOf(`${prefix}kind`, input?.kind, OUTBOUND_KINDS),
+		templateName: optionalId(`${prefix}templateName`, input?.templateName),
+		templateLanguage: optionalId(`${prefix}templateLanguage`, input?.templateLanguage),
+		category: optionalId(`${prefix}category`, input?.category),
+		text: optionalText(`${prefix}text`, input?.text),
+		sentAt: requireTimestamp(`${prefix}sentAt`, input?.sentAt),
+	};
+}
+
 const MAX_AI_CUSTOMERS = 100;
 
 function aiCustomersOf(value: readonly string[] | undefined): string[] {
@@ -312,6 +330,27 @@ export class SqlStore implements Store {
 		const phoneNumberId = requireId('phoneNumberId', key.phoneNumberId);
 		const keys = requireContact('contact', key.contact);
 		return await this.run((db) => windows.getWindow(db, account, phoneNumberId, keys));
+	}
+
+	async getWindowMany(
+		account: string,
+		keys: ReadonlyArray<Omit<WindowKey, 'account'>>,
+	): Promise<Array<WindowState | null>> {
+		const validAccount = requireId('account', account);
+		if (!Array.isArray(keys)) {
+			throw new StoreInputError(
+				'windows',
+				describeValue(keys),
+				'is not a list',
+				'Pass an array of {phoneNumberId, contact}.',
+			);
+		}
+		const lookups = keys.map((key, index) => ({
+			phoneNumberId: requireId(`windows[${index}].phoneNumberId`, key?.phoneNumberId),
+			keys: requireContact(`windows[${index}].contact`, key?.contact),
+		}));
+		if (lookups.length === 0) return [];
+		return await this.run((db) => windows.getWindowMany(db, validAccount, lookups));
 	}
 
 	async isWindowOpen(query: WaitQuery): Promise<boolean> {
@@ -554,18 +593,22 @@ export class SqlStore implements Store {
 	}
 
 	async logOutbound(input: OutboundMessageInput): Promise<boolean> {
-		const message: outbound.OutboundMessage = {
-			wamid: requireId('wamid', input.wamid),
-			phoneNumberId: requireId('phoneNumberId', input.phoneNumberId),
-			recipient: normaliseRecipient('recipient', input.recipient),
-			kind: requireOneOf('kind', input.kind, OUTBOUND_KINDS),
-			templateName: optionalId('templateName', input.templateName),
-			templateLanguage: optionalId('templateLanguage', input.templateLanguage),
-			category: optionalId('category', input.category),
-			text: optionalText('text', input.text),
-			sentAt: requireTimestamp('sentAt', input.sentAt),
-		};
+		const message = outboundMessageOf('', input);
 		return await this.run((db) => outbound.logOutbound(db, message));
+	}
+
+	async logOutboundMany(inputs: readonly OutboundMessageInput[]): Promise<boolean[]> {
+		if (!Array.isArray(inputs) || inputs.length > OUTBOUND_BATCH_LIMIT) {
+			throw new StoreInputError(
+				'messages',
+				describeValue(inputs),
+				`is not a list of at most ${OUTBOUND_BATCH_LIMIT} messages`,
+				`Pass the accepted messages as an array, at most ${OUTBOUND_BATCH_LIMIT} per call.`,
+			);
+		}
+		const messages = inputs.map((input, index) => outboundMessageOf(`messages[${index}].`, input));
+		if (messages.length === 0) return [];
+		return await this.atomic((db) => outbound.logOutboundMany(db, messages));
 	}
 
 	async recordOutboundStatus(input: OutboundStatusInput): Promise<boolean> {

@@ -14,25 +14,56 @@ export interface OutboundStatus {
 	errorTitle: string | null;
 }
 
+const MESSAGE_COLUMNS =
+	'wamid, phone_number_id, recipient, kind, template_name, template_language, category, body_text, sent_at';
+
+function messageValues(message: OutboundMessage): Array<string | number | null> {
+	return [
+		message.wamid,
+		message.phoneNumberId,
+		message.recipient,
+		message.kind,
+		message.templateName,
+		message.templateLanguage,
+		message.category,
+		message.text,
+		message.sentAt,
+	];
+}
+
 export async function logOutbound(db: Db, message: OutboundMessage): Promise<boolean> {
-	const rows = await db.session.query(
-		`INSERT INTO ${db.tables.outbound_messages}
-			(wamid, phone_number_id, recipient, kind, template_name, template_language, category, body_text, sent_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-		ON CONFLICT (wamid) DO NOTHING RETURNING wamid`,
-		[
-			message.wamid,
-			message.phoneNumberId,
-			message.recipient,
-			message.kind,
-			message.templateName,
-			message.templateLanguage,
-			message.category,
-			message.text,
-			message.sentAt,
-		],
-	);
-	return rows.length === 1;
+	const [logged] = await logOutboundMany(db, [message]);
+	return logged;
+}
+
+/** Rows per INSERT statement: 9 parameters each, far below either database's limit. */
+const ROWS_PER_STATEMENT = 100;
+
+/**
+ * Inserts the messages with one multi-row statement per ROWS_PER_STATEMENT; the caller runs it in
+ * one transaction so the batch costs one commit. True per message when this call logged it.
+ */
+export async function logOutboundMany(
+	db: Db,
+	messages: readonly OutboundMessage[],
+): Promise<boolean[]> {
+	const inserted = new Set<string>();
+	for (let start = 0; start < messages.length; start += ROWS_PER_STATEMENT) {
+		const rows = messages.slice(start, start + ROWS_PER_STATEMENT);
+		const placeholders = rows.map((_, row) => {
+			const first = row * 9;
+			return `(${Array.from({ length: 9 }, (_, column) => `$${first + column + 1}`).join(', ')})`;
+		});
+		const returned = await db.session.query<{ wamid: string }>(
+			`INSERT INTO ${db.tables.outbound_messages} (${MESSAGE_COLUMNS})
+			VALUES ${placeholders.join(', ')}
+			ON CONFLICT (wamid) DO NOTHING RETURNING wamid`,
+			rows.flatMap(messageValues),
+		);
+		for (const row of returned) inserted.add(row.wamid);
+	}
+	// A wamid given twice was inserted once: only its first occurrence counts as logged.
+	return messages.map((message) => inserted.delete(message.wamid));
 }
 
 export async function recordOutboundStatus(db: Db, status: OutboundStatus): Promise<boolean> {
@@ -69,7 +100,7 @@ interface StatusRow {
 
 export async function getOutbound(db: Db, wamid: string): Promise<OutboundRecord | null> {
 	const [message] = await db.session.query<MessageRow>(
-		`SELECT wamid, phone_number_id, recipient, kind, template_name, template_language, category, body_text, sent_at
+		`SELECT ${MESSAGE_COLUMNS}
 		FROM ${db.tables.outbound_messages} WHERE wamid = $1`,
 		[wamid],
 	);

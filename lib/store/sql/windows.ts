@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { closedByMetaAt, WINDOW_MS } from '../../core/window';
 import type { TouchWindowResult, WindowState } from '../types';
 import type { ContactKeys } from '../validate';
-import { ensureContact, findContact } from './contacts';
+import { ensureContact, findContact, pickContact } from './contacts';
 import type { Db } from './schema';
 
 export interface WindowTouch {
@@ -73,25 +73,110 @@ export async function getWindow(
 ): Promise<WindowState | null> {
 	const contact = await findContact(db, account, keys);
 	if (!contact) return null;
-	const [row] = await db.session.query<WindowRow & { reengagement_failed_at: number | null }>(
+	const [row] = await db.session.query<WindowStateRow>(
 		`SELECT ${WINDOW_COLUMNS}, reengagement_failed_at FROM ${db.tables.conversation_windows}
 		WHERE contact_id = $1 AND phone_number_id = $2`,
 		[contact.id, phoneNumberId],
 	);
-	if (!row) return null;
+	return row ? windowStateOf(row) : null;
+}
+
+type WindowStateRow = WindowRow & { reengagement_failed_at: number | null };
+
+function windowStateOf(row: WindowStateRow): WindowState {
 	const lastInboundAt = new Date(Number(row.last_inbound_at));
 	const failedAt = row.reengagement_failed_at;
 	return {
 		conversationId: row.conversation_id,
-		conversationStartedAt: new Date(row.conversation_started_at),
-		firstInboundAt: new Date(row.first_inbound_at),
+		conversationStartedAt: new Date(Number(row.conversation_started_at)),
+		firstInboundAt: new Date(Number(row.first_inbound_at)),
 		lastInboundAt,
-		expiresAt: new Date(row.last_inbound_at + WINDOW_MS),
+		expiresAt: new Date(Number(row.last_inbound_at) + WINDOW_MS),
 		closedByMetaAt: closedByMetaAt(
 			lastInboundAt,
 			failedAt === null ? null : new Date(Number(failedAt)),
 		),
 	};
+}
+
+export interface WindowLookup {
+	phoneNumberId: string;
+	keys: ContactKeys;
+}
+
+/** Above this many lookups a batch is split into several queries of this size. */
+const WINDOW_BATCH_SIZE = 10_000;
+
+/** getWindow for many (number, contact) pairs: one query per WINDOW_BATCH_SIZE of them. */
+export async function getWindowMany(
+	db: Db,
+	account: string,
+	lookups: readonly WindowLookup[],
+): Promise<Array<WindowState | null>> {
+	const states: Array<WindowState | null> = [];
+	for (let start = 0; start < lookups.length; start += WINDOW_BATCH_SIZE) {
+		states.push(
+			...(await getWindowBatch(db, account, lookups.slice(start, start + WINDOW_BATCH_SIZE))),
+		);
+	}
+	return states;
+}
+
+type WindowLookupRow = Partial<WindowStateRow> & {
+	contact_id: string;
+	wa_id: string | null;
+	user_id: string | null;
+	phone_number_id: string | null;
+};
+
+async function getWindowBatch(
+	db: Db,
+	account: string,
+	lookups: readonly WindowLookup[],
+): Promise<Array<WindowState | null>> {
+	const { tables: t, dialect: d } = db;
+	const unique = (values: Array<string | null>) =>
+		d.listParam([...new Set(values.filter((value): value is string => value !== null))]);
+	// Every contact row carrying a wanted identifier, with its window on a wanted number if it has
+	// one: pickContact needs the rows without a window too, to tell whose contact a reference is.
+	// One branch per identifier, so each uses its own unique index.
+	const branch = (column: 'wa_id' | 'user_id', param: string) =>
+		`SELECT c.id AS contact_id, c.wa_id, c.user_id, w.phone_number_id,
+			w.first_inbound_at, w.last_inbound_at, w.previous_inbound_at, w.conversation_id,
+			w.conversation_started_at, w.reengagement_failed_at
+		FROM ${t.contacts} c
+		LEFT JOIN ${t.conversation_windows} w
+			ON w.contact_id = c.id AND ${d.inList('w.phone_number_id', '$4')}
+		WHERE c.account = $1 AND ${d.inList(`c.${column}`, param)}`;
+	const rows = await db.session.query<WindowLookupRow>(
+		`${branch('wa_id', '$2')} UNION ALL ${branch('user_id', '$3')}`,
+		[
+			account,
+			unique(lookups.map((lookup) => lookup.keys.waId)),
+			unique(lookups.map((lookup) => lookup.keys.userId)),
+			unique(lookups.map((lookup) => lookup.phoneNumberId)),
+		],
+	);
+	const contactsByWa = new Map<string, WindowLookupRow>();
+	const contactsByUser = new Map<string, WindowLookupRow>();
+	const windowsByContact = new Map<string, WindowStateRow>();
+	for (const row of rows) {
+		const contactId = String(row.contact_id);
+		if (row.wa_id) contactsByWa.set(row.wa_id, row);
+		if (row.user_id) contactsByUser.set(row.user_id, row);
+		if (row.phone_number_id !== null) {
+			windowsByContact.set(`${contactId}|${row.phone_number_id}`, row as WindowStateRow);
+		}
+	}
+	return lookups.map(({ phoneNumberId, keys }) => {
+		const candidates = [
+			keys.waId ? contactsByWa.get(keys.waId) : undefined,
+			keys.userId ? contactsByUser.get(keys.userId) : undefined,
+		].filter((row): row is WindowLookupRow => row !== undefined);
+		const contact = pickContact(candidates, keys);
+		const row = contact && windowsByContact.get(`${String(contact.contact_id)}|${phoneNumberId}`);
+		return row ? windowStateOf(row) : null;
+	});
 }
 
 /**

@@ -55,6 +55,10 @@ export async function openSqliteBackend(config: SqliteStoreConfig): Promise<SqlB
 		await retryWhileBusy(config.path, Date.now() + LOCK_WAIT_LIMIT_MS, () =>
 			opened.exec('PRAGMA journal_mode = WAL'),
 		);
+		// Every commit reaches the disk before it returns: the trigger answers Meta 200 only after
+		// its commit, so a power cut must not lose what Meta will not send again. Pinned, not left to
+		// the build's default; the send node batches its message log instead (docs/STORE.md).
+		db.exec('PRAGMA synchronous = FULL');
 	} catch (error) {
 		db?.close();
 		throw new Error(

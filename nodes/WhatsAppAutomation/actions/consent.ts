@@ -7,7 +7,8 @@ import {
 	type UnknownConsentPolicy,
 } from '../../../lib/core/consentPolicy';
 import { FieldError } from '../../../lib/core/fieldError';
-import { ConsentRecheck, ConsentSkip, logAcceptedMessage } from '../../../lib/consent';
+import { messagesWithin } from '../../../lib/core/pacing';
+import { ConsentRecheck, ConsentSkip, OutboundLogBatch } from '../../../lib/consent';
 import type { ConsentState, OutboundKind } from '../../../lib/store/types';
 import type { CloudApiCredentials, SendResponse } from '../../../lib/transport/graphApi';
 import { type AccountStore, openAccountStore, type StoreLogger } from '../../helpers/storeAccess';
@@ -34,20 +35,55 @@ export interface ConsentSubject {
 	logProblem?: string | null;
 }
 
+/** The pace of the run, which sizes the consent re-check groups and the message log's batches. */
+export interface SendPace {
+	ratePerSecond: number;
+	concurrency: number;
+}
+
+/** The longest message log batch: about half a second of sending at most rates (docs/STORE.md). */
+const LOG_BATCH_MAX = 100;
 /**
- * Consent for one execution of the send node. `screen` decides the whole batch with one store
- * query before anything is sent; `recheck` runs again right before each request, so an opt-out
- * recorded while the batch is going out stops every message whose check comes after it.
+ * At most this long a sent message waits for its batch while sending goes on: Meta's status
+ * webhooks, which the trigger matches with the log, come later than that.
+ */
+const LOG_MAX_DELAY_MS = 100;
+
+/**
+ * Consent for one execution of the send node. `screen` and `closedWindows` decide a chunk of items
+ * with one store query each before any of them is sent. `recheck` runs again right before each
+ * request, for a group of messages about to leave at once (as many as run in parallel, at most a
+ * quarter of a second's worth at the set rate, read at most a second before each leaves), so an
+ * opt-out recorded while the batch is going out stops every message whose group is read after
+ * it. Accepted messages go to the message log in batches (about half a second's worth, at most
+ * LOG_BATCH_MAX, each message written within about LOG_MAX_DELAY_MS while sending goes on):
+ * `flushLog` must be awaited before the run returns or throws.
  */
 export class SendConsent {
-	private readonly recheckReader: ConsentRecheck;
+	private readonly recheckReader: ConsentRecheck<number>;
 
-	private constructor(private readonly accountStore: AccountStore) {
-		this.recheckReader = new ConsentRecheck(accountStore.store, accountStore.account);
+	private readonly log: OutboundLogBatch;
+
+	private constructor(
+		readonly accountStore: AccountStore,
+		pace: SendPace,
+	) {
+		this.recheckReader = new ConsentRecheck(accountStore.store, accountStore.account, {
+			groupSize: messagesWithin(0.25, pace.ratePerSecond, pace.concurrency),
+		});
+		this.log = new OutboundLogBatch(
+			accountStore.store,
+			messagesWithin(0.5, pace.ratePerSecond, LOG_BATCH_MAX),
+			LOG_MAX_DELAY_MS,
+		);
 	}
 
-	static async open(credentials: CloudApiCredentials, logger: StoreLogger): Promise<SendConsent> {
-		return new SendConsent(await openAccountStore(credentials, logger));
+	static async open(
+		credentials: CloudApiCredentials,
+		logger: StoreLogger,
+		pace: SendPace,
+	): Promise<SendConsent> {
+		return new SendConsent(await openAccountStore(credentials, logger), pace);
 	}
 
 	/** Items that may be sent, and the skipped ones with their reasons: one query for all. */
@@ -75,48 +111,64 @@ export class SendConsent {
 	 * Free-form messages to contacts whose 24-hour window the store knows to be closed: 24 hours
 	 * passed since their last message, or Meta reported 131047 for a message to them since (Meta's
 	 * clock decides, not ours). A contact the store has never heard from is not in the map: the
-	 * trigger may not be in use, so Meta decides.
+	 * trigger may not be in use, so Meta decides. One query for all the items.
 	 */
 	async closedWindows(items: ConsentSubject[], now: Date): Promise<Map<number, ClosedWindow>> {
+		const windows = await this.accountStore.store.getWindowMany(
+			this.accountStore.account,
+			items.map((item) => ({ phoneNumberId: item.sender.id, contact: recipientOf(item) })),
+		);
 		const closed = new Map<number, ClosedWindow>();
-		for (const item of items) {
-			const window = await this.accountStore.store.getWindow({
-				account: this.accountStore.account,
-				phoneNumberId: item.sender.id,
-				contact: recipientOf(item),
-			});
+		items.forEach((item, k) => {
+			const window = windows[k];
 			if (window && (window.closedByMetaAt || window.expiresAt.getTime() <= now.getTime())) {
 				closed.set(item.itemIndex, {
 					lastInboundAt: window.lastInboundAt,
 					closedByMetaAt: window.closedByMetaAt,
 				});
 			}
-		}
+		});
 		return closed;
+	}
+
+	/** The items handed to the sender, in that order: their re-checks are read in groups. */
+	expect(items: ConsentSubject[]): void {
+		for (const item of items) this.recheckReader.expect(item.itemIndex, recipientOf(item));
 	}
 
 	/** Throws ConsentSkip when the contact's consent changed against this send since `screen`. */
 	async recheck(item: ConsentSubject): Promise<void> {
-		const state = await this.recheckReader.read(recipientOf(item));
+		const state = await this.recheckReader.read(item.itemIndex, recipientOf(item));
 		const skip = refusal(item, state);
 		if (skip) throw skip;
 		item.consent = state;
 	}
 
-	async logAccepted(item: ConsentSubject, response: SendResponse): Promise<void> {
+	/** Queues the accepted message for the log; a write that fails shows on the item. */
+	logAccepted(item: ConsentSubject, response: SendResponse): void {
 		const wamid = response.messages?.[0]?.id;
 		if (!wamid) return;
-		item.logProblem = await logAcceptedMessage(this.accountStore.store, {
-			wamid,
-			phoneNumberId: item.sender.id,
-			recipient: recipientOf(item),
-			kind: kindOf(item.body),
-			templateName: item.template?.name,
-			templateLanguage: item.template?.language,
-			category: item.template?.category,
-			text: item.renderedText,
-			sentAt: Date.now(),
-		});
+		this.log.add(
+			{
+				wamid,
+				phoneNumberId: item.sender.id,
+				recipient: recipientOf(item),
+				kind: kindOf(item.body),
+				templateName: item.template?.name,
+				templateLanguage: item.template?.language,
+				category: item.template?.category,
+				text: item.renderedText,
+				sentAt: Date.now(),
+			},
+			(problem) => {
+				item.logProblem = problem;
+			},
+		);
+	}
+
+	/** Writes the log's last batch and waits for every write. */
+	async flushLog(): Promise<void> {
+		await this.log.flush();
 	}
 }
 

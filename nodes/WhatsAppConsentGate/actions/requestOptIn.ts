@@ -11,7 +11,7 @@ import {
 	buildTemplateMessage,
 	type Recipient,
 } from '../../../lib/core/messages';
-import { sendPaced } from '../../../lib/core/pacing';
+import { messagesWithin, sendPaced } from '../../../lib/core/pacing';
 import {
 	buildTemplateComponents,
 	type MessageTemplate,
@@ -36,9 +36,6 @@ import {
 } from '../descriptions/requestOptIn';
 import { errorItem, type GateContext, parseItems, toNodeError } from './shared';
 
-/** Meta's default throughput of a business number. */
-const OPT_IN_QUESTIONS_PER_SECOND = 80;
-
 interface OptInItem {
 	itemIndex: number;
 	contact: ContactIdentifier;
@@ -57,6 +54,9 @@ interface PlannedQuestion {
 	text: string;
 	template?: MessageTemplate;
 }
+
+/** Opt-in questions go out at Meta's default rate per number, 20 at a time. */
+const OPT_IN_PACE = { ratePerSecond: 80, concurrency: 20 };
 
 type Outcome =
 	| {
@@ -107,12 +107,24 @@ export async function requestOptIn(ctx: GateContext): Promise<INodeExecutionData
 		}
 	}
 
-	const recheck = new ConsentRecheck(store, account);
+	// Re-checked in groups of the questions about to leave, like the send node's messages. The
+	// questions are logged one by one, at once: the trigger reads a question as the proof of its
+	// answer, which may come within seconds.
+	const recheck = new ConsentRecheck<number>(store, account, {
+		groupSize: messagesWithin(0.25, OPT_IN_PACE.ratePerSecond, OPT_IN_PACE.concurrency),
+	});
+	for (const question of questions) recheck.expect(question.item.itemIndex, question.item.contact);
+	// Shares each number's rate with campaigns sending from it at the same time.
+	const numberLimiter = sharedLimiters(
+		ctx.accountStore,
+		OPT_IN_PACE.ratePerSecond,
+		questions.length,
+	);
 	const results = await sendPaced(
 		questions,
 		(question) => `${question.item.senderId}:${question.item.contact.label}`,
 		async (question): Promise<Outcome> => {
-			const fresh = await recheck.read(question.item.contact);
+			const fresh = await recheck.read(question.item.itemIndex, question.item.contact);
 			const plan = planOptInRequest(fresh.status, question.via === 'buttons');
 			if (plan.action === 'skip') throw new ConsentSkip(plan.reason, fresh);
 			stateOf.set(question.item.itemIndex, fresh);
@@ -134,17 +146,10 @@ export async function requestOptIn(ctx: GateContext): Promise<INodeExecutionData
 		},
 		sendRetryDecision,
 		{
-			ratePerSecond: OPT_IN_QUESTIONS_PER_SECOND,
-			concurrency: 20,
+			...OPT_IN_PACE,
 			sleep,
 			retry: { maxRetries: 1, baseDelayMs: 60_000 },
-			// Shares the number's timeline with campaigns sending from it at the same time.
-			limiterFor: sharedLimiters(
-				ctx.accountStore,
-				questions,
-				(question) => question.item.senderId,
-				OPT_IN_QUESTIONS_PER_SECOND,
-			),
+			limiterFor: numberLimiter && ((question) => numberLimiter(question.item.senderId)),
 		},
 	);
 	results.forEach((result, k) => {

@@ -95,4 +95,35 @@ describeContract('outbound log', (contract) => {
 			],
 		});
 	});
+
+	it('logs a batch in one call: true per new message in input order, repeats and known ones false', async () => {
+		await contract.store.logOutbound({ ...message, wamid: 'wamid.B0' });
+		const batch = Array.from({ length: 250 }, (_, i) => ({
+			...message,
+			wamid: `wamid.B${i}`,
+			recipient: `49151${String(20000000 + i)}`,
+			text: `message ${i}`,
+			sentAt: T0 + i,
+		}));
+		const logged = await contract.store.logOutboundMany([...batch, batch[7]]);
+		expect(logged).toEqual([false, ...batch.slice(1).map(() => true), false]);
+		expect(await contract.store.getOutbound('wamid.B249')).toMatchObject({
+			recipient: '4915120000249',
+			text: 'message 249',
+			sentAt: new Date(T0 + 249),
+			status: null,
+		});
+		expect(await contract.store.logOutboundMany(batch.slice(0, 3))).toEqual([false, false, false]);
+		expect(await contract.store.logOutboundMany([])).toEqual([]);
+	});
+
+	it('writes none of a batch with one bad message, naming it', async () => {
+		await expect(
+			contract.store.logOutboundMany([
+				{ ...message, wamid: 'wamid.OK1' },
+				{ ...message, wamid: 'wamid.BAD', kind: 'fax' as never },
+			]),
+		).rejects.toThrow(/messages\[1\]\.kind/);
+		expect(await contract.store.getOutbound('wamid.OK1')).toBeNull();
+	});
 });

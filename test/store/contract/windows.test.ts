@@ -1,5 +1,5 @@
 /** The store contract, 24-hour windows: the same behaviour on SQLite and PostgreSQL. */
-import { ACCOUNT, WA, PHONE, describeContract } from '../support/contract';
+import { ACCOUNT, WA, PHONE, USER, describeContract } from '../support/contract';
 import { DAY, HOUR, MINUTE, T0 } from '../support/storeEnvironment';
 
 describeContract('24-hour windows', (contract) => {
@@ -62,5 +62,48 @@ describeContract('24-hour windows', (contract) => {
 			lastInboundAt: new Date(T0),
 			expiresAt: new Date(T0 + DAY),
 		});
+	});
+
+	it('looks up many windows in one call, answering as getWindow does for each', async () => {
+		const other = '4915100000002';
+		await contract.store.touchWindow({
+			...key,
+			contact: { waId: WA, userId: USER },
+			inboundAt: T0,
+		});
+		await contract.store.touchWindow({ ...key, phoneNumberId: 'phone-2', inboundAt: T0 + HOUR });
+		await contract.store.touchWindow({ ...key, contact: other, inboundAt: T0 + 2 * HOUR });
+		expect(
+			await contract.store.recordWindowClosed({ ...key, contact: other, at: T0 + 3 * HOUR }),
+		).toBe(true);
+		const lookups = [
+			{ phoneNumberId: PHONE, contact: WA },
+			{ phoneNumberId: PHONE, contact: USER },
+			{ phoneNumberId: 'phone-2', contact: { waId: WA, userId: USER } },
+			{ phoneNumberId: 'phone-3', contact: WA },
+			{ phoneNumberId: PHONE, contact: other },
+			{ phoneNumberId: PHONE, contact: '4915100000003' },
+			// The number now belongs to someone else: not the window of the contact on record.
+			{ phoneNumberId: PHONE, contact: { waId: WA, userId: 'DE.99999999999999999999' } },
+			{ phoneNumberId: PHONE, contact: WA },
+		];
+		const many = await contract.store.getWindowMany(ACCOUNT, lookups);
+		const one = await Promise.all(
+			lookups.map((lookup) => contract.store.getWindow({ account: ACCOUNT, ...lookup })),
+		);
+		expect(many).toEqual(one);
+		expect(many.map((window) => window?.lastInboundAt.getTime() ?? null)).toEqual([
+			T0,
+			T0,
+			T0 + HOUR,
+			null,
+			T0 + 2 * HOUR,
+			null,
+			null,
+			T0,
+		]);
+		expect(many[4]?.closedByMetaAt).toEqual(new Date(T0 + 3 * HOUR));
+		expect(await contract.store.getWindowMany('waba-other', lookups.slice(0, 1))).toEqual([null]);
+		expect(await contract.store.getWindowMany(ACCOUNT, [])).toEqual([]);
 	});
 });
