@@ -23,6 +23,9 @@ module.exports = {
 			testEnvironment: 'node',
 			transform,
 			modulePathIgnorePatterns,
+			// A guard against hangs, not a speed check: a 2-core machine busy with other work (CI, a
+			// bench) can take several times the usual 5 s for the suites that race a hundred waits.
+			testTimeout: 30_000,
 			testMatch: [
 				'<rootDir>/test/emulator/**/*.test.ts',
 				'<rootDir>/test/store/**/*.test.ts',
