@@ -34,12 +34,22 @@ export interface HarnessOptions {
 	timezone?: string;
 	/** `this.logger`; silent unless given. */
 	logger?: { warn(message: string, meta?: object): void };
+	/**
+	 * n8n's own way with parameters: `parameters` are the node's raw parameters (expressions such
+	 * as `={{ $json.phone }}` included, no functions), completed by the description's defaults and
+	 * kept on the node (`getNode().parameters`, where readItemParameter finds them), and
+	 * getNodeParameter resolves them per item with n8n's expression engine (`$json` only).
+	 * Without it the test's values are the answers, and the node has no parameters.
+	 */
+	rawParameters?: boolean;
 }
 
 export interface HarnessRun {
 	output: INodeExecutionData[][] | null;
 	waitTill?: Date;
 	requests: Array<{ method: string; url: string; body: unknown }>;
+	/** Every getNodeParameter call of the node, in order (readItemParameter's fast path makes none). */
+	parameterReads: Array<{ name: string; itemIndex: number }>;
 }
 
 function getPath(source: unknown, path: string): unknown {
@@ -86,8 +96,9 @@ function defaultsFor(
 }
 
 /**
- * A default that is an expression (`={{ $json.contact?.waId }}`, also inside a resource locator's
- * value) is evaluated against the item by n8n's own expression engine. Defaults reading anything
+ * A default (with `rawParameters`, any value) that is an expression (`={{ $json.contact?.waId }}`,
+ * also inside a resource locator's value) is evaluated against the item by n8n's own expression
+ * engine. Defaults reading anything
  * but the item are not supported here: the test must set the parameter, so no test passes on a
  * value n8n would not compute.
  */
@@ -110,7 +121,7 @@ function evaluateDefault(
 	const otherVariable = /\$(?!json\b)[A-Za-z_]\w*/.exec(value);
 	if (otherVariable) {
 		throw new Error(
-			`The default of parameter "${name}" (${value}) reads ${otherVariable[0]}, which the test harness does not provide: set "${name}" in the test`,
+			`Parameter "${name}" (${value}) reads ${otherVariable[0]}, which the test harness does not provide (it evaluates $json only): set "${name}" in the test to a value or a $json expression`,
 		);
 	}
 	return expression.resolveSimpleParameterValue(value, {
@@ -200,6 +211,23 @@ export async function httpRequestViaFetch(
 }
 
 /**
+ * `getNodeParameter` for raw parameters (`rawParameters`): the node's value, else the fallback,
+ * resolved for the item by n8n's expression engine.
+ */
+function rawParameterReader(
+	values: Record<string, unknown>,
+	items: INodeExecutionData[],
+	timezone: string,
+): ReturnType<typeof parameterReader> {
+	const expression = new Expression(timezone);
+	return (name, itemIndex, fallback, options) =>
+		extract(
+			evaluateDefault(name, getPath(values, name) ?? fallback, items[itemIndex], expression),
+			options,
+		);
+}
+
+/**
  * `getNodeParameter` as n8n answers it: the test's value, else the description's default (its
  * expressions evaluated against the item), else the code's fallback.
  */
@@ -254,7 +282,7 @@ export function parameterReader(
 export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
 	const requests: HarnessRun['requests'] = [];
-	const run: HarnessRun = { output: null, requests };
+	const run: HarnessRun = { output: null, requests, parameterReads: [] };
 	const description = options.node.description;
 	const node: INode = {
 		id: 'node-under-test',
@@ -265,7 +293,14 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 		parameters: {},
 	};
 	const timezone = options.timezone ?? 'UTC';
-	const parameter = parameterReader(options.node, options.parameters, items, timezone);
+	let parameter = parameterReader(options.node, options.parameters, items, timezone);
+	if (options.rawParameters) {
+		node.parameters = {
+			...defaultsFor(description, node.typeVersion, options.parameters),
+			...options.parameters,
+		} as INode['parameters'];
+		parameter = rawParameterReader(node.parameters, items, timezone);
+	}
 	const credentialFor = (type: string) => {
 		const credentials = options.credentials?.[type];
 		if (!credentials)
@@ -286,7 +321,10 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 			itemIndex: number,
 			fallback?: unknown,
 			opts?: { extractValue?: boolean },
-		) => parameter(name, itemIndex ?? 0, fallback, opts),
+		) => {
+			run.parameterReads.push({ name, itemIndex: itemIndex ?? 0 });
+			return parameter(name, itemIndex ?? 0, fallback, opts);
+		},
 		evaluateExpression: (expression: string) => {
 			if (expression.includes('$execution.resumeUrl')) return options.resumeUrl;
 			throw new Error(`evaluateExpression(${expression}) is not supported by the test harness`);

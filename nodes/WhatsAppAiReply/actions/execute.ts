@@ -28,6 +28,7 @@ import {
 } from '../../../lib/core/ai';
 import { FieldError } from '../../../lib/core/fieldError';
 import type { Store } from '../../../lib/store';
+import { readItemParameter } from '../../helpers/itemParameter';
 import type { AiOperation } from '../descriptions/properties';
 import {
 	type Conversation,
@@ -187,21 +188,21 @@ function promptFor(task: Task, context: PromptContext): ModelMessage[] {
 }
 
 function readInput(this: IExecuteFunctions, i: number): ItemInput {
-	const options = this.getNodeParameter('options', i, {}) as IDataObject;
-	const variableRows = this.getNodeParameter('contextVariables.variable', i, []) as IDataObject[];
+	const options = readItemParameter(this, 'options', i, {}) as IDataObject;
+	const variableRows = readItemParameter(this, 'contextVariables.variable', i, []) as IDataObject[];
 	return {
 		customer: requiredText(
 			'Customer Identifier',
-			this.getNodeParameter('customerId', i),
+			readItemParameter(this, 'customerId', i),
 			'Map who the conversation is with, e.g. {{ $json.contact.waId }} from the WhatsApp trigger, an e-mail address or a CRM ID.',
 		),
 		assistant:
-			String(this.getNodeParameter('assistantName', i, '') ?? '').trim() || this.getNode().name,
-		instructions: String(this.getNodeParameter('instructions', i, '') ?? ''),
+			String(readItemParameter(this, 'assistantName', i, '') ?? '').trim() || this.getNode().name,
+		instructions: String(readItemParameter(this, 'instructions', i, '') ?? ''),
 		variables: cleanVariables(variableRows ?? []),
 		historyLength: wholeNumber(
 			'History Length',
-			this.getNodeParameter('historyLength', i, 20),
+			readItemParameter(this, 'historyLength', i, 20),
 			0,
 			1000,
 		),
@@ -218,14 +219,14 @@ function readInput(this: IExecuteFunctions, i: number): ItemInput {
 }
 
 function readTask(this: IExecuteFunctions, i: number): Task {
-	const operation = this.getNodeParameter('operation', i) as AiOperation;
+	const operation = readItemParameter(this, 'operation', i) as AiOperation;
 	switch (operation) {
 		case 'generateReply':
 			return {
 				operation,
 				message: requiredText(
 					'Message',
-					this.getNodeParameter('message', i),
+					readItemParameter(this, 'message', i),
 					"Map the customer's text, e.g. {{ $json.message.text }}. Messages without text (a sticker, a location without a name) have nothing to answer: filter them out with an If node before this one.",
 				),
 			};
@@ -234,7 +235,7 @@ function readTask(this: IExecuteFunctions, i: number): Task {
 				operation,
 				purpose: requiredText(
 					'Follow-Up Purpose',
-					this.getNodeParameter('followUpPurpose', i),
+					readItemParameter(this, 'followUpPurpose', i),
 					'Describe what the follow-up should achieve, e.g. "Remind the customer of our offer and ask if they have questions".',
 				),
 			};
@@ -243,7 +244,7 @@ function readTask(this: IExecuteFunctions, i: number): Task {
 				operation,
 				condition: requiredText(
 					'Stop Condition',
-					this.getNodeParameter('stopCondition', i),
+					readItemParameter(this, 'stopCondition', i),
 					'Describe when follow-ups must stop, e.g. "the customer booked or said they are not interested".',
 				),
 			};
@@ -251,10 +252,10 @@ function readTask(this: IExecuteFunctions, i: number): Task {
 			return {
 				operation,
 				bounds: validateDelayBounds({
-					minHours: Number(this.getNodeParameter('minDelayHours', i)),
-					maxHours: Number(this.getNodeParameter('maxDelayHours', i)),
+					minHours: Number(readItemParameter(this, 'minDelayHours', i)),
+					maxHours: Number(readItemParameter(this, 'maxDelayHours', i)),
 				}),
-				guidance: String(this.getNodeParameter('delayGuidance', i, '') ?? ''),
+				guidance: String(readItemParameter(this, 'delayGuidance', i, '') ?? ''),
 			};
 	}
 	throw new NodeOperationError(this.getNode(), `Unknown operation "${operation as string}"`, {

@@ -12,6 +12,7 @@ import { ConsentRecheck, ConsentSkip, OutboundLogBatch } from '../../../lib/cons
 import type { ConsentState, OutboundKind } from '../../../lib/store/types';
 import type { CloudApiCredentials, SendResponse } from '../../../lib/transport/graphApi';
 import { type AccountStore, openAccountStore, type StoreLogger } from '../../helpers/storeAccess';
+import { readItemParameter } from '../../helpers/itemParameter';
 
 /** Why the store knows a window is closed. */
 export interface ClosedWindow {
@@ -206,7 +207,7 @@ export function optOutFooterFor(
 	purpose: ConsentPurpose,
 ): string | undefined {
 	if (purpose !== 'marketing') return undefined;
-	const choice = fn.getNodeParameter('optOutFooter', itemIndex, 'en') as string;
+	const choice = readItemParameter(fn, 'optOutFooter', itemIndex, 'en') as string;
 	if (choice === 'none') return undefined;
 	if (choice === 'en' || choice === 'de') return OPT_OUT_FOOTERS[choice];
 	if (choice !== 'custom') {
@@ -217,7 +218,7 @@ export function optOutFooterFor(
 			'Choose English, German, Custom or None.',
 		);
 	}
-	const text = String(fn.getNodeParameter('optOutFooterText', itemIndex, '') ?? '').trim();
+	const text = String(readItemParameter(fn, 'optOutFooterText', itemIndex, '') ?? '').trim();
 	if (text === '') {
 		throw new FieldError(
 			'Footer Text',

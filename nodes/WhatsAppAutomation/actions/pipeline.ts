@@ -18,6 +18,7 @@ import {
 } from '../../../lib/transport/graphApi';
 import { errorItem, toNodeError } from '../../../lib/transport/nodeErrors';
 import { readSenderId } from '../../helpers/sender';
+import { readItemParameter } from '../../helpers/itemParameter';
 import { sharedLimiters } from '../../helpers/sharedPacing';
 import { type ClosedWindow, SendConsent, type SendPace } from './consent';
 import { sentItem, skippedItem } from './items';
@@ -281,7 +282,7 @@ async function checkedSender(
 	once: PrepareContext['once'],
 	i: number,
 ): Promise<PhoneNumber> {
-	const senderId = readSenderId(fn.getNodeParameter('sender', i, '', { extractValue: true }));
+	const senderId = readSenderId(readItemParameter(fn, 'sender', i, '', { extractValue: true }));
 	const sender = await once(`sender:${senderId}`, () => client.getPhoneNumber(senderId));
 	if (sender.status && sender.status.toUpperCase() !== 'CONNECTED') {
 		throw new FieldError(

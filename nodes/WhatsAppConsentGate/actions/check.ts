@@ -8,6 +8,7 @@ import {
 } from '../../../lib/core/consentPolicy';
 import { consentStateJson } from '../../../lib/consent';
 import { parseContactIdentifier } from '../../../lib/core/contact';
+import { readItemParameter } from '../../helpers/itemParameter';
 import { errorItem, type GateContext, parseItems } from './shared';
 
 const OUTPUT_INDEX: Record<ConsentRoute, number> = { allowed: 0, needsOptIn: 1, blocked: 2 };
@@ -19,10 +20,10 @@ const OUTPUT_INDEX: Record<ConsentRoute, number> = { allowed: 0, needsOptIn: 1, 
 export async function check(ctx: GateContext): Promise<INodeExecutionData[][]> {
 	const { fn, items } = ctx;
 	const parsed = parseItems(ctx, (i) => ({
-		contact: parseContactIdentifier(fn.getNodeParameter('contact', i, '')),
-		purpose: parseConsentPurpose(fn.getNodeParameter('purpose', i, 'marketing')),
+		contact: parseContactIdentifier(readItemParameter(fn, 'contact', i, '')),
+		purpose: parseConsentPurpose(readItemParameter(fn, 'purpose', i, 'marketing')),
 		unknownPolicy: parseUnknownConsentPolicy(
-			fn.getNodeParameter('unknownConsent', i, 'needsOptIn'),
+			readItemParameter(fn, 'unknownConsent', i, 'needsOptIn'),
 		),
 	}));
 	const valid = parsed.flatMap((entry, itemIndex) =>

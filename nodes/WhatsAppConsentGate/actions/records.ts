@@ -14,6 +14,7 @@ import type {
 import { resumeHttpFrom } from '../../../lib/transport/n8nWebhooks';
 import { cancelWaitsForContact, type ResumeHttp } from '../../../lib/waits/resume';
 import { CONSENT_SOURCES } from '../../../lib/store/types';
+import { readItemParameter } from '../../helpers/itemParameter';
 import { errorItem, type GateContext, mapItems, parseEventTime, parseItems } from './shared';
 
 const SETTABLE_STATUSES: readonly ConsentStatus[] = ['opted_in', 'opted_out', 'blocked'];
@@ -24,14 +25,14 @@ export async function setConsent(ctx: GateContext): Promise<INodeExecutionData[]
 	const now = Date.now();
 	return [
 		await mapItems(ctx, async (i, item) => {
-			const contact = parseContactIdentifier(fn.getNodeParameter('contact', i, ''));
-			const status = parseSettableStatus(fn.getNodeParameter('status', i, 'opted_in'), 'Status');
-			const source = parseSource(fn.getNodeParameter('source', i, 'api'));
-			const eventAt = parseEventTime(fn.getNodeParameter('eventTime', i, ''), 'Event Time', {
+			const contact = parseContactIdentifier(readItemParameter(fn, 'contact', i, ''));
+			const status = parseSettableStatus(readItemParameter(fn, 'status', i, 'opted_in'), 'Status');
+			const source = parseSource(readItemParameter(fn, 'source', i, 'api'));
+			const eventAt = parseEventTime(readItemParameter(fn, 'eventTime', i, ''), 'Event Time', {
 				required: false,
 				now,
 			});
-			const proof = fn.getNodeParameter('evidence', i, {}) as IDataObject;
+			const proof = readItemParameter(fn, 'evidence', i, {}) as IDataObject;
 			const result = await store.recordConsent({
 				account,
 				contact: contact,
@@ -58,7 +59,7 @@ export async function getConsent(ctx: GateContext): Promise<INodeExecutionData[]
 	const { store, account } = ctx.accountStore;
 	return [
 		await mapItems(ctx, async (i, item) => {
-			const contact = parseContactIdentifier(ctx.fn.getNodeParameter('contact', i, ''));
+			const contact = parseContactIdentifier(readItemParameter(ctx.fn, 'contact', i, ''));
 			const [state, history] = await Promise.all([
 				store.getConsent(account, contact),
 				store.getConsentHistory(account, contact),
@@ -83,9 +84,9 @@ export async function eraseContact(ctx: GateContext): Promise<INodeExecutionData
 	const http = resumeHttpFrom(ctx.fn.helpers);
 	return [
 		await mapItems(ctx, async (i, item) => {
-			const contact = parseContactIdentifier(ctx.fn.getNodeParameter('contact', i, ''));
+			const contact = parseContactIdentifier(readItemParameter(ctx.fn, 'contact', i, ''));
 			const aiCustomers = parseAdditionalIdentifiers(
-				ctx.fn.getNodeParameter('additionalIdentifiers', i, ''),
+				readItemParameter(ctx.fn, 'additionalIdentifiers', i, ''),
 			);
 			const waits = await cancelEveryWait(store, account, contact, http);
 			const summary = await store.eraseContact(account, contact, { aiCustomers });
@@ -180,11 +181,11 @@ export async function importConsent(ctx: GateContext): Promise<INodeExecutionDat
 	const { store, account } = ctx.accountStore;
 	const now = Date.now();
 	const rows = parseItems(ctx, (i): ImportRow => {
-		const text = String(fn.getNodeParameter('consentText', i, '') ?? '').trim();
+		const text = String(readItemParameter(fn, 'consentText', i, '') ?? '').trim();
 		return {
-			contact: parseContactIdentifier(fn.getNodeParameter('contact', i, '')),
-			status: parseSettableStatus(fn.getNodeParameter('importStatus', i, 'opted_in'), 'Status'),
-			eventAt: parseEventTime(fn.getNodeParameter('consentTime', i, ''), 'Consent Time', {
+			contact: parseContactIdentifier(readItemParameter(fn, 'contact', i, '')),
+			status: parseSettableStatus(readItemParameter(fn, 'importStatus', i, 'opted_in'), 'Status'),
+			eventAt: parseEventTime(readItemParameter(fn, 'consentTime', i, ''), 'Consent Time', {
 				required: true,
 				now,
 			}),

@@ -29,6 +29,7 @@ import { GraphClient, sendRetryDecision } from '../../../lib/transport/graphApi'
 import { readSenderId } from '../../helpers/sender';
 import { sharedLimiters } from '../../helpers/sharedPacing';
 import { findTemplate } from '../../helpers/templateLookup';
+import { readItemParameter } from '../../helpers/itemParameter';
 import {
 	DEFAULT_DECLINE_LABEL,
 	DEFAULT_OPT_IN_LABEL,
@@ -210,19 +211,19 @@ function outputOf(outcome: Outcome): IDataObject {
 
 function parseRequest(ctx: GateContext, i: number): OptInItem {
 	const { fn } = ctx;
-	const contact = parseContactIdentifier(fn.getNodeParameter('contact', i, ''));
-	const senderId = readSenderId(fn.getNodeParameter('sender', i, '', { extractValue: true }));
+	const contact = parseContactIdentifier(readItemParameter(fn, 'contact', i, ''));
+	const senderId = readSenderId(readItemParameter(fn, 'sender', i, '', { extractValue: true }));
 	return {
 		itemIndex: i,
 		contact,
 		senderId,
-		question: String(fn.getNodeParameter('questionText', i, DEFAULT_OPT_IN_QUESTION)),
-		optInLabel: String(fn.getNodeParameter('optInLabel', i, DEFAULT_OPT_IN_LABEL)),
-		declineLabel: String(fn.getNodeParameter('declineLabel', i, DEFAULT_DECLINE_LABEL)),
+		question: String(readItemParameter(fn, 'questionText', i, DEFAULT_OPT_IN_QUESTION)),
+		optInLabel: String(readItemParameter(fn, 'optInLabel', i, DEFAULT_OPT_IN_LABEL)),
+		declineLabel: String(readItemParameter(fn, 'declineLabel', i, DEFAULT_DECLINE_LABEL)),
 		templateRef: String(
-			fn.getNodeParameter('template', i, '', { extractValue: true }) ?? '',
+			readItemParameter(fn, 'template', i, '', { extractValue: true }) ?? '',
 		).trim(),
-		variables: (fn.getNodeParameter('variables.value', i, {}) ?? {}) as IDataObject,
+		variables: (readItemParameter(fn, 'variables.value', i, {}) ?? {}) as IDataObject,
 	};
 }
 

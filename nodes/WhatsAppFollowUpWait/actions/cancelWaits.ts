@@ -8,6 +8,7 @@ import {
 import { parseContactIdentifier } from '../../../lib/core/contact';
 import { resumeHttpFrom } from '../../../lib/transport/n8nWebhooks';
 import { cancelWaitsForContact } from '../../../lib/waits/resume';
+import { readItemParameter } from '../../helpers/itemParameter';
 import { openWaitStore, phoneNumberIdOf, toNodeError } from './common';
 
 /** Cancels each item's contact's pending waits; their executions continue on Cancelled. */
@@ -18,9 +19,9 @@ export async function cancelWaits(this: IExecuteFunctions): Promise<INodeExecuti
 	const output: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const contact = parseContactIdentifier(this.getNodeParameter('contact', i));
+			const contact = parseContactIdentifier(readItemParameter(this, 'contact', i));
 			const phoneNumberId = phoneNumberIdOf(
-				this.getNodeParameter('phoneNumber', i, '', { extractValue: true }),
+				readItemParameter(this, 'phoneNumber', i, '', { extractValue: true }),
 			);
 			const result = await cancelWaitsForContact(
 				store,

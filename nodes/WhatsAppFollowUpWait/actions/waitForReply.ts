@@ -17,6 +17,7 @@ import {
 	type WaitTiming,
 } from '../../../lib/waits/deadline';
 import { registerFollowUpWait } from '../../../lib/waits/register';
+import { readItemParameter } from '../../helpers/itemParameter';
 import { OUTPUT } from '../descriptions/properties';
 import { openWaitStore, phoneNumberIdOf, toNodeError } from './common';
 
@@ -149,7 +150,7 @@ function readTarget(context: IExecuteFunctions, itemCount: number): WaitTarget {
 
 function readItemTarget(context: IExecuteFunctions, itemIndex: number): WaitTarget {
 	const phoneNumberId = phoneNumberIdOf(
-		context.getNodeParameter('phoneNumber', itemIndex, '', { extractValue: true }),
+		readItemParameter(context, 'phoneNumber', itemIndex, '', { extractValue: true }),
 	);
 	if (phoneNumberId === null) {
 		throw new FieldError(
@@ -159,7 +160,7 @@ function readItemTarget(context: IExecuteFunctions, itemIndex: number): WaitTarg
 			'Pick the number the contact writes to, or map {{ $json.business.phoneNumberId }} (trigger) or {{ $json.sender.phoneNumberId }} (send node).',
 		);
 	}
-	const contact = parseContactIdentifier(context.getNodeParameter('contact', itemIndex));
+	const contact = parseContactIdentifier(readItemParameter(context, 'contact', itemIndex));
 	return { phoneNumberId, contact };
 }
 

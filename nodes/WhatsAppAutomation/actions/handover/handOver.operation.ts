@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { parseHandoverReason, parseHandoverUntil } from '../../../../lib/core/handover';
+import { readItemParameter } from '../../../helpers/itemParameter';
 import type { HandoverContext, HandoverOperation } from '../types';
 import { handoverJson, readHandoverContact } from './contact';
 
@@ -62,14 +63,14 @@ export async function run(
 	{ store, account, now }: HandoverContext,
 	itemIndex: number,
 ) {
-	const contact = readHandoverContact(this.getNodeParameter('contact', itemIndex, ''));
+	const contact = readHandoverContact(readItemParameter(this, 'contact', itemIndex, ''));
 	const timed =
-		this.getNodeParameter('handoverDuration', itemIndex, 'untilReleased') === 'untilTime';
+		readItemParameter(this, 'handoverDuration', itemIndex, 'untilReleased') === 'untilTime';
 	const until = timed
-		? parseHandoverUntil(this.getNodeParameter('handoverUntil', itemIndex, ''), 'Until', now)
+		? parseHandoverUntil(readItemParameter(this, 'handoverUntil', itemIndex, ''), 'Until', now)
 		: null;
 	const reason = parseHandoverReason(
-		this.getNodeParameter('handoverReason', itemIndex, ''),
+		readItemParameter(this, 'handoverReason', itemIndex, ''),
 		'Reason',
 	);
 	const record = await store.startHandover({

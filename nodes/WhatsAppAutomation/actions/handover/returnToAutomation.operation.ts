@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { readItemParameter } from '../../../helpers/itemParameter';
 import type { HandoverContext, HandoverOperation } from '../types';
 import { handoverJson, readHandoverContact } from './contact';
 
@@ -19,7 +20,7 @@ export async function run(
 	{ store, account, now }: HandoverContext,
 	itemIndex: number,
 ) {
-	const contact = readHandoverContact(this.getNodeParameter('contact', itemIndex, ''));
+	const contact = readHandoverContact(readItemParameter(this, 'contact', itemIndex, ''));
 	const ended = await store.getHandover(account, contact, now);
 	const released = await store.endHandover(account, contact);
 	return {

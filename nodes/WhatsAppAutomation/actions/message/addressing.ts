@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { UnknownConsentPolicy } from '../../../../lib/core/consentPolicy';
 import { parseRecipientPhone } from '../../../../lib/core/contact';
+import { readItemParameter } from '../../../helpers/itemParameter';
 
 /** The fields every message to a contact shares: recipient, purpose and the send options. */
 export interface Addressing {
@@ -15,13 +16,13 @@ export interface Addressing {
 
 export function readAddressing(fn: IExecuteFunctions, itemIndex: number): Addressing {
 	const phone = parseRecipientPhone(
-		fn.getNodeParameter('recipientPhone', itemIndex),
+		readItemParameter(fn, 'recipientPhone', itemIndex),
 		'Recipient Phone',
 	);
-	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const options = readItemParameter(fn, 'options', itemIndex, {}) as IDataObject;
 	return {
 		recipient: phone,
-		purposeSetting: fn.getNodeParameter('purpose', itemIndex, 'auto'),
+		purposeSetting: readItemParameter(fn, 'purpose', itemIndex, 'auto'),
 		unknownConsent: options.requireOptIn ? 'needsOptIn' : 'allow',
 		common: {
 			recipient: { to: phone.waId },

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { buildMarkAsRead } from '../../../../lib/core/messages';
+import { readItemParameter } from '../../../helpers/itemParameter';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 
 const show = { show: { operation: ['markAsRead'] } };
@@ -46,8 +47,8 @@ export function prepare(
 		itemIndex: i,
 		sender,
 		body: buildMarkAsRead(
-			this.getNodeParameter('messageId', i),
-			this.getNodeParameter('typingIndicator', i, false) as boolean,
+			readItemParameter(this, 'messageId', i),
+			readItemParameter(this, 'typingIndicator', i, false) as boolean,
 		),
 	};
 }

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { appendOptOutFooter, purposeOfSend } from '../../../../lib/core/consentPolicy';
 import { buildButtonsMessage, LIMITS } from '../../../../lib/core/messages';
+import { readItemParameter } from '../../../helpers/itemParameter';
 import { optOutFooterFor } from '../consent';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
@@ -86,7 +87,7 @@ export async function prepare(
 	i: number,
 ): Promise<PreparedSend> {
 	const { recipient, purposeSetting, unknownConsent, common } = readAddressing(this, i);
-	const buttons = ((this.getNodeParameter('buttons.button', i, []) ?? []) as IDataObject[]).map(
+	const buttons = ((readItemParameter(this, 'buttons.button', i, []) ?? []) as IDataObject[]).map(
 		(b) => ({
 			title: String(b.title ?? ''),
 			id: b.id ? String(b.id) : undefined,
@@ -94,8 +95,8 @@ export async function prepare(
 	);
 	const purpose = purposeOfSend(purposeSetting, null);
 	const optOutFooter = optOutFooterFor(this, i, purpose);
-	let bodyText = this.getNodeParameter('buttonsBody', i);
-	let footer = (this.getNodeParameter('buttonsFooter', i, '') as string) || undefined;
+	let bodyText = readItemParameter(this, 'buttonsBody', i);
+	let footer = (readItemParameter(this, 'buttonsFooter', i, '') as string) || undefined;
 	// The opt-out line goes into the footer when that is free and short enough, else under the body.
 	if (optOutFooter && !footer && [...optOutFooter].length <= LIMITS.footer) {
 		footer = optOutFooter;
@@ -105,7 +106,7 @@ export async function prepare(
 	const body = buildButtonsMessage(common, {
 		body: bodyText,
 		buttons,
-		headerText: (this.getNodeParameter('buttonsHeader', i, '') as string) || undefined,
+		headerText: (readItemParameter(this, 'buttonsHeader', i, '') as string) || undefined,
 		footer,
 	});
 	return {

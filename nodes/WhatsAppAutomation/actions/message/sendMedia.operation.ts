@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { purposeOfSend } from '../../../../lib/core/consentPolicy';
 import { buildMediaMessage, type MediaType } from '../../../../lib/core/messages';
+import { readItemParameter } from '../../../helpers/itemParameter';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
 
@@ -104,12 +105,12 @@ export function prepare(
 	i: number,
 ): PreparedSend {
 	const { recipient, purposeSetting, unknownConsent, common } = readAddressing(this, i);
-	const mediaType = this.getNodeParameter('mediaType', i) as MediaType;
-	const source = this.getNodeParameter('mediaSource', i) as 'url' | 'binary' | 'id';
-	const caption = (this.getNodeParameter('caption', i, '') as string) || undefined;
-	const filename = (this.getNodeParameter('fileName', i, '') as string) || undefined;
+	const mediaType = readItemParameter(this, 'mediaType', i) as MediaType;
+	const source = readItemParameter(this, 'mediaSource', i) as 'url' | 'binary' | 'id';
+	const caption = (readItemParameter(this, 'caption', i, '') as string) || undefined;
+	const filename = (readItemParameter(this, 'fileName', i, '') as string) || undefined;
 	if (source === 'binary') {
-		const binaryPropertyName = this.getNodeParameter('binaryPropertyName', i) as string;
+		const binaryPropertyName = readItemParameter(this, 'binaryPropertyName', i) as string;
 		const binary = this.helpers.assertBinaryData(i, binaryPropertyName);
 		// Validate caption and the rest now with a placeholder id; the real id comes from the upload.
 		const body = buildMediaMessage(common, {
@@ -130,8 +131,8 @@ export function prepare(
 	}
 	const body = buildMediaMessage(common, {
 		mediaType,
-		link: source === 'url' ? (this.getNodeParameter('mediaUrl', i) as string) : undefined,
-		id: source === 'id' ? String(this.getNodeParameter('mediaId', i)) : undefined,
+		link: source === 'url' ? (readItemParameter(this, 'mediaUrl', i) as string) : undefined,
+		id: source === 'id' ? String(readItemParameter(this, 'mediaId', i)) : undefined,
 		caption,
 		filename,
 	});

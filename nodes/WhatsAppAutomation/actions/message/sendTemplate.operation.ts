@@ -6,6 +6,7 @@ import { buildTemplateMessage } from '../../../../lib/core/messages';
 import { buildTemplateComponents } from '../../../../lib/core/templates';
 import { templateProperty, templateVariablesProperty } from '../../../helpers/template';
 import { findTemplate } from '../../../helpers/templateLookup';
+import { readItemParameter } from '../../../helpers/itemParameter';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
 
@@ -42,10 +43,12 @@ export async function prepare(
 	i: number,
 ): Promise<PreparedSend> {
 	const { recipient, purposeSetting, unknownConsent, common } = readAddressing(this, i);
-	const ref = String(this.getNodeParameter('template', i, '', { extractValue: true }) ?? '').trim();
+	const ref = String(
+		readItemParameter(this, 'template', i, '', { extractValue: true }) ?? '',
+	).trim();
 	if (!ref) throw new FieldError('Template', ref, 'is empty', 'Pick an approved template.');
 	const template = await once(`template:${ref}`, () => findTemplate(client, ref));
-	const values = (this.getNodeParameter('variables.value', i, {}) ?? {}) as IDataObject;
+	const values = (readItemParameter(this, 'variables.value', i, {}) ?? {}) as IDataObject;
 	const plan = buildTemplateComponents(template, values);
 	if (plan.problems.length > 0) {
 		const first = plan.problems[0];
@@ -58,7 +61,7 @@ export async function prepare(
 				: 'Map a valid value for this variable.',
 		);
 	}
-	const name = (this.getNodeParameter('recipientName', i, '') as string) || undefined;
+	const name = (readItemParameter(this, 'recipientName', i, '') as string) || undefined;
 	return {
 		itemIndex: i,
 		sender,

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { appendOptOutFooter, purposeOfSend } from '../../../../lib/core/consentPolicy';
 import { buildTextMessage } from '../../../../lib/core/messages';
+import { readItemParameter } from '../../../helpers/itemParameter';
 import { optOutFooterFor } from '../consent';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
@@ -48,7 +49,7 @@ export async function prepare(
 	const { recipient, purposeSetting, unknownConsent, common } = readAddressing(this, i);
 	const purpose = purposeOfSend(purposeSetting, null);
 	const footer = optOutFooterFor(this, i, purpose);
-	const given = this.getNodeParameter('text', i);
+	const given = readItemParameter(this, 'text', i);
 	const text =
 		footer && typeof given === 'string' && given.trim() !== ''
 			? appendOptOutFooter(given, footer)
@@ -62,7 +63,7 @@ export async function prepare(
 		renderedText: String(text),
 		body: buildTextMessage(common, {
 			body: text,
-			previewUrl: this.getNodeParameter('previewUrl', i, false) as boolean,
+			previewUrl: readItemParameter(this, 'previewUrl', i, false) as boolean,
 		}),
 	};
 }
