@@ -75,10 +75,11 @@ interface MediaUrl {
 
 /**
  * The package's only way to Meta: a Graph API client bound to one n8n context and one credential,
- * resolved once. It knows both tokens (the system-user token through the credential, the app
- * access token for the app's own endpoints), turns Meta's error answers into MetaApiErrors, and
- * gives every call a time limit (`timeoutMs`; the trigger passes a shorter one while Meta waits
- * for its answer; media downloads have their own).
+ * read once when the client is made (a node makes one client per execution). It knows both
+ * tokens (the system-user token, the app access token for the app's own endpoints) and sends
+ * them itself, turns Meta's error answers into MetaApiErrors, and gives every call a time limit
+ * (`timeoutMs`; the trigger passes a shorter one while Meta waits for its answer; media downloads
+ * have their own).
  */
 export class GraphClient {
 	readonly credentials: CloudApiCredentials;
@@ -200,10 +201,7 @@ export class GraphClient {
 		try {
 			response = (await this.send(token, request)) as typeof response;
 		} catch (error) {
-			const explained = explainTimeout(error, `${method} ${path.split('?')[0]}`, this.timeoutMs);
-			throw token === 'app'
-				? withoutSecret(explained, String(this.credentials.appSecret))
-				: explained;
+			throw explainTimeout(error, `${method} ${path.split('?')[0]}`, this.timeoutMs);
 		}
 		const body = typeof response.body === 'string' ? parseJson(response.body) : response.body;
 		if (response.statusCode >= 400) {
@@ -213,21 +211,32 @@ export class GraphClient {
 	}
 
 	/**
-	 * The only place that calls n8n's request helpers for Meta. The credential's authentication
-	 * would overwrite any Authorization header, so the app token goes through the plain helper.
+	 * The only place that calls n8n's request helper for Meta. Both tokens go out as this client's
+	 * own Authorization header through `helpers.httpRequest`, where n8n's
+	 * `httpRequestWithAuthentication` ends up too (same proxy settings, SSRF protection, redirects
+	 * and time limit), but without loading and decrypting the credential again and evaluating its
+	 * header expression on every call. axios keeps the request, headers and all, on its errors: a
+	 * failure leaves here as `withoutSecrets` makes it.
 	 */
 	private async send(token: Token, request: IHttpRequestOptions): Promise<unknown> {
-		if (token === 'user') {
-			return await this.ctx.helpers.httpRequestWithAuthentication.call(
-				this.ctx,
-				CREDENTIAL_TYPE,
-				request,
-			);
+		const bearer = token === 'user' ? this.userAccessToken() : this.appAccessToken();
+		const abortSignal = executionCancelSignal(this.ctx);
+		try {
+			return await this.ctx.helpers.httpRequest({
+				...request,
+				headers: { ...request.headers, Authorization: `Bearer ${bearer}` },
+				...(abortSignal === undefined ? {} : { abortSignal }),
+			});
+		} catch (error) {
+			throw withoutSecrets(error, [
+				String(this.credentials.accessToken ?? ''),
+				String(this.credentials.appSecret ?? ''),
+			]);
 		}
-		return await this.ctx.helpers.httpRequest({
-			...request,
-			headers: { ...request.headers, Authorization: `Bearer ${this.appAccessToken()}` },
-		});
+	}
+
+	private userAccessToken(): string {
+		return String(this.credentials.accessToken ?? '');
 	}
 
 	private appAccessToken(): string {
@@ -396,14 +405,33 @@ function explainTimeout(error: unknown, call: string, timeoutMs: number): unknow
 }
 
 /**
- * An app-token call's failure, fit to be shown and logged: n8n's helper (axios) keeps the request,
- * headers and all, on its errors, so only the message (secret blanked out) and the network
- * failure's code and system call are kept.
+ * A stopped execution cancels the requests still in flight, as `httpRequestWithAuthentication`
+ * arranges by itself; n8n has the signal only for executions (not for webhooks, hooks or the
+ * editor's lists).
  */
-function withoutSecret(error: unknown, secret: string): Error {
-	const message = error instanceof Error ? error.message : String(error);
+function executionCancelSignal(ctx: GraphContext): AbortSignal | undefined {
+	const execution = ctx as Partial<Pick<IExecuteFunctions, 'getExecutionCancelSignal'>>;
+	return typeof execution.getExecutionCancelSignal === 'function'
+		? execution.getExecutionCancelSignal()
+		: undefined;
+}
+
+/**
+ * A failed call, fit to be shown and logged: n8n's helper (axios) keeps the request, headers and
+ * all, on its errors (`config`, `request`, `cause`), so only the message and n8n's description
+ * (why SSRF protection refused the address, say), every secret blanked out of both, and the
+ * network failure's code and system call are kept.
+ */
+function withoutSecrets(error: unknown, secrets: string[]): Error {
+	const blank = (text: string) =>
+		secrets.reduce(
+			(result, secret) => (secret === '' ? result : result.split(secret).join('***')),
+			text,
+		);
+	const description = (error as { description?: unknown } | undefined)?.description;
 	return Object.assign(
-		new Error(secret === '' ? message : message.split(secret).join('***')),
+		new Error(blank(error instanceof Error ? error.message : String(error))),
+		typeof description === 'string' ? { description: blank(description) } : {},
 		networkFailureOf(error) ?? {},
 	);
 }

@@ -48,9 +48,10 @@ const MIN_MANUAL_TOKEN_LENGTH = 16;
  */
 export async function checkExists(this: IHookFunctions): Promise<boolean> {
 	const settings = readTriggerSettings(this);
-	await refuseUnverifiable(this);
+	const credentials = await readCredentials(this);
+	refuseUnverifiable(this, credentials);
 	const route = selfRoute(this, settings);
-	return await withContext(this, async (graph, target, credentials) => {
+	return await withContext(this, credentials, async (graph, target) => {
 		const { store, account } = await openAccountStore(credentials, this.logger);
 		const scopes = scopesOf(target.mode, target.phoneNumberIds);
 		if (isTestMode(this)) {
@@ -76,7 +77,8 @@ export async function checkExists(this: IHookFunctions): Promise<boolean> {
 
 export async function create(this: IHookFunctions): Promise<boolean> {
 	const route = selfRoute(this, readTriggerSettings(this));
-	await withContext(this, async (graph, target, credentials) => {
+	const credentials = await readCredentials(this);
+	await withContext(this, credentials, async (graph, target) => {
 		if (isTestMode(this)) return await register(graph, target);
 		const { store, account } = await openAccountStore(credentials, this.logger);
 		const scopes = scopesOf(target.mode, target.phoneNumberIds);
@@ -120,7 +122,8 @@ async function publish(
  * with this URL's path decides.
  */
 export async function remove(this: IHookFunctions): Promise<boolean> {
-	await withContext(this, async (graph, target, credentials) => {
+	const credentials = await readCredentials(this);
+	await withContext(this, credentials, async (graph, target) => {
 		const { store, account } = await openAccountStore(credentials, this.logger);
 		const routeId = publishedRouteIdOf(this);
 		const routes = await store.listRoutes(account);
@@ -289,8 +292,7 @@ async function unpublishOnFailure<T>(
  * shows the activation error in the editor) unless the user chose to accept unsigned deliveries;
  * then the risk is logged on every activation and shown as a notice in the node.
  */
-async function refuseUnverifiable(ctx: IHookFunctions): Promise<void> {
-	const credentials = (await ctx.getCredentials(CREDENTIAL_TYPE)) as CloudApiCredentials;
+function refuseUnverifiable(ctx: IHookFunctions, credentials: CloudApiCredentials): void {
 	if (credentials.appSecret) return;
 	if (!acceptsUnsignedDeliveries(ctx)) {
 		throw new NodeOperationError(
@@ -308,19 +310,20 @@ async function refuseUnverifiable(ctx: IHookFunctions): Promise<void> {
 	);
 }
 
+/** The credential, read once per lifecycle call: the checks, the store and the Graph calls share it. */
+async function readCredentials(ctx: IHookFunctions): Promise<CloudApiCredentials> {
+	return (await ctx.getCredentials(CREDENTIAL_TYPE)) as CloudApiCredentials;
+}
+
 async function withContext<T>(
 	ctx: IHookFunctions,
-	action: (
-		graph: GraphPort,
-		target: RegistrationTarget,
-		credentials: CloudApiCredentials,
-	) => Promise<T>,
+	credentials: CloudApiCredentials,
+	action: (graph: GraphPort, target: RegistrationTarget) => Promise<T>,
 ): Promise<T> {
-	const credentials = (await ctx.getCredentials(CREDENTIAL_TYPE)) as CloudApiCredentials;
 	const target = registrationTarget(ctx, credentials);
 	try {
 		assertComplete(target);
-		return await action(graphPort(ctx, credentials), target, credentials);
+		return await action(graphPort(ctx, credentials), target);
 	} catch (error) {
 		const message =
 			error instanceof MetaApiError

@@ -7,7 +7,7 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
+import { CREDENTIAL_TYPE, GraphClient } from '../../lib/transport/graphApi';
 import { contactProperty } from '../helpers/contact';
 import { searchPhoneNumbers } from '../helpers/sender';
 import { openAccountStore } from '../helpers/storeAccess';
@@ -76,16 +76,17 @@ export class WhatsAppConsentGate implements INodeType {
 				description: `Use one of: ${Object.keys(OPERATIONS).join(', ')}.`,
 			});
 		}
-		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+		// The credential is read once per execution: the store and every Graph call use this read.
+		const graph = await GraphClient.create(this);
 		let accountStore: GateContext['accountStore'];
 		try {
-			accountStore = await openAccountStore(credentials, this.logger);
+			accountStore = await openAccountStore(graph.credentials, this.logger);
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, {
 				description:
 					'Consent is kept in the state store chosen in the WhatsApp Cloud API credential; check its State Store settings.',
 			});
 		}
-		return await run({ fn: this, items: this.getInputData(), accountStore });
+		return await run({ fn: this, items: this.getInputData(), graph, accountStore });
 	}
 }

@@ -1,6 +1,6 @@
 /**
- * Drives a node class the way n8n does, without an n8n server: parameters per item, credentials,
- * real HTTP (the emulator) through httpRequestWithAuthentication, binary data, continueOnFail, and
+ * Drives a node class the way n8n does, without an n8n server: parameters per item, credentials
+ * (each read counted), real HTTP (the emulator) through httpRequest, binary data, continueOnFail, and
  * the waiting/resume hooks. Only what the nodes of this package call is implemented; calling
  * anything else fails loudly, so a test never passes on a silently missing piece.
  */
@@ -50,6 +50,8 @@ export interface HarnessRun {
 	requests: Array<{ method: string; url: string; body: unknown }>;
 	/** Every getNodeParameter call of the node, in order (readItemParameter's fast path makes none). */
 	parameterReads: Array<{ name: string; itemIndex: number }>;
+	/** How often the node called getCredentials: n8n loads and decrypts the credential each time. */
+	credentialReads: number;
 }
 
 function getPath(source: unknown, path: string): unknown {
@@ -167,9 +169,12 @@ export async function fetchWithTimeout(
 	}
 }
 
+/**
+ * n8n's `httpRequest` over fetch: qs, headers (the caller's Authorization as given), JSON or form
+ * bodies, `returnFullResponse`, `ignoreHttpStatusErrors`, `timeout`.
+ */
 export async function httpRequestViaFetch(
 	options: IHttpRequestOptions,
-	credentials?: Record<string, unknown>,
 	log?: HarnessRun['requests'],
 ): Promise<unknown> {
 	const url = new URL(options.url, options.baseURL);
@@ -178,7 +183,6 @@ export async function httpRequestViaFetch(
 	}
 	const headers: Record<string, string> = {};
 	for (const [key, value] of Object.entries(options.headers ?? {})) headers[key] = String(value);
-	if (credentials?.accessToken) headers.Authorization = `Bearer ${String(credentials.accessToken)}`;
 	let body: FormData | string | undefined;
 	if (options.body instanceof FormData) body = options.body;
 	else if (options.body !== undefined) {
@@ -282,7 +286,7 @@ export function parameterReader(
 export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
 	const requests: HarnessRun['requests'] = [];
-	const run: HarnessRun = { output: null, requests, parameterReads: [] };
+	const run: HarnessRun = { output: null, requests, parameterReads: [], credentialReads: 0 };
 	const description = options.node.description;
 	const node: INode = {
 		id: 'node-under-test',
@@ -315,7 +319,10 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 		getWorkflow: () => ({ id: 'test-workflow', name: 'Test', active: false }),
 		getMode: () => 'manual',
 		continueOnFail: () => options.continueOnFail ?? false,
-		getCredentials: async (type: string) => credentialFor(type),
+		getCredentials: async (type: string) => {
+			run.credentialReads++;
+			return credentialFor(type);
+		},
 		getNodeParameter: (
 			name: string,
 			itemIndex: number,
@@ -347,7 +354,7 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 		},
 		helpers: {
 			httpRequest: async (request: IHttpRequestOptions) =>
-				await httpRequestViaFetch(request, undefined, requests),
+				await httpRequestViaFetch(request, requests),
 			assertBinaryData: (itemIndex: number, property: string): IBinaryData => {
 				const binary = items[itemIndex].binary?.[property];
 				if (!binary) {
@@ -372,14 +379,6 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 				(Array.isArray(data) ? data : [data]).map((json) => ({ json })),
 		},
 	};
-	(context.helpers as Record<string, unknown>).httpRequestWithAuthentication = function (
-		this: unknown,
-		type: string,
-		request: IHttpRequestOptions,
-	) {
-		return httpRequestViaFetch(request, credentialFor(type), requests);
-	};
-
 	if (!options.node.execute) throw new Error(`${description.name} has no execute()`);
 	run.output = (await options.node.execute.call(context as never)) as INodeExecutionData[][] | null;
 	return run;
@@ -406,8 +405,7 @@ export async function runMethod<T>(
 		getCurrentNodeParameter: (name: string, opts?: { extractValue?: boolean }) =>
 			extract(resolveParameter(options.parameters, name, 0, items), opts),
 		helpers: {
-			httpRequestWithAuthentication: (type: string, request: IHttpRequestOptions) =>
-				httpRequestViaFetch(request, options.credentials?.[type]),
+			httpRequest: (request: IHttpRequestOptions) => httpRequestViaFetch(request),
 		},
 	};
 	return await (method as (...a: unknown[]) => Promise<T>).call(context, ...args);

@@ -70,6 +70,8 @@ export interface WebhookCallResult {
 	threw: Error | undefined;
 	requests: LoggedRequest[];
 	logs: LogLine[];
+	/** How often the node called getCredentials: n8n loads and decrypts the credential each time. */
+	credentialReads: number;
 }
 
 const DEFAULTS = {
@@ -119,6 +121,7 @@ export async function callTriggerWebhook(
 		threw: undefined,
 		requests,
 		logs,
+		credentialReads: 0,
 	};
 
 	// n8n parses JSON bodies before the node runs and refuses malformed ones with 422.
@@ -142,7 +145,7 @@ export async function callTriggerWebhook(
 	const response = new FakeResponse();
 	const request = { method, headers, query: input.query ?? {}, body: parsedBody, rawBody };
 	const context = {
-		...baseContext(fixture, requests, logs),
+		...baseContext(fixture, requests, logs, () => result.credentialReads++),
 		getWebhookName: () => (method === 'GET' ? 'setup' : 'default'),
 		getRequestObject: () => request,
 		getResponseObject: () => response,
@@ -197,11 +200,17 @@ export async function runWebhookMethod(
 	fixture: TriggerFixture,
 	method: 'checkExists' | 'create' | 'delete',
 	mode: 'production' | 'test' = 'production',
-): Promise<{ result: boolean; requests: LoggedRequest[]; logs: LogLine[] }> {
+): Promise<{
+	result: boolean;
+	requests: LoggedRequest[];
+	logs: LogLine[];
+	credentialReads: number;
+}> {
 	const requests: LoggedRequest[] = [];
 	const logs: LogLine[] = [];
+	let credentialReads = 0;
 	const context = {
-		...baseContext(fixture, requests, logs),
+		...baseContext(fixture, requests, logs, () => credentialReads++),
 		getWebhookName: () => 'default',
 		getMode: () => (method === 'delete' ? 'internal' : mode === 'test' ? 'manual' : 'trigger'),
 		getActivationMode: () => 'activate',
@@ -211,7 +220,7 @@ export async function runWebhookMethod(
 	const methods = fixture.node.webhookMethods?.default;
 	if (!methods) throw new Error(`${fixture.node.description.name} has no webhookMethods.default`);
 	const result = await methods[method]!.call(context as never);
-	return { result, requests, logs };
+	return { result, requests, logs, credentialReads };
 }
 
 export interface TriggerServer {
@@ -265,7 +274,12 @@ export async function startTriggerServer(fixture: TriggerFixture): Promise<Trigg
 	};
 }
 
-function baseContext(fixture: TriggerFixture, requests: LoggedRequest[], logs: LogLine[]) {
+function baseContext(
+	fixture: TriggerFixture,
+	requests: LoggedRequest[],
+	logs: LogLine[],
+	countCredentialRead: () => void,
+) {
 	const description = fixture.node.description;
 	const node = {
 		id: fixture.nodeId ?? DEFAULTS.nodeId,
@@ -293,7 +307,10 @@ function baseContext(fixture: TriggerFixture, requests: LoggedRequest[], logs: L
 			name: fixture.workflowName ?? 'Trigger test',
 			active: true,
 		}),
-		getCredentials: async (type: string) => credentialsOf(type),
+		getCredentials: async (type: string) => {
+			countCredentialRead();
+			return credentialsOf(type);
+		},
 		getNodeParameter: (name: string, fallback?: unknown) => {
 			const value = name
 				.split('.')
@@ -309,10 +326,7 @@ function baseContext(fixture: TriggerFixture, requests: LoggedRequest[], logs: L
 				: undefined,
 		logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
 		helpers: {
-			httpRequest: async (options: IHttpRequestOptions) =>
-				await fetchRequest(options, undefined, requests),
-			httpRequestWithAuthentication: async (type: string, options: IHttpRequestOptions) =>
-				await fetchRequest(options, credentialsOf(type), requests),
+			httpRequest: async (options: IHttpRequestOptions) => await fetchRequest(options, requests),
 			// n8n's default binary mode: a stream is read into memory; its failure fails the call.
 			prepareBinaryData: async (
 				data: Buffer | Readable,
@@ -335,25 +349,16 @@ function baseContext(fixture: TriggerFixture, requests: LoggedRequest[], logs: L
 }
 
 /**
- * n8n's httpRequest over fetch: qs, headers, JSON or form bodies, `encoding: 'arraybuffer'`,
- * `returnFullResponse`, `ignoreHttpStatusErrors`. With credentials, the credential's bearer
- * token overwrites any Authorization header, as n8n's generic authentication does.
+ * n8n's httpRequest over fetch: qs, headers (the caller's Authorization as given), JSON or form
+ * bodies, `encoding: 'arraybuffer'` or `'stream'`, `returnFullResponse`, `ignoreHttpStatusErrors`.
  */
-async function fetchRequest(
-	options: IHttpRequestOptions,
-	credentials: Record<string, unknown> | undefined,
-	log: LoggedRequest[],
-): Promise<unknown> {
+async function fetchRequest(options: IHttpRequestOptions, log: LoggedRequest[]): Promise<unknown> {
 	const url = new URL(options.url, options.baseURL);
 	for (const [key, value] of Object.entries(options.qs ?? {})) {
 		if (value !== undefined) url.searchParams.set(key, String(value));
 	}
 	const headers: Record<string, string> = {};
 	for (const [key, value] of Object.entries(options.headers ?? {})) headers[key] = String(value);
-	if (credentials?.accessToken) {
-		delete headers.authorization;
-		headers.Authorization = `Bearer ${String(credentials.accessToken)}`;
-	}
 	let body: FormData | string | undefined;
 	if (options.body instanceof FormData) body = options.body;
 	else if (options.body !== undefined) {

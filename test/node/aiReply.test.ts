@@ -213,6 +213,20 @@ describe('Generate Reply with the built-in history', () => {
 		expect(second[2].json.historyMessages).toBe(4);
 	});
 
+	it('reads the credential once per execution, however many items', async () => {
+		const [anna, ben] = [newCustomer(), newCustomer()];
+		const result = await runNode({
+			node: new WhatsAppAiReply(),
+			parameters: defaults,
+			items: [inbound(anna, 'Hello'), inbound(ben, 'Hi', 'Ben'), inbound(anna, 'Budget 15k')],
+			credentials: { whatsAppCloudApi: sqliteCredentials },
+			connections: { ai_languageModel: new FakeChatModel() },
+		});
+
+		expect(result.output![0].map((item) => item.json.historyMessages)).toEqual([0, 0, 2]);
+		expect(result.credentialReads).toBe(1);
+	});
+
 	it('keeps separate histories for two assistants with the same customer', async () => {
 		const model = new FakeChatModel();
 		const anna = newCustomer();

@@ -220,6 +220,24 @@ describe('Request Opt-in → button answer → Allowed', () => {
 		}
 	});
 
+	it('reads the credential once per execution for the store and every question', async () => {
+		const phones = [freshPhone(), freshPhone(), freshPhone(), freshPhone()];
+		const run = await runNode({
+			node: new WhatsAppConsentGate(),
+			parameters: {
+				contact: (_: number, item: INodeExecutionData) => item.json.phone,
+				...askParameters,
+			},
+			items: phones.map((phone) => ({ json: { phone } })),
+			credentials: gateCredentials(env),
+		});
+
+		expect(run.output![0].map((item) => item.json.optInRequest)).toEqual(
+			Array(4).fill(expect.objectContaining({ sent: true })),
+		);
+		expect(run.credentialReads).toBe(1);
+	});
+
 	it('names the missing template when the window is closed', async () => {
 		const phone = freshPhone();
 		const [[failed]] = await gate(

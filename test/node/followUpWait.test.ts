@@ -295,6 +295,24 @@ describe.each(BACKENDS)('WhatsApp Follow-up Wait with the %s store', (backend) =
 		});
 	});
 
+	it('reads the credential once per execution, however many items it cancels for', async () => {
+		const cancel = await runNode({
+			node: followUpWait,
+			parameters: {
+				operation: 'cancelWaits',
+				phoneNumber: '',
+				contact: (_: number, item: INodeExecutionData) => item.json.contact,
+			},
+			items: [CUSTOMER, OTHER_CUSTOMER, CUSTOMER].map((waId) => ({
+				json: { contact: `+${waId}` },
+			})),
+			credentials,
+		});
+
+		expect(cancel.output![0]).toHaveLength(3);
+		expect(cancel.credentialReads).toBe(1);
+	});
+
 	it('cancels the contact’s waits: their executions continue on Cancelled', async () => {
 		const first = await n8n.execute(spec());
 		const second = await n8n.execute(spec({ limit: 'duration', amount: 1, unit: 'days' }));

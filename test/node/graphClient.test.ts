@@ -1,7 +1,9 @@
 /**
- * The Graph client's second token: the app access token `{app-id}|{app-secret}` that the app's own
- * endpoints need (the emulator refuses the system-user token there, like Meta), and that must
- * never leave the client in an error.
+ * The Graph client's two tokens, both sent by the client itself through n8n's plain request
+ * helper: the system-user token of a credential read once, and the app access token
+ * `{app-id}|{app-secret}` that the app's own endpoints need (the emulator refuses the system-user
+ * token there, like Meta). Neither may leave the client in an error. (The same client through
+ * n8n's own helper, with its proxy and SSRF settings: test/e2e/graphTransport.test.ts.)
  */
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
@@ -42,25 +44,27 @@ function emulatorCredentials(overrides: Partial<CloudApiCredentials> = {}): Clou
 }
 
 /**
- * A node context with n8n's two request helpers over real HTTP. Like axios inside n8n's helpers,
- * a failed request keeps its options, headers included, on the error.
+ * A node context with n8n's request helper over real HTTP, counting credential reads. Like axios
+ * inside n8n's helper, a failed request keeps its options, headers included, on the error.
  */
-function contextFor(credentials: CloudApiCredentials): GraphContext {
-	const send = async (options: IHttpRequestOptions, auth?: CloudApiCredentials) => {
-		try {
-			return await httpRequestViaFetch(options, auth);
-		} catch (error) {
-			throw Object.assign(error as Error, { config: options });
-		}
-	};
-	return {
-		getCredentials: async () => credentials,
-		helpers: {
-			httpRequest: async (options: IHttpRequestOptions) => await send(options),
-			httpRequestWithAuthentication: async (_type: string, options: IHttpRequestOptions) =>
-				await send(options, credentials),
+function contextFor(credentials: CloudApiCredentials): GraphContext & { credentialReads: number } {
+	const context = {
+		credentialReads: 0,
+		getCredentials: async () => {
+			context.credentialReads++;
+			return credentials;
 		},
-	} as unknown as GraphContext;
+		helpers: {
+			httpRequest: async (options: IHttpRequestOptions) => {
+				try {
+					return await httpRequestViaFetch(options);
+				} catch (error) {
+					throw Object.assign(error as Error, { config: options });
+				}
+			},
+		},
+	};
+	return context as unknown as GraphContext & { credentialReads: number };
 }
 
 /** A loopback port nobody listens on. */
@@ -105,5 +109,43 @@ describe('GraphClient with the app access token', () => {
 		expect(networkFailureOf(error)).toMatchObject({ code: 'ECONNREFUSED' });
 		const everything = inspect(error, { depth: null, showHidden: true });
 		expect(everything).not.toContain(String(credentials.appSecret));
+	});
+});
+
+describe('GraphClient with the system-user token', () => {
+	it('reads the credential once and sends its token on every call', async () => {
+		const credentials = emulatorCredentials();
+		const context = contextFor(credentials);
+		const client = await GraphClient.create(context);
+
+		const numbers = await client.listPhoneNumbers();
+		for (const number of numbers) await client.getPhoneNumber(number.id);
+
+		expect(numbers.length).toBeGreaterThan(1);
+		expect(context.credentialReads).toBe(1);
+	});
+
+	it("turns Meta's error answer to a wrong token into the same MetaApiError", async () => {
+		const credentials = emulatorCredentials({ accessToken: 'not-the-emulator-token' });
+		const client = new GraphClient(contextFor(credentials), credentials);
+
+		const error = await client.listPhoneNumbers().catch((failure: unknown) => failure);
+
+		expect(error).toBeInstanceOf(MetaApiError);
+		expect(error).toMatchObject({ httpStatus: 401, code: 190 });
+	});
+
+	it('a failed call carries no token, only what failed', async () => {
+		const credentials = emulatorCredentials({
+			baseUrl: `http://127.0.0.1:${await closedPort()}`,
+		});
+		const client = new GraphClient(contextFor(credentials), credentials);
+
+		const error = await client.getPhoneNumber('123').catch((failure: unknown) => failure);
+
+		expect(error).toBeInstanceOf(Error);
+		expect(networkFailureOf(error)).toMatchObject({ code: 'ECONNREFUSED' });
+		const everything = inspect(error, { depth: null, showHidden: true });
+		expect(everything).not.toContain(credentials.accessToken);
 	});
 });

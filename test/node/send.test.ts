@@ -292,6 +292,20 @@ describe('recipient and sender checks', () => {
 	});
 });
 
+describe('the credential', () => {
+	it('is read once per execution, however many items and requests', async () => {
+		const items = Array.from({ length: 12 }, () => ({ json: {} }));
+		const run = await send(
+			{ ...appointment(0), recipientPhone: (i: number) => `+49151${21000000 + i}` },
+			{ items },
+		);
+
+		expect(run.output![0].map((item) => item.json.status)).toEqual(Array(12).fill('accepted'));
+		expect(run.requests.length).toBeGreaterThan(12);
+		expect(run.credentialReads).toBe(1);
+	});
+});
+
 describe('Continue On Fail', () => {
 	it('gives each bad item its own error and sends the others', async () => {
 		const items = Array.from({ length: 4 }, () => ({ json: {} }));

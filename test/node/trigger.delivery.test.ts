@@ -160,6 +160,10 @@ describe('Download Media', () => {
 			fileName: expect.stringMatching(/\.png$/),
 		});
 		expect(Buffer.from(item.binary!.data.data, 'base64')).toEqual(png);
+		// The media id's URL and the file itself: two Graph calls on the delivery's one credential read.
+		const delivery = server!.calls.find((call) => call.workflowData !== undefined)!;
+		expect(delivery.requests.map((request) => request.method)).toEqual(['GET', 'GET']);
+		expect(delivery.credentialReads).toBe(1);
 	});
 
 	it('a media id Meta no longer knows: the item still starts, with the reason', async () => {

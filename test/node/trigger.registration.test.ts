@@ -105,6 +105,21 @@ describe('Account Callback Override', () => {
 		expect((await customerWrites('noch da?')).delivery).toMatchObject({ delivered: false });
 	});
 
+	it('reads the credential once per lifecycle call (checkExists, create, delete)', async () => {
+		const { fixture } = await servedTrigger({ registration: 'accountOverride' });
+		const reads = [];
+		for (const method of ['checkExists', 'create', 'checkExists', 'delete'] as const) {
+			const call = await runWebhookMethod(fixture, method);
+			reads.push([method, call.credentialReads]);
+		}
+		expect(reads).toEqual([
+			['checkExists', 1],
+			['create', 1],
+			['checkExists', 1],
+			['delete', 1],
+		]);
+	});
+
 	it('refuses to take over an account another callback owns, and leaves it alone on delete', async () => {
 		const first = await servedTrigger({ registration: 'accountOverride' }, 'node-a');
 		await activate(first.fixture);
@@ -197,7 +212,7 @@ describe('Manual', () => {
 		const verifyToken = 'pasted-into-the-meta-dashboard';
 		const { fixture, server } = await servedTrigger({ registration: 'manual', verifyToken });
 		const check = await runWebhookMethod(fixture, 'checkExists');
-		expect(check).toEqual({ result: true, requests: [], logs: [] });
+		expect(check).toEqual({ result: true, requests: [], logs: [], credentialReads: 1 });
 
 		// What Meta does when the user saves the URL and token in the dashboard.
 		const response = await fetch(

@@ -25,7 +25,7 @@ import {
 } from '../../../lib/consent';
 import { parseContactIdentifier, type ContactIdentifier } from '../../../lib/core/contact';
 import type { ConsentState } from '../../../lib/store/types';
-import { GraphClient, sendRetryDecision } from '../../../lib/transport/graphApi';
+import { type GraphClient, sendRetryDecision } from '../../../lib/transport/graphApi';
 import { readSenderId } from '../../helpers/sender';
 import { sharedLimiters } from '../../helpers/sharedPacing';
 import { findTemplate } from '../../helpers/templateLookup';
@@ -85,7 +85,7 @@ export async function requestOptIn(ctx: GateContext): Promise<INodeExecutionData
 	);
 	const stateOf = new Map(valid.map((entry, k) => [entry.itemIndex, states[k]]));
 
-	const client = await GraphClient.create(fn);
+	const client = ctx.graph;
 	const templates = new Map<string, Promise<MessageTemplate>>();
 	const outcomes = new Map<number, Outcome | Error>();
 	const questions: PlannedQuestion[] = [];

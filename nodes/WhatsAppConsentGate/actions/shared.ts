@@ -1,15 +1,20 @@
 import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { FieldError } from '../../../lib/core/fieldError';
+import type { GraphClient } from '../../../lib/transport/graphApi';
 import { errorItem, toNodeError } from '../../../lib/transport/nodeErrors';
 import type { AccountStore } from '../../helpers/storeAccess';
 
 export { errorItem, toNodeError };
 
-/** What every operation gets: the node's context and the credential's store and account. */
+/**
+ * What every operation gets: the node's context, the Graph client of the credential (read once
+ * per execution) and the credential's store and account.
+ */
 export interface GateContext {
 	fn: IExecuteFunctions;
 	items: INodeExecutionData[];
+	graph: GraphClient;
 	accountStore: AccountStore;
 }
 
