@@ -49,6 +49,12 @@ export interface StartN8nOptions {
 	postgres?: PostgresServer | boolean;
 	/** Run in queue mode (implies PostgreSQL). */
 	queue?: QueueModeOptions | boolean;
+	/**
+	 * The address n8n gives out for its webhooks (N8N_WEBHOOK_URL: production URLs, resume URLs)
+	 * when a proxy or load balancer sits in front of the process serving them; default: that
+	 * process itself.
+	 */
+	publicWebhookUrl?: string;
 	/** Each line an n8n process prints, e.g. to watch it while debugging. */
 	onLogLine?: (processName: string, line: string) => void;
 	/** How long each process may take to become ready (default 180 s: first boots run migrations). */
@@ -58,8 +64,10 @@ export interface StartN8nOptions {
 export interface N8nInstance {
 	/** The main process: editor, REST and public API. */
 	baseUrl: string;
-	/** Where production and waiting webhooks are served: main, or the webhook processor in queue mode. */
+	/** The address n8n gives out for production and waiting webhooks (publicWebhookUrl, if given). */
 	webhookBaseUrl: string;
+	/** The process serving those webhooks: main, or the webhook processor in queue mode. */
+	webhookServerUrl: string;
 	port: number;
 	userFolder: string;
 	mode: 'regular' | 'queue';
@@ -192,13 +200,22 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 					QUEUE_HEALTH_CHECK_PORT: String(ports[base]),
 					N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
 					N8N_RUNNERS_BROKER_PORT: String(ports[base + 1]),
+					// An event log of its own, as a worker on its own machine has. Sharing one, a worker
+					// starting up reads the other's runs in progress as left unfinished by a crash and
+					// marks them crashed (n8n's crash recovery from the event log).
+					N8N_EVENTBUS_LOGWRITER_LOGFULLPATH: join(
+						userFolder,
+						'.n8n',
+						`n8nEventLog-worker-${i + 1}.log`,
+					),
 				},
 			});
 		}
 
 		const baseUrl = `http://127.0.0.1:${mainPort}`;
-		const webhookBaseUrl =
+		const webhookServerUrl =
 			webhookProcessors > 0 ? `http://127.0.0.1:${plans[1].healthPort}` : baseUrl;
+		const webhookBaseUrl = options.publicWebhookUrl?.replace(/\/+$/, '') ?? webhookServerUrl;
 		env.N8N_WEBHOOK_URL = `${webhookBaseUrl}/`;
 		if (queue) {
 			const redis = queue.redis ?? localRedis;
@@ -230,6 +247,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 		const instance: N8nInstance = {
 			baseUrl,
 			webhookBaseUrl,
+			webhookServerUrl,
 			port: mainPort,
 			userFolder,
 			mode: queue ? 'queue' : 'regular',

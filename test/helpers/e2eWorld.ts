@@ -28,6 +28,7 @@ import {
 	type OpenAiCompatibleServer,
 } from '../tools/openaiCompatibleServer';
 import { examplePath, type ExampleFile } from './examples';
+import { WebhookGateway } from './webhookGateway';
 
 export const PACKAGE_NAME = 'n8n-nodes-whatsapp-automation';
 
@@ -43,6 +44,11 @@ const LOCAL_MODEL_KEY = 'local-model-accepts-any-key';
 export interface WorldOptions {
 	/** n8n queue mode (main, one webhook processor, two workers) with the store on PostgreSQL. */
 	queue?: boolean;
+	/**
+	 * A load balancer in front of n8n's webhooks (test/helpers/webhookGateway.ts), whose address
+	 * n8n gives out, so a test can make chosen webhook calls fail.
+	 */
+	gateway?: boolean;
 }
 
 export interface World {
@@ -57,6 +63,8 @@ export interface World {
 	/** The emulator's first business number, the one the examples send from. */
 	phoneNumberId: string;
 	credentials: Record<keyof typeof CREDENTIAL_NAMES, CreatedCredential>;
+	/** The load balancer in front of n8n's webhooks, when the world was started with one. */
+	gateway: WebhookGateway | undefined;
 	stop(): Promise<void>;
 }
 
@@ -90,9 +98,17 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 		const store = await createStore(storage.config);
 		cleanups.push(async () => await store.close());
 
+		let gateway: WebhookGateway | undefined;
+		if (options.gateway) {
+			const started = await WebhookGateway.start();
+			cleanups.push(async () => await started.close());
+			gateway = started;
+		}
+
 		const n8n = await startN8n({
 			userFolder,
 			installPackage: false,
+			...(gateway ? { publicWebhookUrl: gateway.url } : {}),
 			...(options.queue
 				? {
 						queue: { workers: 2, webhookProcessors: 1 },
@@ -103,6 +119,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 				: {}),
 		});
 		cleanups.push(async () => await n8n.stop());
+		gateway?.connect({ webhooks: n8n.webhookServerUrl, main: n8n.baseUrl });
 
 		const info = emulator.info();
 		const whatsAppCloudApi = await n8n.api.createCredential({
@@ -133,6 +150,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 			account: info.wabaId,
 			phoneNumberId: info.phoneNumbers[0].id,
 			credentials: { whatsAppCloudApi, openAiApi },
+			gateway,
 			stop,
 		};
 	} catch (error) {
