@@ -7,12 +7,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { repoRoot } from '../scripts/harness/paths';
-import type { BenchConfig, ScenarioName } from './lib/config';
-import type { RunEnvironment } from './lib/environment';
+import { SCENARIOS, type BenchConfig, type ScenarioName } from './lib/config';
+import { runOf, stampOf, type EarlierRun, type RunEnvironment } from './lib/environment';
 import type { CampaignResult, SendRun } from './scenarios/campaign';
 import type { ConsentResult, ConsentRun } from './scenarios/consent';
 import type { FollowUpResult } from './scenarios/followUp';
 import type { InboundResult, ReceiverResult } from './scenarios/inbound';
+import type { RoutingResult, RoutingRun } from './scenarios/routing';
 import type { StoreBackendFigures, StoreResult } from './scenarios/store';
 import { evaluateTargets, type TargetRow } from './targets';
 
@@ -24,11 +25,14 @@ export interface BenchResults {
 		inbound?: InboundResult;
 		consent?: ConsentResult;
 		followUp?: FollowUpResult;
+		routing?: RoutingResult;
 		store?: StoreResult;
 	};
 	/** Scenarios that could not run, with the reason. */
 	failures: Partial<Record<ScenarioName, string>>;
 	seconds: Partial<Record<ScenarioName | 'total', number>>;
+	/** Scenarios not measured in this run whose results were kept from an earlier one. */
+	earlier?: Partial<Record<ScenarioName, EarlierRun>>;
 }
 
 const RESULTS_DIR = join(repoRoot, 'bench', 'results');
@@ -50,7 +54,32 @@ export async function readResults(): Promise<BenchResults> {
 		scenarios: written.scenarios,
 		failures: written.failures,
 		seconds: written.seconds,
+		...(written.earlier ? { earlier: written.earlier } : {}),
 	};
+}
+
+/**
+ * A run of some scenarios (BENCH_SCENARIOS) keeps the other scenarios' results of the last run,
+ * each marked with the run that measured it, so that the reports stay complete without
+ * presenting old figures as new ones.
+ */
+export async function withEarlierResults(results: BenchResults): Promise<BenchResults> {
+	if (!existsSync(LATEST_JSON)) return results;
+	return keepEarlierResults(results, await readResults());
+}
+
+/** withEarlierResults with the last run's results given. */
+export function keepEarlierResults(results: BenchResults, previous: BenchResults): BenchResults {
+	const scenarios: Record<string, unknown> = { ...results.scenarios };
+	const earlier: Partial<Record<ScenarioName, EarlierRun>> = {};
+	for (const name of SCENARIOS) {
+		const kept = previous.scenarios[name];
+		if (results.config.scenarios.includes(name) || kept === undefined) continue;
+		scenarios[name] = kept;
+		earlier[name] = previous.earlier?.[name] ?? stampOf(previous);
+	}
+	if (Object.keys(earlier).length === 0) return results;
+	return { ...results, scenarios: scenarios as BenchResults['scenarios'], earlier };
 }
 
 /** Writes the results; returns the files written. */
@@ -58,15 +87,18 @@ export async function writeResults(results: BenchResults): Promise<string[]> {
 	await mkdir(RESULTS_DIR, { recursive: true });
 	const targets = evaluateTargets(results);
 	const jsonFile = LATEST_JSON;
-	const env = results.environment;
 	// Every row names what it was measured on, so that a row copied elsewhere still says it.
-	const rows = targets.map((row) => ({
-		...row,
-		n8nVersion: env.n8nVersion,
-		nodeVersion: env.n8nNodeVersion,
-		cores: env.cores,
-		gitCommit: env.gitCommit,
-	}));
+	const rows = targets.map((row) => {
+		const run = runOf(results, row.key);
+		return {
+			...row,
+			measuredAt: run.measuredAt,
+			n8nVersion: run.n8nVersion,
+			nodeVersion: run.n8nNodeVersion,
+			cores: run.cores,
+			gitCommit: run.gitCommit,
+		};
+	});
 	await writeFile(jsonFile, JSON.stringify({ ...results, targets: rows }, null, '\t') + '\n');
 	const summary = summaryMarkdown(results, targets);
 	const markdownFile = join(RESULTS_DIR, 'latest.md');
@@ -121,13 +153,28 @@ function environmentLine(results: BenchResults): string {
 
 const verdict = (met: boolean | null) => (met === null ? '—' : met ? 'yes' : '**no**');
 
+/** Which scenarios were kept from which earlier run, one line per run. */
+function earlierLines(results: BenchResults): string[] {
+	const byRun = new Map<string, { run: EarlierRun; names: string[] }>();
+	for (const [name, run] of Object.entries(results.earlier ?? {})) {
+		const key = `${run.measuredAt} ${run.gitCommit}`;
+		const group = byRun.get(key) ?? { run, names: [] };
+		group.names.push(name);
+		byRun.set(key, group);
+	}
+	return [...byRun.values()].map(
+		({ run, names }) =>
+			`Rows marked *(earlier run)* were not measured in this run: ${names.join(', ')} from the run of ${run.measuredAt} (n8n ${run.n8nVersion}, commit ${run.gitCommit.slice(0, 12)}${run.gitDirty ? ' with uncommitted changes' : ''}, load average ${run.loadAverageAtStart} at its start).`,
+	);
+}
+
 export function summaryMarkdown(results: BenchResults, targets: TargetRow[]): string {
 	const parts = [
-		environmentLine(results),
+		[environmentLine(results), ...earlierLines(results)].join('\n\n'),
 		table(
 			['Scenario', 'Measure', 'Ours', 'Baseline, same run', 'Ratio', 'Target', 'Met'],
 			targets.map((row) => [
-				row.scenario,
+				results.earlier?.[row.key] ? `${row.scenario} *(earlier run)*` : row.scenario,
 				row.measure,
 				row.value,
 				row.baseline,
@@ -154,12 +201,13 @@ export function summaryMarkdown(results: BenchResults, targets: TargetRow[]): st
 }
 
 function detailsMarkdown(results: BenchResults): string {
-	const { campaign, inbound, consent, followUp, store } = results.scenarios;
+	const { campaign, inbound, consent, followUp, routing, store } = results.scenarios;
 	const sections: string[] = ['## Details'];
 	if (campaign) sections.push(campaignDetails(campaign));
 	if (inbound) sections.push(inboundDetails(inbound));
 	if (consent) sections.push(consentDetails(consent));
 	if (followUp) sections.push(followUpDetails(followUp));
+	if (routing) sections.push(routingDetails(routing));
 	if (store) sections.push(storeDetails(store));
 	sections.push(
 		`Scenario durations (s): ${Object.entries(results.seconds)
@@ -333,6 +381,106 @@ function followUpDetails(followUp: FollowUpResult): string {
 		) +
 		`\n\nResumed ${followUp.resumed}, not resumed ${followUp.notResumed}, reply errors: ${errors || '0'}; n8n CPU ${fmt(followUp.n8nCpuMsPerReply, 1)} ms per reply (hand-off and resumed execution).`
 	);
+}
+
+function routingRunRow(run: RoutingRun): string[] {
+	const check = run.check;
+	const errors = Object.entries(run.errors)
+		.map(([status, count]) => `${status}: ${count}`)
+		.join(', ');
+	return [
+		run.receiver,
+		fmt(run.workflows.length),
+		fmt(run.deliveries),
+		`${fmt(run.achievedPerSecond, 1)}/s`,
+		errors || '0',
+		`${fmt(run.redeliveries)} / ${fmt(run.unacknowledged)}`,
+		`${fmt(run.p50Ms)} / ${fmt(run.p99Ms)}`,
+		`${fmt(check.expectedPerDelivery, 2)} → ${fmt(check.actualPerDelivery, 2)}`,
+		`${fmt(check.exactDeliveries)} of ${fmt(check.deliveries)}`,
+		fmt(run.n8nCpuMsPerDelivery, 1),
+		fmt(run.n8nCpuMsPerExecution, 1),
+		fmt(run.n8nCoreShare, 2),
+	];
+}
+
+/** Per workflow, executions expected and started, extra and missing ones. */
+function routingWorkflowTable(run: RoutingRun): string {
+	return table(
+		['Workflow', 'role', 'keywords', 'expected', 'started', 'extra', 'missing'],
+		run.workflows.map((workflow) => {
+			const tally = run.check.byWorkflow[workflow.name] ?? {
+				expected: 0,
+				actual: 0,
+				extra: 0,
+				missing: 0,
+			};
+			return [
+				workflow.name,
+				workflow.role,
+				workflow.keywords,
+				fmt(tally.expected),
+				fmt(tally.actual),
+				tally.extra === 0 ? '0' : `**${fmt(tally.extra)}**`,
+				tally.missing === 0 ? '0' : `**${fmt(tally.missing)}**`,
+			];
+		}),
+	);
+}
+
+/** A mismatch between started and expected runs, stated where nobody can miss it. */
+function routingMismatch(run: RoutingRun): string | null {
+	const check = run.check;
+	if (check.matches) return null;
+	const examples = check.mismatches
+		.map(
+			(example) =>
+				`  - "${example.text}": expected ${example.expected.join(', ') || 'none'}; started ${example.actual.join(', ') || 'none'}`,
+		)
+		.join('\n');
+	return (
+		`**ROUTING MISMATCH, ${run.receiver}: ${fmt(check.deliveries - check.exactDeliveries)} of ${fmt(check.deliveries)} deliveries did not start exactly their workflows` +
+		(check.unattributedRuns > 0
+			? `, and ${fmt(check.unattributedRuns)} runs name no delivery the benchmark sent`
+			: '') +
+		(run.unacknowledged > 0
+			? ` (${fmt(run.unacknowledged)} deliveries were still not answered 200 after ${fmt(run.redeliveries)} redeliveries)`
+			: '') +
+		'.** First differences:\n' +
+		examples
+	);
+}
+
+function routingDetails(routing: RoutingResult): string {
+	const runs = [routing.plainWebhook, routing.oneWorkflow, routing.fiveWorkflows];
+	const mismatches = runs.map(routingMismatch).filter((text) => text !== null);
+	return [
+		`### 5 Many workflows on one number (${fmt(routing.deliveriesPerReceiver)} deliveries per receiver at ${fmt(routing.ratePerSecond, 1)}/s, after ${fmt(routing.fiveWorkflows.warmUpDeliveries)} warm-up deliveries)`,
+		...mismatches,
+		'Every delivery is a text message from another contact; the messages take turns (whom each should start with five workflows):\n\n' +
+			routing.messageMix
+				.map((message) => `- "${message.text}" → ${message.recipients.join(', ')}`)
+				.join('\n'),
+		table(
+			[
+				'Receiver',
+				'workflows',
+				'deliveries',
+				'acknowledged/s',
+				'first answers ≠ 200',
+				'redelivered / never 200',
+				'ack p50 / p99 ms',
+				'executions per delivery, expected → started',
+				'deliveries exactly right',
+				'n8n CPU ms/delivery',
+				'n8n CPU ms/execution',
+				'n8n core share',
+			],
+			runs.map(routingRunRow),
+		),
+		`n8n CPU per delivery, same run: five workflows ÷ one ${fmt(routing.fiveVsOne, 2)}×, one workflow ÷ plain Webhook node ${fmt(routing.oneVsPlain, 2)}×, five workflows ÷ plain Webhook node ${fmt(routing.fiveVsPlain, 2)}×. The machine is shared with other work, so compare these ratios within one run rather than the milliseconds across runs. Executions are counted through n8n's API for the warm-up and the burst together; CPU is the burst's (its redeliveries included).`,
+		routingWorkflowTable(routing.fiveWorkflows),
+	].join('\n\n');
 }
 
 function storeDetails(store: StoreResult): string {

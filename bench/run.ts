@@ -3,8 +3,9 @@
  * all measured in this one run on this machine. Writes bench/results/latest.json and latest.md
  * and the table in docs/BENCHMARKS.md. Measures and explains; never fails on a number.
  *
- * Sizes and the choice of scenarios come from BENCH_* variables (bench/lib/config.ts);
- * `npm run bench -- --report-only` rewrites the reports from latest.json without measuring.
+ * Sizes and the choice of scenarios come from BENCH_* variables (bench/lib/config.ts); a run of
+ * some scenarios keeps the others' results from latest.json, marked with the run that measured
+ * them. `npm run bench -- --report-only` rewrites the reports from latest.json without measuring.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,12 +19,13 @@ import { makeCertificate } from './lib/graphFront';
 import { startBenchN8n } from './lib/n8n';
 import { buildPackage } from './lib/package';
 import { waitUntilQuiet } from './lib/processes';
-import { readResults, writeResults, type BenchResults } from './report';
+import { readResults, withEarlierResults, writeResults, type BenchResults } from './report';
 import { runCampaign } from './scenarios/campaign';
 import { runConsent } from './scenarios/consent';
 import { runFollowUp } from './scenarios/followUp';
 import { runInbound } from './scenarios/inbound';
 import { deployReceivers, type Receivers } from './scenarios/receivers';
+import { runRouting } from './scenarios/routing';
 import { runStoreBenchmark } from './scenarios/store';
 
 const log = (line: string) =>
@@ -72,6 +74,9 @@ async function main(): Promise<void> {
 		followUp: async () => {
 			results.scenarios.followUp = await runFollowUp(config, ours, await inboundReceivers(), log);
 		},
+		routing: async () => {
+			results.scenarios.routing = await runRouting(config, ours, emulatorInfo, log);
+		},
 		store: async () => {
 			results.scenarios.store = await runStoreBenchmark();
 		},
@@ -97,7 +102,8 @@ async function main(): Promise<void> {
 		await rm(tempDir, { recursive: true, force: true });
 	}
 	results.seconds.total = Math.round((Date.now() - started) / 1000);
-	const written = await writeResults(results);
+	// Scenarios not chosen this time keep their last results, marked as such.
+	const written = await writeResults(await withEarlierResults(results));
 	log(`done in ${results.seconds.total} s; written: ${written.join(', ')}`);
 }
 

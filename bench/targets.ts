@@ -3,13 +3,18 @@
  * run's own figures show it (n8n's CPU per message, item or delivery, how much of a core n8n got,
  * the machine's load). docs/BENCHMARKS.md, "Where the time goes", has the profiles behind it.
  */
+import type { ScenarioName } from './lib/config';
+import { runOf } from './lib/environment';
 import type { BenchResults } from './report';
 import type { CampaignResult, SendRun } from './scenarios/campaign';
 import type { ConsentResult, ConsentRun } from './scenarios/consent';
 import type { FollowUpResult } from './scenarios/followUp';
 import type { InboundResult, ReceiverResult } from './scenarios/inbound';
+import type { RoutingResult, RoutingRun } from './scenarios/routing';
 
 export interface TargetRow {
+	/** The scenario that measured it (BENCH_SCENARIOS name). */
+	key: ScenarioName;
 	scenario: string;
 	measure: string;
 	/** Ours, as text with its unit. */
@@ -48,14 +53,20 @@ const fmt = (value: number | null | undefined, decimals = 0): string =>
 const signed = (value: number | undefined): string =>
 	value === undefined ? '—' : `${value < 0 ? '−' : '+'}${fmt(Math.abs(value), 1)}`;
 
+type UnkeyedRow = Omit<TargetRow, 'key'>;
+
 export function evaluateTargets(results: BenchResults): TargetRow[] {
-	const { campaign, inbound, consent, followUp } = results.scenarios;
-	const context = contextOf(results);
+	const { campaign, inbound, consent, followUp, routing } = results.scenarios;
+	// A scenario kept from an earlier run is judged by that run's machine and settings.
+	const context = (key: ScenarioName) => contextOf(results, key);
+	const keyed = (key: ScenarioName, rows: UnkeyedRow[]): TargetRow[] =>
+		rows.map((row) => ({ key, ...row }));
 	return [
-		...(campaign ? campaignRows(campaign, context) : []),
-		...(inbound ? inboundRows(inbound, context) : []),
-		...(consent ? consentRows(consent, context) : []),
-		...(followUp ? [followUpRow(followUp)] : []),
+		...(campaign ? keyed('campaign', campaignRows(campaign, context('campaign'))) : []),
+		...(inbound ? keyed('inbound', inboundRows(inbound, context('inbound'))) : []),
+		...(consent ? keyed('consent', consentRows(consent, context('consent'))) : []),
+		...(followUp ? keyed('followUp', [followUpRow(followUp)]) : []),
+		...(routing ? keyed('routing', routingRows(routing)) : []),
 	];
 }
 
@@ -67,11 +78,11 @@ interface RunContext {
 	isolatedExpressions: boolean;
 }
 
-function contextOf(results: BenchResults): RunContext {
-	const { loadAverageAtStart, cores } = results.environment;
+function contextOf(results: BenchResults, key: ScenarioName): RunContext {
+	const { loadAverageAtStart, cores, n8nEnv } = runOf(results, key);
 	const machineWasBusy = loadAverageAtStart > cores;
 	return {
-		isolatedExpressions: (results.config.n8nEnv.N8N_EXPRESSION_ENGINE ?? 'vm') === 'vm',
+		isolatedExpressions: (n8nEnv.N8N_EXPRESSION_ENGINE ?? 'vm') === 'vm',
 		machineWasBusy,
 		busyMachine: machineWasBusy
 			? ` The machine was busy with other work (load average ${loadAverageAtStart} on ${cores} cores at the start), so n8n did not have a core to itself.`
@@ -89,7 +100,7 @@ function timeUse(run: SendRun, context: RunContext): string {
 		: ` n8n computed only ${fmt(run.n8n.coreShare * 100)} % of the time and waited the rest, mostly on the SQLite store’s synchronous commits (node:sqlite blocks the event loop until the disk confirms each one).`;
 }
 
-function campaignRows(campaign: CampaignResult, context: RunContext): TargetRow[] {
+function campaignRows(campaign: CampaignResult, context: RunContext): UnkeyedRow[] {
 	const { ours, builtin, oursVsBuiltin } = campaign.uncapped;
 	const capped = campaign.capped;
 	const builtinRan = !('skipped' in builtin);
@@ -201,7 +212,7 @@ function inboundVerdict(inbound: InboundResult): { met: boolean | null; bound: s
 /** A step failed: the receiver's maximum is known. Otherwise its deliveries ran out first. */
 const saturated = (receiver: ReceiverResult) => receiver.steps.some((step) => !step.sustained);
 
-function inboundRows(inbound: InboundResult, context: RunContext): TargetRow[] {
+function inboundRows(inbound: InboundResult, context: RunContext): UnkeyedRow[] {
 	const { trigger, plainWebhook, authenticatedWebhook } = inbound;
 	const { met, bound } = inboundVerdict(inbound);
 	const triggerCpu = cpuPerDelivery(trigger);
@@ -264,7 +275,7 @@ function inboundRows(inbound: InboundResult, context: RunContext): TargetRow[] {
 	];
 }
 
-function consentRows(consent: ConsentResult, context: RunContext): TargetRow[] {
+function consentRows(consent: ConsentResult, context: RunContext): UnkeyedRow[] {
 	const control = consent.control.full;
 	const speedCause = (run: ConsentRun) => {
 		const added = run.n8nCpuMsPerItem - control.n8nCpuMsPerItem;
@@ -276,7 +287,7 @@ function consentRows(consent: ConsentResult, context: RunContext): TargetRow[] {
 			context.busyMachine
 		);
 	};
-	const rows: TargetRow[] = [];
+	const rows: UnkeyedRow[] = [];
 	for (const [label, run] of [
 		['SQLite', consent.sqlite.full],
 		['PostgreSQL', consent.postgres.full],
@@ -318,7 +329,7 @@ function consentRows(consent: ConsentResult, context: RunContext): TargetRow[] {
 	return rows;
 }
 
-function followUpRow(followUp: FollowUpResult): TargetRow {
+function followUpRow(followUp: FollowUpResult): UnkeyedRow {
 	return {
 		scenario: `4 Follow-up resume, ${fmt(followUp.waits)} waiting executions, replies together`,
 		measure: 'reply webhook → Replied branch starts, p50 / p99',
@@ -333,4 +344,83 @@ function followUpRow(followUp: FollowUpResult): TargetRow {
 					cause: `${followUp.notResumed} executions did not reach Replied within the scenario's time limit; n8n's log names the failed hand-offs.`,
 				}),
 	};
+}
+
+/** Extra and missing runs of one receiver, per workflow: "Bot (fallback) 3 extra, CRM logger (every) 1 missing". */
+function routingDifferences(run: RoutingRun): string {
+	const parts = Object.entries(run.check.byWorkflow).flatMap(([name, tally]) => [
+		...(tally.extra > 0 ? [`${name} ${fmt(tally.extra)} extra`] : []),
+		...(tally.missing > 0 ? [`${name} ${fmt(tally.missing)} missing`] : []),
+	]);
+	const first = run.check.mismatches[0];
+	return (
+		`${run.receiver}: ${fmt(run.check.deliveries - run.check.exactDeliveries)} of ${fmt(run.check.deliveries)} deliveries started other workflows than they should (${parts.join(', ') || 'no workflow over or under'}` +
+		(run.check.unattributedRuns > 0
+			? `; ${fmt(run.check.unattributedRuns)} runs name no delivery sent`
+			: '') +
+		')' +
+		(first
+			? `; e.g. "${first.text}" should start ${first.expected.join(', ') || 'nothing'} and started ${first.actual.join(', ') || 'nothing'}`
+			: '') +
+		(run.unacknowledged > 0
+			? `. ${fmt(run.unacknowledged)} deliveries were never answered 200 (after ${fmt(run.redeliveries)} redeliveries), so Meta would still be redelivering them`
+			: '') +
+		'.'
+	);
+}
+
+const perDelivery = (run: RoutingRun) =>
+	`${fmt(run.check.expectedPerDelivery, 2)} → ${fmt(run.check.actualPerDelivery, 2)}`;
+
+function routingRows(routing: RoutingResult): UnkeyedRow[] {
+	const { plainWebhook, oneWorkflow, fiveWorkflows } = routing;
+	const triggers = [oneWorkflow, fiveWorkflows];
+	const exact = triggers.every((run) => run.check.matches);
+	const differing = [...triggers, plainWebhook].filter((run) => !run.check.matches);
+	const cpu = (run: RoutingRun) =>
+		`${fmt(run.n8nCpuMsPerDelivery, 1)} ms (${fmt(run.check.actualPerDelivery, 2)} ${run.check.actualPerDelivery === 1 ? 'execution' : 'executions'} per delivery)`;
+	const times = (value: number | null) => (value === null ? '—' : `${value}×`);
+	return [
+		{
+			scenario: `5 Many workflows on one number, ${fmt(routing.deliveriesPerReceiver)} signed deliveries per receiver at ${fmt(routing.ratePerSecond, 1)}/s, keyword and plain messages`,
+			measure: 'executions started per delivery, expected → started',
+			value: `5 workflows: ${perDelivery(fiveWorkflows)} (${fmt(fiveWorkflows.check.exactDeliveries)} of ${fmt(fiveWorkflows.check.deliveries)} deliveries exact); 1 workflow: ${perDelivery(oneWorkflow)}`,
+			baseline: `${perDelivery(plainWebhook)} (plain n8n Webhook node)`,
+			ratio: '—',
+			target: 'equal: no extra, no missing run',
+			met: exact,
+			...(differing.length === 0
+				? {}
+				: {
+						cause: `ROUTING MISMATCH. ${differing.map(routingDifferences).join(' ')}`,
+					}),
+		},
+		{
+			scenario: '5 (same run)',
+			measure: 'n8n CPU per delivery, 5 trigger workflows against 1',
+			value: cpu(fiveWorkflows),
+			baseline: `${cpu(oneWorkflow)} (1 trigger workflow)`,
+			ratio: times(routing.fiveVsOne),
+			target: 'reported',
+			met: null,
+		},
+		{
+			scenario: '5 (same run)',
+			measure: 'n8n CPU per delivery, 1 trigger workflow against a plain Webhook node',
+			value: cpu(oneWorkflow),
+			baseline: `${cpu(plainWebhook)} (plain n8n Webhook node)`,
+			ratio: times(routing.oneVsPlain),
+			target: 'reported',
+			met: null,
+		},
+		{
+			scenario: '5 (same run)',
+			measure: 'n8n CPU per delivery, 5 trigger workflows against a plain Webhook node',
+			value: cpu(fiveWorkflows),
+			baseline: `${cpu(plainWebhook)} (plain n8n Webhook node)`,
+			ratio: times(routing.fiveVsPlain),
+			target: 'reported',
+			met: null,
+		},
+	];
 }

@@ -2,7 +2,14 @@
  * What `npm run bench` measures and how much of it, from BENCH_* environment variables. The
  * defaults are the sizes of issue 11; smaller values make a quick run (see docs/BENCHMARKS.md).
  */
-export const SCENARIOS = ['campaign', 'inbound', 'consent', 'followUp', 'store'] as const;
+export const SCENARIOS = [
+	'campaign',
+	'inbound',
+	'consent',
+	'followUp',
+	'routing',
+	'store',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchConfig {
@@ -23,6 +30,10 @@ export interface BenchConfig {
 	consentContacts: number;
 	/** Waiting executions resumed together (scenario 4). */
 	followUpWaits: number;
+	/** Signed deliveries per receiver in the routing burst (scenario 5), after a short warm-up. */
+	routingDeliveries: number;
+	/** Their fixed rate, deliveries per second: moderate, so that every receiver keeps up. */
+	routingRate: number;
 	/** Skip `npm run build` (the dist/ folder must then be current). */
 	skipBuild: boolean;
 	/** Extra environment for every n8n process, e.g. N8N_EXPRESSION_ENGINE=legacy. */
@@ -45,6 +56,8 @@ export function readBenchConfig(env: Env = process.env): BenchConfig {
 		inboundStepSeconds: decimal(env, 'BENCH_INBOUND_STEP_SECONDS', 3, 0.5),
 		consentContacts: wholeNumber(env, 'BENCH_CONSENT_CONTACTS', 100_000, 10),
 		followUpWaits: wholeNumber(env, 'BENCH_FOLLOWUP_WAITS', 200, 1, 250),
+		routingDeliveries: wholeNumber(env, 'BENCH_ROUTING_DELIVERIES', 90, 10),
+		routingRate: decimal(env, 'BENCH_ROUTING_RATE', 1.5, 0.1),
 		skipBuild: env.BENCH_SKIP_BUILD === '1',
 		n8nEnv: variableList(env.BENCH_N8N_ENV),
 	};

@@ -27,23 +27,29 @@ export interface StepResult {
 	maxMs: number | null;
 }
 
-/** Sends `requests` at `perSecond`, each as soon as it is due; resolves when all are answered. */
+/**
+ * Sends `requests` at `perSecond`, each as soon as it is due; resolves when all are answered.
+ * `onUnacknowledged` learns the index of each request not answered 200 (to deliver it again).
+ */
 export async function sendAtRate(
 	requests: readonly PreparedRequest[],
 	perSecond: number,
+	onUnacknowledged: (index: number) => void = () => undefined,
 ): Promise<StepResult> {
 	const latencies: number[] = [];
 	const errors: Record<string, number> = {};
 	const started = performance.now();
 	const inFlight: Array<Promise<void>> = [];
 
-	const send = (request: PreparedRequest) => postTimed(request, latencies, errors);
+	const send = async (index: number) => {
+		if (!(await postTimed(requests[index], latencies, errors))) onUnacknowledged(index);
+	};
 
 	for (let index = 0; index < requests.length; index++) {
 		const dueAt = started + (index * 1000) / perSecond;
 		const wait = dueAt - performance.now();
 		if (wait > 1) await sleep(wait);
-		inFlight.push(send(requests[index]));
+		inFlight.push(send(index));
 	}
 	await Promise.all(inFlight);
 	const seconds = (performance.now() - started) / 1000;
@@ -62,13 +68,13 @@ export async function sendAtRate(
 
 /**
  * POSTs one prepared request: a 200 adds its round trip in ms to `latencies`, anything else counts
- * in `errors` by status (`network` when no answer came).
+ * in `errors` by status (`network` when no answer came). Resolves whether it was answered 200.
  */
 export async function postTimed(
 	request: PreparedRequest,
 	latencies: number[],
 	errors: Record<string, number>,
-): Promise<void> {
+): Promise<boolean> {
 	const sentAt = performance.now();
 	try {
 		const response = await fetch(request.url, {
@@ -77,9 +83,13 @@ export async function postTimed(
 			body: request.body,
 		});
 		await response.arrayBuffer();
-		if (response.status === 200) latencies.push(performance.now() - sentAt);
-		else errors[String(response.status)] = (errors[String(response.status)] ?? 0) + 1;
+		if (response.status === 200) {
+			latencies.push(performance.now() - sentAt);
+			return true;
+		}
+		errors[String(response.status)] = (errors[String(response.status)] ?? 0) + 1;
 	} catch {
 		errors.network = (errors.network ?? 0) + 1;
 	}
+	return false;
 }

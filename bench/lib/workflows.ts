@@ -182,12 +182,14 @@ export const TRIGGER_NODE_NAME = 'WhatsApp Automation Trigger';
 
 /**
  * Our trigger with manual registration (the benchmark posts the deliveries itself), every inbound
- * message starting a run. Its production URL is `/webhook/<webhookId>/webhook`.
+ * message starting a run unless `routing` (Routing Role, Keywords, Keyword Match…) says otherwise.
+ * Its production URL is `/webhook/<webhookId>/webhook`.
  */
 export function triggerNode(
 	packageName: string,
 	credentialName: string,
 	verifyToken: string,
+	routing: Record<string, unknown> = {},
 ): WorkflowNode & { webhookId: string } {
 	return {
 		name: TRIGGER_NODE_NAME,
@@ -195,6 +197,6 @@ export function triggerNode(
 		typeVersion: 1,
 		webhookId: randomUUID(),
 		credentials: { whatsAppCloudApi: { name: credentialName } },
-		parameters: { events: ['messageReceived'], registration: 'manual', verifyToken },
+		parameters: { events: ['messageReceived'], registration: 'manual', verifyToken, ...routing },
 	};
 }

@@ -12,6 +12,8 @@ describe('readBenchConfig', () => {
 			inboundDeliveries: 5000,
 			consentContacts: 100_000,
 			followUpWaits: 200,
+			routingDeliveries: 90,
+			routingRate: 1.5,
 			skipBuild: false,
 			n8nEnv: {},
 		});
@@ -39,7 +41,12 @@ describe('readBenchConfig', () => {
 		[{ BENCH_CAPPED_MPS: '2000' }, /BENCH_CAPPED_MPS=2000 .*from 1 to 1000/],
 		[{ BENCH_FOLLOWUP_WAITS: '0' }, /BENCH_FOLLOWUP_WAITS=0/],
 		[{ BENCH_INBOUND_RATE_FACTOR: '1' }, /BENCH_INBOUND_RATE_FACTOR=1 .*>= 1.05/],
-		[{ BENCH_SCENARIOS: 'campaign,speed' }, /"speed".*campaign, inbound, consent, followUp, store/],
+		[{ BENCH_ROUTING_DELIVERIES: '5' }, /BENCH_ROUTING_DELIVERIES=5 .*>= 10/],
+		[{ BENCH_ROUTING_RATE: 'fast' }, /BENCH_ROUTING_RATE=fast .*BENCH_ROUTING_RATE=1.5/],
+		[
+			{ BENCH_SCENARIOS: 'campaign,speed' },
+			/"speed".*campaign, inbound, consent, followUp, routing, store/,
+		],
 		[{ BENCH_N8N_ENV: 'legacy' }, /BENCH_N8N_ENV contains "legacy".*NAME=value/],
 	])('refuses %j, naming the variable, the value and the fix', (env, message) => {
 		expect(() => readBenchConfig(env)).toThrow(message);

@@ -91,7 +91,7 @@ describe('the TLS front', () => {
 });
 
 describe('sendAtRate', () => {
-	it('sends every request and counts what was acknowledged and what was not', async () => {
+	it('sends every request, counts what was acknowledged and names the requests that were not', async () => {
 		const receiver = createServer((req, res) => {
 			req.resume();
 			req.on('end', () => {
@@ -109,7 +109,8 @@ describe('sendAtRate', () => {
 				body: `{"n":${index}}`,
 			}));
 
-			const step = await sendAtRate(requests, 200);
+			const unacknowledged: number[] = [];
+			const step = await sendAtRate(requests, 200, (index) => unacknowledged.push(index));
 
 			expect(step).toMatchObject({
 				offeredPerSecond: 200,
@@ -118,6 +119,7 @@ describe('sendAtRate', () => {
 				errors: { '503': 3 },
 			});
 			expect(step.p50Ms).not.toBeNull();
+			expect(unacknowledged.sort((a, b) => a - b)).toEqual([0, 4, 8]);
 		} finally {
 			await new Promise((resolve) => receiver.close(resolve));
 		}

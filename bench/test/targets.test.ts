@@ -1,7 +1,9 @@
-import { summaryMarkdown, type BenchResults } from '../report';
+import { keepEarlierResults, summaryMarkdown, type BenchResults } from '../report';
 import type { CampaignResult, SendRun } from '../scenarios/campaign';
 import type { ConsentResult, ConsentRun } from '../scenarios/consent';
 import type { InboundResult, ReceiverResult } from '../scenarios/inbound';
+import type { RoutingResult, RoutingRun } from '../scenarios/routing';
+import { checkRouting } from '../lib/routingModel';
 import { evaluateTargets } from '../targets';
 import { readBenchConfig } from '../lib/config';
 
@@ -227,6 +229,168 @@ describe('evaluateTargets', () => {
 		const rows = evaluateTargets(results({ consent: consent(10, 15) }));
 
 		expect(rows.filter((r) => r.measure === 'items/s').map((r) => r.met)).toEqual([true, true]);
+	});
+});
+
+/** A receiver of scenario 5 whose runs are `runs` for two deliveries that should each start `bot`. */
+function routingRun(
+	cpuMs: number,
+	runs: Array<{ workflow: string; messageIds: string[] }>,
+): RoutingRun {
+	return {
+		receiver: 'test receiver',
+		workflows: [{ name: 'bot', role: 'fallback', keywords: '—' }],
+		warmUpDeliveries: 0,
+		deliveries: 2,
+		offeredPerSecond: 4,
+		achievedPerSecond: 4,
+		p50Ms: 50,
+		p99Ms: 90,
+		maxMs: 90,
+		errors: {},
+		redeliveries: 0,
+		unacknowledged: 0,
+		backlogSeconds: 0,
+		n8nCpuMsPerDelivery: cpuMs,
+		n8nCpuMsPerExecution: cpuMs,
+		n8nCoreShare: 0.5,
+		check: checkRouting(
+			['bot'],
+			[
+				{ messageId: 'm1', text: 'hi', expected: ['bot'] },
+				{ messageId: 'm2', text: 'PROMO', expected: ['bot'] },
+			],
+			runs,
+		),
+	};
+}
+
+const rightRuns = [
+	{ workflow: 'bot', messageIds: ['m1'] },
+	{ workflow: 'bot', messageIds: ['m2'] },
+];
+
+function routing(five: RoutingRun): RoutingResult {
+	return {
+		ratePerSecond: 4,
+		deliveriesPerReceiver: 2,
+		messageMix: [],
+		plainWebhook: routingRun(50, rightRuns),
+		oneWorkflow: routingRun(100, rightRuns),
+		fiveWorkflows: five,
+		fiveVsOne: five.n8nCpuMsPerDelivery / 100,
+		oneVsPlain: 2,
+		fiveVsPlain: five.n8nCpuMsPerDelivery / 50,
+	};
+}
+
+describe('evaluateTargets, scenario 5', () => {
+	it('meets the routing target when every delivery started exactly its workflows, and reports the CPU ratios', () => {
+		const rows = evaluateTargets(results({ routing: routing(routingRun(250, rightRuns)) }));
+
+		expect(row(rows, 'executions started per delivery')).toMatchObject({
+			key: 'routing',
+			met: true,
+			value: '5 workflows: 1 → 1 (2 of 2 deliveries exact); 1 workflow: 1 → 1',
+		});
+		expect(row(rows, 'executions started per delivery').cause).toBeUndefined();
+		expect(row(rows, 'n8n CPU per delivery, 5 trigger workflows against 1')).toMatchObject({
+			value: '250 ms (1 execution per delivery)',
+			ratio: '2.5×',
+			met: null,
+		});
+		expect(row(rows, 'n8n CPU per delivery, 1 trigger workflow against a plain').ratio).toBe('2×');
+		expect(row(rows, 'n8n CPU per delivery, 5 trigger workflows against a plain').ratio).toBe('5×');
+	});
+
+	it('fails the routing target on an extra run and names the workflow and the delivery', () => {
+		const extra = routingRun(250, [...rightRuns, { workflow: 'bot', messageIds: ['m2'] }]);
+
+		const verdict = row(
+			evaluateTargets(results({ routing: routing(extra) })),
+			'executions started',
+		);
+
+		expect(verdict.met).toBe(false);
+		expect(verdict.value).toMatch(/5 workflows: 1 → 1\.5 \(1 of 2 deliveries exact\)/);
+		expect(verdict.cause).toMatch(
+			/^ROUTING MISMATCH\. test receiver: 1 of 2 deliveries started other workflows than they should \(bot 1 extra\); e\.g\. "PROMO" should start bot and started bot, bot\./,
+		);
+	});
+
+	it('fails it on a missing run too, and says when a delivery was never acknowledged', () => {
+		const missing = { ...routingRun(250, [rightRuns[0]]), unacknowledged: 1, redeliveries: 3 };
+
+		const verdict = row(
+			evaluateTargets(results({ routing: routing(missing) })),
+			'executions started',
+		);
+
+		expect(verdict.met).toBe(false);
+		expect(verdict.cause).toMatch(
+			/bot 1 missing.*1 deliveries were never answered 200 \(after 3 redeliveries\)/,
+		);
+	});
+});
+
+describe('keepEarlierResults', () => {
+	const earlierRun = results({
+		campaign: campaign(100, 60, sendRun(140, 6.25)),
+		consent: consent(10, 15),
+	});
+	const thisRun = (): BenchResults => ({
+		...results({ routing: routing(routingRun(250, rightRuns)) }),
+		environment: {
+			...earlierRun.environment,
+			measuredAt: '2026-12-01T00:00:00.000Z',
+			gitCommit: '0123456789ab',
+			loadAverageAtStart: 3,
+		},
+		config: { ...readBenchConfig({ BENCH_SCENARIOS: 'routing,consent' }) },
+	});
+
+	it('keeps the scenarios not chosen this time, stamped with the run that measured them', () => {
+		const merged = keepEarlierResults(thisRun(), earlierRun);
+
+		expect(Object.keys(merged.scenarios).sort()).toEqual(['campaign', 'routing']);
+		expect(merged.earlier).toEqual({
+			campaign: expect.objectContaining({
+				measuredAt: '2026-11-22T00:00:00.000Z',
+				gitCommit: 'abcdef0123456789',
+				loadAverageAtStart: 0.5,
+			}),
+		});
+		// Chosen but not measured (it failed): its old figures are not passed off as this run's.
+		expect(merged.scenarios.consent).toBeUndefined();
+	});
+
+	it('keeps an earlier stamp through later runs and marks the kept rows in the summary', () => {
+		const once = keepEarlierResults(thisRun(), earlierRun);
+		const later = {
+			...thisRun(),
+			environment: { ...thisRun().environment, measuredAt: '2026-12-02T00:00:00.000Z' },
+		};
+
+		const twice = keepEarlierResults(later, once);
+		const markdown = summaryMarkdown(twice, evaluateTargets(twice));
+
+		expect(twice.earlier?.campaign?.measuredAt).toBe('2026-11-22T00:00:00.000Z');
+		expect(markdown).toMatch(/Measured 2026-12-02T00:00:00\.000Z .*commit 0123456789ab/);
+		expect(markdown).toMatch(
+			/Rows marked \*\(earlier run\)\* were not measured in this run: campaign from the run of 2026-11-22T00:00:00\.000Z \(n8n 2\.41\.1, commit abcdef012345, load average 0\.5 at its start\)/,
+		);
+		expect(markdown).toMatch(
+			/\| 1a Campaign send, 10,000 recipients, no cap \*\(earlier run\)\* \| messages\/s/,
+		);
+		expect(markdown).toMatch(
+			/\| 5 Many workflows on one number, [^|]* \| executions started per delivery/,
+		);
+	});
+
+	it('changes nothing when every scenario was chosen', () => {
+		const full = { ...thisRun(), config: readBenchConfig({}) };
+
+		expect(keepEarlierResults(full, earlierRun)).toBe(full);
 	});
 });
 
