@@ -4,8 +4,6 @@
  * while a batch is going out stops every later message to that contact, and every accepted send
  * is in the message log.
  */
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
 
@@ -20,6 +18,7 @@ import {
 	SENDER_ID,
 	startConsentEnvironment,
 } from '../helpers/consentHarness';
+import { startGraphProxy } from '../helpers/graphProxy';
 import { runNode, type ParameterValue } from '../helpers/nodeHarness';
 
 let env: ConsentEnvironment;
@@ -339,42 +338,6 @@ describe('the store', () => {
 	});
 });
 
-/**
- * A loopback proxy in front of the emulator that, when the batch's Nth message arrives, holds every
- * request until `onNth` finished: the moment a customer's STOP is recorded mid-batch.
- */
-async function startInterceptingProxy(target: string, nth: number, onNth: () => Promise<void>) {
-	let seen = 0;
-	let gate: Promise<void> | undefined;
-	const upstream = new URL(target);
-	const server: Server = createServer((request, response) => {
-		const isSend = request.method === 'POST' && request.url?.endsWith('/messages');
-		if (isSend && ++seen === nth) gate = onNth();
-		void (async () => {
-			if (gate) await gate;
-			const forwarded = httpRequest(
-				{
-					host: upstream.hostname,
-					port: upstream.port,
-					path: request.url,
-					method: request.method,
-					headers: request.headers,
-				},
-				(answer) => {
-					response.writeHead(answer.statusCode ?? 502, answer.headers);
-					answer.pipe(response);
-				},
-			);
-			request.pipe(forwarded);
-		})();
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return {
-		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-		close: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
-	};
-}
-
 describe('STOP while a marketing batch is being sent', () => {
 	it('no message goes to the contact after the opt-out is recorded; the rest of the batch goes on', async () => {
 		const phones = germanNumbers(300, 70_000);
@@ -392,10 +355,17 @@ describe('STOP while a marketing batch is being sent', () => {
 		// Past the first 50 requests plus the 20 in flight, so the victim's last check is after the STOP.
 		const victim = phones[200];
 		let stopRecordedAt = 0;
-		const proxy = await startInterceptingProxy(env.emulator.baseUrl, 50, async () => {
-			const stop = await env.control.inbound({ from: victim, text: 'STOP', waitForDelivery: true });
-			expect(stop.delivery?.delivered).toBe(true);
-			stopRecordedAt = Date.now();
+		const proxy = await startGraphProxy(env.emulator.baseUrl, {
+			nth: 50,
+			onNth: async () => {
+				const stop = await env.control.inbound({
+					from: victim,
+					text: 'STOP',
+					waitForDelivery: true,
+				});
+				expect(stop.delivery?.delivered).toBe(true);
+				stopRecordedAt = Date.now();
+			},
 		});
 		try {
 			const credentials = { whatsAppCloudApi: { ...env.credentials, baseUrl: proxy.url } };
