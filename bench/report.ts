@@ -379,7 +379,7 @@ function followUpDetails(followUp: FollowUpResult): string {
 				],
 			],
 		) +
-		`\n\nResumed ${followUp.resumed}, not resumed ${followUp.notResumed}, reply errors: ${errors || '0'}; n8n CPU ${fmt(followUp.n8nCpuMsPerReply, 1)} ms per reply (hand-off and resumed execution).`
+		`\n\nResumed ${followUp.resumed}, not resumed ${followUp.notResumed}, reply errors: ${errors || '0'}; redelivered as Meta would: ${followUp.redeliveries ?? 0}, still not answered 200 after that: ${followUp.unacknowledgedAfterRedelivery ?? 0}; n8n CPU ${fmt(followUp.n8nCpuMsPerReply, 1)} ms per reply (hand-off, redeliveries and resumed execution).`
 	);
 }
 

@@ -11,7 +11,7 @@ import type { Execution, N8nInstance, WorkflowInput } from '../../scripts/harnes
 import type { BenchConfig } from '../lib/config';
 import { CLOUD_API_TYPE } from '../lib/credentials';
 import { signedDelivery, textMessageBody } from '../lib/deliveries';
-import { postTimed } from '../lib/load';
+import { postTimed, type PreparedRequest } from '../lib/load';
 import { deploy, type BenchN8n } from '../lib/n8n';
 import { waitUntilQuiet, watchProcess } from '../lib/processes';
 import { percentile, round, sleep } from '../lib/stats';
@@ -21,6 +21,8 @@ const START_PATH = 'bench-followup-start';
 const BRANCHES = ['No Reply', 'Replied', 'Cancelled'] as const;
 const STARTS_IN_PARALLEL = 10;
 const SETTLE_TIMEOUT_MS = 180_000;
+/** Meta redelivers a webhook not answered 200; so does the benchmark, this many times at most. */
+const REDELIVERY_ROUNDS = 3;
 
 export interface FollowUpResult {
 	waits: number;
@@ -31,6 +33,11 @@ export interface FollowUpResult {
 	replyToRepliedMs: { p50: number | null; p99: number | null; max: number | null };
 	replyAcknowledgedMs: { p50: number | null; p99: number | null; max: number | null };
 	replyErrors: Record<string, number>;
+	/** Replies delivered again because the trigger did not answer 200 (as Meta would). */
+	redeliveries: number;
+	redeliveryErrors: Record<string, number>;
+	/** Replies still not answered 200 after the last redelivery round. */
+	unacknowledgedAfterRedelivery: number;
 	/** n8n's CPU from the replies until every execution finished, per reply. */
 	n8nCpuMsPerReply: number;
 }
@@ -75,6 +82,9 @@ export async function runFollowUp(
 	const sentAt = new Map<string, number>();
 	const acknowledged: number[] = [];
 	const replyErrors: Record<string, number> = {};
+	const redeliveryErrors: Record<string, number> = {};
+	/** Replies not answered 200: Meta delivers them again; so does the benchmark, below. */
+	let unanswered: PreparedRequest[] = [];
 	await Promise.all(
 		contacts.map(async (waId, index) => {
 			const body = textMessageBody({
@@ -87,9 +97,23 @@ export async function runFollowUp(
 			});
 			const request = signedDelivery(receivers.trigger.url, body, receivers.appSecret);
 			sentAt.set(waId, Date.now());
-			await postTimed(request, acknowledged, replyErrors);
+			if (!(await postTimed(request, acknowledged, replyErrors))) unanswered.push(request);
 		}),
 	);
+	// The trigger answers 503 when it could not hand a reply over in time (n8n busy); Meta then
+	// redelivers. Here once n8n is quiet again, like the routing scenario, at most REDELIVERY_ROUNDS times.
+	let redeliveries = 0;
+	for (let round = 0; round < REDELIVERY_ROUNDS && unanswered.length > 0; round++) {
+		await waitUntilQuiet(ours.pid);
+		redeliveries += unanswered.length;
+		const again = unanswered;
+		unanswered = [];
+		await Promise.all(
+			again.map(async (request) => {
+				if (!(await postTimed(request, [], redeliveryErrors))) unanswered.push(request);
+			}),
+		);
+	}
 
 	const finished = await settled(n8n, workflowId, 'success', contacts.length);
 	const profile = watch.stop();
@@ -115,6 +139,9 @@ export async function runFollowUp(
 		replyToRepliedMs: summary(latencies),
 		replyAcknowledgedMs: summary(acknowledged),
 		replyErrors,
+		redeliveries,
+		redeliveryErrors,
+		unacknowledgedAfterRedelivery: unanswered.length,
 		n8nCpuMsPerReply: round((profile.cpuSeconds * 1000) / contacts.length, 1),
 	};
 }

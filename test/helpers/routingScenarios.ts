@@ -72,6 +72,75 @@ function triggerWorkflow(name: string, parameters: Record<string, unknown>): Wor
 	};
 }
 
+const HELPDESK_PATH = 'helpdesk-handover-test';
+
+/**
+ * A helpdesk's button: a webhook `{contact, action, reason?}` hands the contact over to a person
+ * (Hand Over to a Person) or gives them back (Return to Automation) through the send node.
+ */
+function helpdeskWorkflow(): WorkflowInput {
+	const credentials = { whatsAppCloudApi: { name: CREDENTIAL_NAMES.whatsAppCloudApi } };
+	const handover = (name: string, operation: string, y: number, extra: object = {}) => ({
+		name,
+		type: `${PACKAGE_NAME}.whatsAppAutomation`,
+		typeVersion: 1,
+		position: [480, y] as [number, number],
+		credentials,
+		parameters: { resource: 'handover', operation, contact: '={{ $json.body.contact }}', ...extra },
+	});
+	return {
+		name: 'Helpdesk handover (test)',
+		nodes: [
+			{
+				name: 'Helpdesk',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters: {
+					httpMethod: 'POST',
+					path: HELPDESK_PATH,
+					responseMode: 'onReceived',
+					options: {},
+				},
+			},
+			{
+				name: 'Which Action',
+				type: 'n8n-nodes-base.if',
+				typeVersion: 2.2,
+				position: [240, 0],
+				parameters: {
+					conditions: {
+						options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+						conditions: [
+							{
+								id: 'action-is-hand-over',
+								leftValue: '={{ $json.body.action }}',
+								rightValue: 'handOver',
+								operator: { type: 'string', operation: 'equals' },
+							},
+						],
+						combinator: 'and',
+					},
+					options: {},
+				},
+			},
+			handover('Hand Over', 'handOver', -100, { handoverReason: '={{ $json.body.reason }}' }),
+			handover('Return to Automation', 'returnToAutomation', 100),
+		],
+		connections: {
+			Helpdesk: { main: [[{ node: 'Which Action', type: 'main', index: 0 }]] },
+			'Which Action': {
+				main: [
+					[{ node: 'Hand Over', type: 'main', index: 0 }],
+					[{ node: 'Return to Automation', type: 'main', index: 0 }],
+				],
+			},
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
 /** The CRM logger: every message and consent change, whatever the other workflows do. */
 export const loggerWorkflow = (extra: Record<string, unknown> = {}) =>
 	triggerWorkflow('Logger: every event (test)', {
@@ -441,6 +510,51 @@ export function describeFiveWorkflows(
 			expect((await messagesTo(world, walt)).map((message) => message.renderedText)).toEqual([
 				'You will not receive any more messages from us. Reply START if you change your mind.',
 			]);
+		});
+
+		it('a contact handed over to a person reaches only the logger, flagged; returned to automation, the bot answers again', async () => {
+			const hana = customer('Hana', '+4917670000009');
+			const helpdesk = await importWorkflow(world, helpdeskWorkflow(), { publish: true });
+			try {
+				const handOver = await world.n8n.webhook(HELPDESK_PATH, {
+					body: { contact: hana.phone, action: 'handOver', reason: 'asked for a person' },
+				});
+				expect(handOver.status).toBe(200);
+				await eventually(
+					async () =>
+						(await world.store.getHandover(world.account, hana.waId, Date.now()))?.active
+							? true
+							: undefined,
+					'the handover to be recorded',
+				);
+				let before = await five.counts();
+				await customerWrites(world, hana, 'I want to talk to someone');
+				await five.expectStarted(before, { logger: 1 });
+				expect(await five.lastTriggerItem('logger', before.logger + 1)).toMatchObject({
+					routing: { role: 'every', duringHandover: true },
+					handover: { reason: 'asked for a person' },
+				});
+				expect(await messagesTo(world, hana)).toEqual([]);
+
+				const giveBack = await world.n8n.webhook(HELPDESK_PATH, {
+					body: { contact: hana.phone, action: 'returnToAutomation' },
+				});
+				expect(giveBack.status).toBe(200);
+				await eventually(
+					async () =>
+						(await world.store.getHandover(world.account, hana.waId, Date.now())) === null
+							? true
+							: undefined,
+					'the handover to end',
+				);
+				before = await five.counts();
+				await customerWrites(world, hana, 'hello again');
+				await five.expectStarted(before, { bot: 1, logger: 1 });
+				// The bot's answer and its one-time opt-in question.
+				await eventuallyMessagesTo(world, hana, 2);
+			} finally {
+				await world.n8n.api.unpublishWorkflow(helpdesk);
+			}
 		});
 
 		describe('when a webhook call inside n8n fails (503 from the load balancer)', () => {
