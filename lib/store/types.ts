@@ -195,6 +195,11 @@ export interface WaitQuery extends WindowKey {
 	at: Timestamp;
 }
 
+export interface WaitSearch extends WaitQuery {
+	/** Also the claimed waits whose hand-off is not settled. */
+	withUnsettledClaims?: boolean;
+}
+
 export interface CancelWaitsInput {
 	account: string;
 	/** Omit to cancel the contact's waits on every number of the account. */
@@ -524,8 +529,18 @@ export interface Store {
 
 	registerWait(input: RegisterWaitInput): Promise<LiveWaitRecord>;
 	getWait(id: string): Promise<WaitRecord | null>;
-	/** Waits still `waiting` whose deadline is after `at`, oldest first. */
-	findWaitingWaits(query: WaitQuery): Promise<LiveWaitRecord[]>;
+	/**
+	 * Waits still `waiting` whose deadline is after `at`, oldest first; with
+	 * `withUnsettledClaims` also the `claimed` ones whose hand-off is not settled (in progress,
+	 * or in doubt: see reclaimWait), with `resolvedAt` the time of the claim.
+	 */
+	findWaitingWaits(query: WaitSearch): Promise<LiveWaitRecord[]>;
+	/**
+	 * Takes over a claim whose hand-off is in doubt (its POST got no answer) so that a redelivery
+	 * of the message can POST again: only if the claim is still the one made at `claimedAt`, not
+	 * settled, and the deadline is after `at`; of concurrent callers only the first gets it.
+	 */
+	reclaimWait(id: string, claimedAt: Timestamp, at: Timestamp): Promise<LiveWaitRecord | null>;
 	/**
 	 * Claim-once: only the first caller gets the record, every other gets null. `claimed` also
 	 * requires the deadline not to have passed at `at`. The claimer POSTs the hand-off and then

@@ -6,10 +6,15 @@
  * owner settles the record: n8n answers only after the waiting node's webhook() has checked the
  * secret, so the resume URL and secret leave the store. A claim whose POST failed for now goes
  * back to waiting (Meta's redelivery of the message, or the contact's next message, retries);
- * one that can never succeed expires.
+ * one that can never succeed expires. A POST that went out and got no answer in time (a busy
+ * n8n) is in doubt: n8n may still take it, and the waiting node accepts it only while the wait is
+ * claimed, so the claim stays; a redelivery of the message takes it over once CLAIM_IN_DOUBT_MS
+ * passed and POSTs again (n8n resumes an execution once: a second POST gets 409).
  */
 import { sleep as n8nSleep } from 'n8n-workflow';
 
+import { isNotSentNetworkFailure } from '../core/errors';
+import { WEBHOOK_HANDOFF_BUDGET_MS, WEBHOOK_RESUME_REQUEST_TIMEOUT_MS } from '../core/timeouts';
 import { isReply, isSentDuringWait, toReplyRule } from '../core/waitRules';
 import { contactKey, type InboundMessageEvent } from '../core/webhookEvents';
 import type { ContactRef, LiveWaitRecord, Store } from '../store/types';
@@ -51,8 +56,12 @@ export type HandOffFailureReason =
 	| 'refused'
 	/** 5xx after every retry. */
 	| 'n8nError'
-	/** No HTTP answer after every retry. */
+	/** No connection to n8n after every retry: the POST never left. */
 	| 'unreachable'
+	/** The POST went out and no answer came in time: n8n may still take it (in doubt). */
+	| 'noAnswer'
+	/** An earlier POST to this wait got no answer and n8n may still take it; come again later. */
+	| 'claimInDoubt'
 	/** The stored reply rule could not be read; the wait was left waiting. */
 	| 'invalidRule'
 	/** The caller's time budget ran out before this wait was tried; it was left waiting. */
@@ -100,6 +109,19 @@ export interface CancelResult extends ResumeResult {
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [250, 500, 1000, 2000];
 
 /**
+ * A younger claim is a hand-off under way (the trigger's whole budget and one more request):
+ * another message of the contact meanwhile simply finds the wait taken.
+ */
+const CLAIM_IN_PROGRESS_MS = WEBHOOK_HANDOFF_BUDGET_MS + WEBHOOK_RESUME_REQUEST_TIMEOUT_MS;
+
+/**
+ * How long a claim whose POST got no answer is left to the n8n that may still be processing it
+ * before a redelivery takes it over: well beyond a busy n8n's backlog of resumes. Between the
+ * two, a redelivery is asked to come again (503).
+ */
+export const CLAIM_IN_DOUBT_MS = 30_000;
+
+/**
  * Resumes every execution waiting for this contact on this number whose reply rule the message
  * satisfies. Call it after the message's own store writes committed (the 24-hour window the
  * resumed workflow reads must already include this message), before acknowledging Meta.
@@ -122,6 +144,7 @@ export async function resumeWaitsForMessage(
 		phoneNumberId,
 		contact: event.contact,
 		at: now,
+		withUnsettledClaims: true,
 	});
 	const outcomes = await Promise.all(
 		waits.map(async (wait): Promise<HandOffFailure | 'resumed' | 'skipped'> => {
@@ -144,7 +167,20 @@ export async function resumeWaitsForMessage(
 					resumableLater: true,
 				};
 			}
-			const claimed = await store.claimWait(wait.id, 'claimed', now);
+			const inDoubt = wait.status === 'claimed';
+			const claimAge = inDoubt ? now.getTime() - (wait.resolvedAt?.getTime() ?? 0) : 0;
+			// Under way: the wait is taken, as before the claim was kept in doubt.
+			if (inDoubt && claimAge < CLAIM_IN_PROGRESS_MS) return 'skipped';
+			if (inDoubt && claimAge < CLAIM_IN_DOUBT_MS) {
+				// An earlier POST awaits n8n's answer or got none: Meta must come again.
+				return {
+					...failure(wait, 'claimInDoubt', null, 'an earlier hand-off of this wait is in doubt'),
+					resumableLater: true,
+				};
+			}
+			const claimed = inDoubt
+				? await store.reclaimWait(wait.id, wait.resolvedAt!, now)
+				: await store.claimWait(wait.id, 'claimed', now);
 			// Another resumer (a redelivery, a second trigger) or the deadline got there first.
 			if (claimed === null) return 'skipped';
 			const body: HandOffBody = {
@@ -158,7 +194,19 @@ export async function resumeWaitsForMessage(
 				await store.settleWait(claimed.id);
 				return 'resumed';
 			}
-			const afterwards = await giveUpClaim(store, claimed, failed.reason, clock());
+			if (failed.reason === 'noAnswer') {
+				return {
+					...failed,
+					detail: `${failed.detail}; the wait stays claimed in case n8n still takes it: a redelivery of this message from ${CLAIM_IN_DOUBT_MS / 1000} s on retries`,
+					resumableLater: true,
+				};
+			}
+			// A claim taken over from a POST in doubt: n8n answering "not waiting" means that POST
+			// (or n8n's timeout) resumed the execution; it is not put back.
+			const afterwards =
+				inDoubt && (failed.reason === 'notWaiting' || failed.reason === 'executionGone')
+					? await expireOrChanged(store, claimed, clock())
+					: await giveUpClaim(store, claimed, failed.reason, clock());
 			return {
 				...failed,
 				detail: `${failed.detail}; ${AFTERWARDS[afterwards]}`,
@@ -176,6 +224,14 @@ const AFTERWARDS = {
 	changed: 'the wait was changed meanwhile (erased or settled)',
 } as const;
 
+async function expireOrChanged(
+	store: Store,
+	wait: LiveWaitRecord,
+	at: Date,
+): Promise<keyof typeof AFTERWARDS> {
+	return (await store.expireClaimedWait(wait.id, at)) !== null ? 'expired' : 'changed';
+}
+
 /**
  * Decides what a failed claim becomes. Worth another try (the next message's): no answer, a 5xx,
  * or a 409 before the deadline (n8n had not yet saved the execution as waiting). Never: the
@@ -189,6 +245,7 @@ async function giveUpClaim(
 	at: Date,
 ): Promise<keyof typeof AFTERWARDS> {
 	const retryable = reason === 'unreachable' || reason === 'n8nError' || reason === 'notWaiting';
+	// (A POST without an answer never gets here: its claim stays, in doubt.)
 	if (retryable && (await store.releaseWait(wait.id, at)) !== null) return 'released';
 	if ((await store.expireClaimedWait(wait.id, at)) !== null) return 'expired';
 	return 'changed';
@@ -237,18 +294,29 @@ async function deliver(
 	for (let attempt = 0; ; attempt++) {
 		let statusCode: number | null = null;
 		let networkError = '';
+		let notSent = false;
 		try {
 			statusCode = (await http.post(wait.resumeUrl, body)).statusCode;
 		} catch (error) {
 			// The message of a failed request may contain the URL; keep only its code.
-			const failed = error as { code?: string; cause?: { code?: string } };
+			const failed = error as {
+				code?: string;
+				syscall?: string;
+				cause?: { code?: string; syscall?: string };
+			};
 			networkError = failed.code ?? failed.cause?.code ?? 'no response';
+			notSent = isNotSentNetworkFailure({
+				code: failed.code ?? failed.cause?.code,
+				syscall: failed.syscall ?? failed.cause?.syscall,
+			});
 		}
 		if (statusCode !== null && statusCode >= 200 && statusCode < 300) return null;
 		const retryable = statusCode === null || statusCode === 409 || statusCode >= 500;
-		if (!retryable || attempt >= delays.length) return classify(wait, statusCode, networkError);
+		if (!retryable || attempt >= delays.length) {
+			return classify(wait, statusCode, networkError, notSent);
+		}
 		const retryAt = new Date(clock().getTime() + delays[attempt]);
-		if (outOfTime(options, retryAt)) return classify(wait, statusCode, networkError);
+		if (outOfTime(options, retryAt)) return classify(wait, statusCode, networkError, notSent);
 		await pause(delays[attempt]);
 	}
 }
@@ -261,9 +329,13 @@ function classify(
 	wait: LiveWaitRecord,
 	statusCode: number | null,
 	networkError: string,
+	notSent: boolean,
 ): HandOffFailure {
+	if (statusCode === null && notSent) {
+		return failure(wait, 'unreachable', null, `no connection to n8n (${networkError})`);
+	}
 	if (statusCode === null) {
-		return failure(wait, 'unreachable', null, `no answer from n8n (${networkError})`);
+		return failure(wait, 'noAnswer', null, `no answer from n8n in time (${networkError})`);
 	}
 	if (statusCode === 404 || statusCode === 410) {
 		return failure(wait, 'executionGone', statusCode, 'n8n no longer knows the execution');

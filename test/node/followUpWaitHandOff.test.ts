@@ -12,7 +12,9 @@ import type { Store } from '../../lib/store';
 import { registerFollowUpWait } from '../../lib/waits/register';
 import {
 	cancelWaitsForContact,
+	CLAIM_IN_DOUBT_MS,
 	DEFAULT_RETRY_DELAYS_MS,
+	type ResumeHttp,
 	resumeWaitsForMessage,
 } from '../../lib/waits/resume';
 import {
@@ -354,6 +356,89 @@ describe('the hand-off to a waiting execution', () => {
 		expect(pauses).toEqual([250]);
 		expect(result.failures).toMatchObject([{ reason: 'unreachable', resumableLater: true }]);
 		expect(await store.getWait(wait.id)).toEqual(wait);
+	});
+
+	describe('a POST that went out and got no answer (a busy n8n)', () => {
+		/** Meta's delivery of the reply, and its redeliveries, at the times the test names. */
+		const deliverAt = async (at: Date, http: ResumeHttp = resumeHttp) =>
+			await resumeWaitsForMessage(store, event, http, {
+				account: ACCOUNT,
+				sleep: noPause,
+				now: () => at,
+			});
+		let event: ReturnType<typeof inboundMessage>;
+		beforeEach(() => {
+			event = inboundMessage();
+		});
+
+		/** n8n took the POST, but its answer was lost (the caller's timeout, a reset). */
+		const answerLost: ResumeHttp = {
+			post: async (url, body) => {
+				await resumeHttp.post(url, body);
+				throw Object.assign(new Error('timeout of 5000ms exceeded'), { code: 'ECONNABORTED' });
+			},
+		};
+		/** The connection broke before n8n read the request. */
+		const neverArrived: ResumeHttp = {
+			post: async () => {
+				throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+			},
+		};
+
+		it('keeps the claim, so that n8n still taking the POST resumes the execution; the redelivery then ends it', async () => {
+			const execution = await startWait();
+			const wait = await onlyWait();
+			const t0 = new Date();
+
+			const first = await deliverAt(t0, answerLost);
+			expect(first.failures).toMatchObject([
+				{ waitId: wait.id, reason: 'noAnswer', resumableLater: true },
+			]);
+			// n8n took it: the waiting node accepted the claim that was kept.
+			expect(branchOf(execution)).toBe('replied');
+			expect(await store.getWait(wait.id)).toMatchObject({
+				status: 'claimed',
+				secret: wait.secret,
+			});
+
+			// Meta's redeliveries: soon after, the claim is taken; later, Meta must come again.
+			expect(await deliverAt(new Date(t0.getTime() + 5_000))).toMatchObject({ failures: [] });
+			expect((await deliverAt(new Date(t0.getTime() + 20_000))).failures).toMatchObject([
+				{ reason: 'claimInDoubt', resumableLater: true },
+			]);
+			// From CLAIM_IN_DOUBT_MS on a redelivery takes the claim over; n8n says the execution
+			// is not waiting any more, so the wait ends (not put back).
+			const later = await deliverAt(new Date(t0.getTime() + CLAIM_IN_DOUBT_MS));
+			expect(later.failures).toMatchObject([{ reason: 'notWaiting', resumableLater: false }]);
+			expect(await store.getWait(wait.id)).toMatchObject({ status: 'expired', secret: null });
+		});
+
+		it('resumes the execution on the redelivery when the first POST never reached n8n', async () => {
+			const execution = await startWait();
+			const wait = await onlyWait();
+			const t0 = new Date();
+
+			expect((await deliverAt(t0, neverArrived)).failures).toMatchObject([
+				{ reason: 'noAnswer', resumableLater: true },
+			]);
+			expect(branchOf(execution)).toBeNull();
+
+			const redelivery = await deliverAt(new Date(t0.getTime() + CLAIM_IN_DOUBT_MS));
+			expect(redelivery).toMatchObject({ resumed: 1, failures: [] });
+			expect(branchOf(execution)).toBe('replied');
+			expect(await store.getWait(wait.id)).toMatchObject({ status: 'claimed', secret: null });
+		});
+
+		it('lets exactly one of several redeliveries take a claim in doubt over', async () => {
+			await startWait();
+			const t0 = new Date();
+			await deliverAt(t0, neverArrived);
+			const later = new Date(t0.getTime() + CLAIM_IN_DOUBT_MS + 1);
+			const results = await Promise.all(
+				Array.from({ length: 5 }, async () => await deliverAt(later)),
+			);
+			expect(results.reduce((sum, result) => sum + result.resumed, 0)).toBe(1);
+		});
 	});
 
 	it('a permanent failure (404) is not resumable later', async () => {

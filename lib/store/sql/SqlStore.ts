@@ -38,6 +38,7 @@ import {
 	type OutboundStatusInput,
 	type PendingForwardsContact,
 	type SendSlotsRequest,
+	type WaitSearch,
 	type RecordConsentResult,
 	type RegisterWaitInput,
 	type Store,
@@ -388,12 +389,26 @@ export class SqlStore implements Store {
 		return await this.run((db) => waits.getWait(db, waitId));
 	}
 
-	async findWaitingWaits(query: WaitQuery): Promise<LiveWaitRecord[]> {
+	async findWaitingWaits(query: WaitSearch): Promise<LiveWaitRecord[]> {
 		const account = requireId('account', query.account);
 		const phoneNumberId = requireId('phoneNumberId', query.phoneNumberId);
 		const keys = requireContact('contact', query.contact);
 		const at = requireTimestamp('at', query.at);
-		return await this.run((db) => waits.findWaitingWaits(db, account, phoneNumberId, keys, at));
+		const withClaims = query.withUnsettledClaims === true;
+		return await this.run((db) =>
+			waits.findWaitingWaits(db, account, phoneNumberId, keys, at, withClaims),
+		);
+	}
+
+	async reclaimWait(
+		id: string,
+		claimedAt: Timestamp,
+		at: Timestamp,
+	): Promise<LiveWaitRecord | null> {
+		const waitId = requireId('id', id);
+		const previous = requireTimestamp('claimedAt', claimedAt);
+		const time = requireTimestamp('at', at);
+		return await this.run((db) => waits.reclaimWait(db, waitId, previous, time));
 	}
 
 	async claimWait(id: string, outcome: WaitOutcome, at: Timestamp): Promise<LiveWaitRecord | null> {

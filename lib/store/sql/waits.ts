@@ -101,16 +101,41 @@ export async function findWaitingWaits(
 	phoneNumberId: string,
 	keys: ContactKeys,
 	at: number,
+	withUnsettledClaims: boolean,
 ): Promise<LiveWaitRecord[]> {
 	const contact = await findContact(db, account, keys);
 	if (!contact) return [];
+	const statuses = withUnsettledClaims
+		? `(status = 'waiting' OR (status = 'claimed' AND resume_url IS NOT NULL))`
+		: `status = 'waiting'`;
 	const rows = await db.session.query<WaitRow>(
 		`SELECT ${WAIT_COLUMNS} FROM ${db.tables.waits}
-		WHERE contact_id = $1 AND phone_number_id = $2 AND status = 'waiting' AND deadline > $3
+		WHERE contact_id = $1 AND phone_number_id = $2 AND ${statuses} AND deadline > $3
 		ORDER BY created_at, id`,
 		[contact.id, phoneNumberId, at],
 	);
 	return rows.map(liveWaitOf);
+}
+
+/**
+ * Takes over a claim whose hand-off is in doubt (its POST got no answer: n8n may or may not have
+ * taken it). Conditional on the claim being the one the caller saw (`claimedAt`), so of several
+ * redeliveries exactly one takes it over; only before the deadline.
+ */
+export async function reclaimWait(
+	db: Db,
+	id: string,
+	claimedAt: number,
+	at: number,
+): Promise<LiveWaitRecord | null> {
+	const [row] = await db.session.query<WaitRow>(
+		`UPDATE ${db.tables.waits} SET resolved_at = $3
+		WHERE id = $1 AND status = 'claimed' AND resume_url IS NOT NULL AND resolved_at = $2
+			AND deadline > $3
+		RETURNING ${WAIT_COLUMNS}`,
+		[id, claimedAt, at],
+	);
+	return row ? liveWaitOf(row) : null;
 }
 
 /**
