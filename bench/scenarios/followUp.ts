@@ -15,6 +15,7 @@ import { postTimed, type PreparedRequest } from '../lib/load';
 import { deploy, type BenchN8n } from '../lib/n8n';
 import { waitUntilQuiet, watchProcess } from '../lib/processes';
 import { percentile, round, sleep } from '../lib/stats';
+import { CLAIM_IN_DOUBT_MS } from '../../lib/waits/resume';
 import type { Receivers } from './receivers';
 
 const START_PATH = 'bench-followup-start';
@@ -101,10 +102,14 @@ export async function runFollowUp(
 		}),
 	);
 	// The trigger answers 503 when it could not hand a reply over in time (n8n busy); Meta then
-	// redelivers. Here once n8n is quiet again, like the routing scenario, at most REDELIVERY_ROUNDS times.
+	// redelivers, over hours. Here once n8n is quiet again and a claim in doubt may be taken over
+	// (CLAIM_IN_DOUBT_MS after the last round), at most REDELIVERY_ROUNDS times.
 	let redeliveries = 0;
+	let lastRoundAt = Date.now();
 	for (let round = 0; round < REDELIVERY_ROUNDS && unanswered.length > 0; round++) {
 		await waitUntilQuiet(ours.pid);
+		await sleep(Math.max(0, lastRoundAt + CLAIM_IN_DOUBT_MS - Date.now()));
+		lastRoundAt = Date.now();
 		redeliveries += unanswered.length;
 		const again = unanswered;
 		unanswered = [];
