@@ -513,7 +513,7 @@ export function describeFiveWorkflows(
 		});
 
 		it('a contact handed over to a person reaches only the logger, flagged; returned to automation, the bot answers again', async () => {
-			const hana = customer('Hana', '+4917670000009');
+			const hana = customer('Hana', '+4917674000001');
 			const helpdesk = await importWorkflow(world, helpdeskWorkflow(), { publish: true });
 			try {
 				const handOver = await world.n8n.webhook(HELPDESK_PATH, {
