@@ -134,7 +134,13 @@ afterAll(async () => {
 });
 
 async function publishAll(order: readonly Workflow[] = WORKFLOWS): Promise<void> {
-	for (const name of order) await n8n.publish(name, fixtures[name]);
+	for (const name of order) {
+		await n8n.publish(name, fixtures[name]);
+		// Routes are ordered by publication time (ties by id): one millisecond apart, the order
+		// of publication is the order the store reports, however fast the machine.
+		const publishedAt = Date.now();
+		while (Date.now() === publishedAt) await new Promise((resolve) => setTimeout(resolve, 1));
+	}
 }
 
 async function customerWrites(text: string) {
