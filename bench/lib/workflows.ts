@@ -194,7 +194,7 @@ export function triggerNode(
 	return {
 		name: TRIGGER_NODE_NAME,
 		type: `${packageName}.whatsAppAutomationTrigger`,
-		typeVersion: 1,
+		typeVersion: 1.1,
 		webhookId: randomUUID(),
 		credentials: { whatsAppCloudApi: { name: credentialName } },
 		parameters: { events: ['messageReceived'], registration: 'manual', verifyToken, ...routing },

@@ -196,7 +196,7 @@ function followUpWorkflow(
 			{
 				name: 'Follow-up Wait',
 				type: `${packageName}.whatsAppFollowUpWait`,
-				typeVersion: 1,
+				typeVersion: 1.1,
 				position: [250, 0],
 				credentials: { [CLOUD_API_TYPE]: { name: credentialName } },
 				parameters: {

@@ -18,6 +18,10 @@ import {
 	routingProperties,
 	unsignedDeliveriesNotice,
 } from './descriptions/properties';
+import {
+	WEBHOOK_NODE_DEFAULT_VERSION,
+	WEBHOOK_NODE_VERSIONS,
+} from '../helpers/webhookNodeVersion';
 import { getAccountWorkflows, getKeywordLinks } from './methods';
 import { checkExists, create, remove } from './registration';
 import { handleWebhook } from './webhook';
@@ -28,7 +32,8 @@ export class WhatsAppAutomationTrigger implements INodeType {
 		name: 'whatsAppAutomationTrigger',
 		icon: { light: 'file:../../icons/whatsapp.svg', dark: 'file:../../icons/whatsapp.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		version: WEBHOOK_NODE_VERSIONS,
+		defaultVersion: WEBHOOK_NODE_DEFAULT_VERSION,
 		subtitle: '={{ $parameter["events"].join(", ") }}',
 		description:
 			'Starts a workflow when a customer writes, a conversation starts, a message fails or consent changes (WhatsApp Cloud API)',

@@ -10,6 +10,10 @@ import {
 
 import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
 import { searchPhoneNumbers } from '../helpers/sender';
+import {
+	WEBHOOK_NODE_DEFAULT_VERSION,
+	WEBHOOK_NODE_VERSIONS,
+} from '../helpers/webhookNodeVersion';
 import { cancelWaits } from './actions/cancelWaits';
 import { receiveHandOff } from './actions/receiveHandOff';
 import { waitForReply } from './actions/waitForReply';
@@ -24,7 +28,8 @@ export class WhatsAppFollowUpWait implements INodeType {
 		name: 'whatsAppFollowUpWait',
 		icon: { light: 'file:../../icons/whatsapp.svg', dark: 'file:../../icons/whatsapp.dark.svg' },
 		group: ['organization'],
-		version: 1,
+		version: WEBHOOK_NODE_VERSIONS,
+		defaultVersion: WEBHOOK_NODE_DEFAULT_VERSION,
 		subtitle:
 			'={{ $parameter["operation"] === "cancelWaits" ? "Cancel waits" : "Wait for reply" }}',
 		description:

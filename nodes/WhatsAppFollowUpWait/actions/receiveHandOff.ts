@@ -36,7 +36,13 @@ export async function receiveHandOff(this: IWebhookFunctions): Promise<IWebhookR
 		}));
 		return { workflowData: outputs };
 	}
-	const contact = parseContactIdentifier(this.getNodeParameter('contact'));
+	// A reply names its contact (the one the wait is keyed by); reading the Contact parameter
+	// would cost an expression isolate in this webhook phase when it is an expression.
+	const contact = parseContactIdentifier(
+		handOff.event
+			? { waId: handOff.event.contact.waId, userId: handOff.event.contact.userId }
+			: this.getNodeParameter('contact'),
+	);
 	const windowOpen = await store.isWindowOpen({
 		account,
 		phoneNumberId: wait.phoneNumberId,
@@ -59,11 +65,14 @@ export async function receiveHandOff(this: IWebhookFunctions): Promise<IWebhookR
 }
 
 /**
- * The items the node received before it paused. webhook() has no getInputData(); `$input`
- * resolves against the waiting node's input, as its parameters do.
+ * The items the node received before it paused. webhook() has no getInputData(); n8n-core's
+ * webhook context holds them as `connectionInputData` (what `$input` resolves against in this
+ * phase), and reading them there spares an expression isolate per resumed reply. A host without
+ * that field gets them through `$input.all()`, the same items at an isolate's cost.
  */
 function waitingItems(context: IWebhookFunctions): INodeExecutionData[] {
-	const value = context.evaluateExpression('{{ $input.all() }}', 0);
+	const held = (context as unknown as { connectionInputData?: unknown }).connectionInputData;
+	const value = Array.isArray(held) ? held : context.evaluateExpression('{{ $input.all() }}', 0);
 	const entries = Array.isArray(value) ? (value as unknown[]) : [];
 	return entries.map((entry) =>
 		isItem(entry)
