@@ -1,27 +1,31 @@
 /**
  * The results of one run: bench/results/latest.json for machines, bench/results/latest.md for
  * people, and the same summary between the markers in docs/BENCHMARKS.md (the README copies it).
+ * A run with issue 18's tuned settings (BENCH_SETTINGS=tuned) writes tuned.json and tuned.md and
+ * its own markers instead, so that the two runs the targets need stand side by side.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { repoRoot } from '../scripts/harness/paths';
-import { SCENARIOS, type BenchConfig, type ScenarioName } from './lib/config';
+import { n8nSettingsOf, SCENARIOS, type BenchConfig, type ScenarioName } from './lib/config';
 import { runOf, stampOf, type EarlierRun, type RunEnvironment } from './lib/environment';
 import type { CampaignResult, SendRun } from './scenarios/campaign';
+import type { QueueCampaignResult } from './scenarios/campaignQueue';
 import type { ConsentResult, ConsentRun } from './scenarios/consent';
 import type { FollowUpResult } from './scenarios/followUp';
 import type { InboundResult, ReceiverResult } from './scenarios/inbound';
 import type { RoutingResult, RoutingRun } from './scenarios/routing';
 import type { StoreBackendFigures, StoreResult } from './scenarios/store';
-import { evaluateTargets, type TargetRow } from './targets';
+import { cpuPerResumedReply, evaluateTargets, sendPhaseOf, type TargetRow } from './targets';
 
 export interface BenchResults {
 	environment: RunEnvironment;
 	config: BenchConfig;
 	scenarios: {
 		campaign?: CampaignResult;
+		campaignQueue?: QueueCampaignResult;
 		inbound?: InboundResult;
 		consent?: ConsentResult;
 		followUp?: FollowUpResult;
@@ -37,17 +41,28 @@ export interface BenchResults {
 
 const RESULTS_DIR = join(repoRoot, 'bench', 'results');
 const DOC_FILE = join(repoRoot, 'docs', 'BENCHMARKS.md');
-export const DOC_START = '<!-- bench:latest:start -->';
-export const DOC_END = '<!-- bench:latest:end -->';
 
-const LATEST_JSON = join(RESULTS_DIR, 'latest.json');
+/** Where a run's results go: `latest` (defaults and anything else) or `tuned` (issue 18's tuned settings). */
+export type ResultsName = 'latest' | 'tuned';
 
-/** The last run's results as written by writeResults (its target rows are derived again). */
-export async function readResults(): Promise<BenchResults> {
-	if (!existsSync(LATEST_JSON)) {
-		throw new Error(`${LATEST_JSON} is missing: run \`npm run bench\` once before --report-only`);
+export const resultsNameOf = (config: Pick<BenchConfig, 'n8nEnv'>): ResultsName =>
+	n8nSettingsOf(config.n8nEnv) === 'tuned' ? 'tuned' : 'latest';
+
+/** The markers in docs/BENCHMARKS.md between which a run's summary is copied. */
+const docMarkers = (name: ResultsName) => ({
+	start: `<!-- bench:${name}:start -->`,
+	end: `<!-- bench:${name}:end -->`,
+});
+
+const jsonFileOf = (name: ResultsName) => join(RESULTS_DIR, `${name}.json`);
+
+/** A run's results as writeResults wrote them (its target rows are derived again). */
+export async function readResults(name: ResultsName = 'latest'): Promise<BenchResults> {
+	const file = jsonFileOf(name);
+	if (!existsSync(file)) {
+		throw new Error(`${file} is missing: run \`npm run bench\` once before --report-only`);
 	}
-	const written = JSON.parse(await readFile(LATEST_JSON, 'utf8')) as BenchResults;
+	const written = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
 	return {
 		environment: written.environment,
 		config: written.config,
@@ -58,14 +73,19 @@ export async function readResults(): Promise<BenchResults> {
 	};
 }
 
+/** The results files present: what --report-only rewrites. */
+export const writtenResults = (): ResultsName[] =>
+	(['latest', 'tuned'] as const).filter((name) => existsSync(jsonFileOf(name)));
+
 /**
- * A run of some scenarios (BENCH_SCENARIOS) keeps the other scenarios' results of the last run,
- * each marked with the run that measured it, so that the reports stay complete without
- * presenting old figures as new ones.
+ * A run of some scenarios (BENCH_SCENARIOS) keeps the other scenarios' results of the last run
+ * with the same settings, each marked with the run that measured it, so that the reports stay
+ * complete without presenting old figures as new ones.
  */
 export async function withEarlierResults(results: BenchResults): Promise<BenchResults> {
-	if (!existsSync(LATEST_JSON)) return results;
-	return keepEarlierResults(results, await readResults());
+	const name = resultsNameOf(results.config);
+	if (!existsSync(jsonFileOf(name))) return results;
+	return keepEarlierResults(results, await readResults(name));
 }
 
 /** withEarlierResults with the last run's results given. */
@@ -85,8 +105,9 @@ export function keepEarlierResults(results: BenchResults, previous: BenchResults
 /** Writes the results; returns the files written. */
 export async function writeResults(results: BenchResults): Promise<string[]> {
 	await mkdir(RESULTS_DIR, { recursive: true });
+	const name = resultsNameOf(results.config);
 	const targets = evaluateTargets(results);
-	const jsonFile = LATEST_JSON;
+	const jsonFile = jsonFileOf(name);
 	// Every row names what it was measured on, so that a row copied elsewhere still says it.
 	const rows = targets.map((row) => {
 		const run = runOf(results, row.key);
@@ -101,20 +122,25 @@ export async function writeResults(results: BenchResults): Promise<string[]> {
 	});
 	await writeFile(jsonFile, JSON.stringify({ ...results, targets: rows }, null, '\t') + '\n');
 	const summary = summaryMarkdown(results, targets);
-	const markdownFile = join(RESULTS_DIR, 'latest.md');
+	const markdownFile = join(RESULTS_DIR, `${name}.md`);
+	const title =
+		name === 'tuned'
+			? '# Benchmark results with tuned n8n settings\n\nThe run with issue 18’s tuned engine settings (`BENCH_SETTINGS=tuned`: lazy acquire and the compile cache for every n8n process, ours and the baselines alike); latest.md has the run with n8n’s defaults.'
+			: '# Benchmark results';
 	await writeFile(
 		markdownFile,
-		`# Benchmark results\n\nWritten by \`npm run bench\`; how to read them: docs/BENCHMARKS.md.\n\n${summary}\n${detailsMarkdown(results)}`,
+		`${title}\n\nWritten by \`npm run bench\`; how to read them: docs/BENCHMARKS.md.\n\n${summary}\n${detailsMarkdown(results)}`,
 	);
 	const written = [jsonFile, markdownFile];
 	if (existsSync(DOC_FILE)) {
 		const doc = await readFile(DOC_FILE, 'utf8');
-		const start = doc.indexOf(DOC_START);
-		const end = doc.indexOf(DOC_END);
+		const markers = docMarkers(name);
+		const start = doc.indexOf(markers.start);
+		const end = doc.indexOf(markers.end);
 		if (start >= 0 && end > start) {
 			await writeFile(
 				DOC_FILE,
-				`${doc.slice(0, start + DOC_START.length)}\n${summary}\n${doc.slice(end)}`,
+				`${doc.slice(0, start + markers.start.length)}\n${summary}\n${doc.slice(end)}`,
 			);
 			written.push(DOC_FILE);
 		}
@@ -140,15 +166,27 @@ function table(header: string[], rows: string[][]): string {
 function environmentLine(results: BenchResults): string {
 	const env = results.environment;
 	const commit = `${env.gitCommit.slice(0, 12)}${env.gitDirty ? ' with uncommitted changes' : ''}`;
-	const settings = Object.entries(results.config.n8nEnv)
-		.map(([name, value]) => `${name}=${value}`)
-		.join(', ');
 	return (
 		`Measured ${env.measuredAt} · n8n ${env.n8nVersion} on Node ${env.n8nNodeVersion} · ` +
 		`${env.cores} cores (${env.cpuModel}), ${env.memoryGiB} GiB · commit ${commit} · ` +
 		`load average ${env.loadAverageAtStart} at the start · whole run ${fmt(results.seconds.total)} s · ` +
-		`n8n settings: ${settings || 'defaults'}`
+		`n8n settings: ${settingsText(results.config.n8nEnv)}`
 	);
+}
+
+/** "defaults", "tuned (A=true, B=true)", or the variables with a note that no settings-bound target is judged. */
+function settingsText(n8nEnv: Record<string, string>): string {
+	const list = Object.entries(n8nEnv)
+		.map(([name, value]) => `${name}=${value}`)
+		.join(', ');
+	switch (n8nSettingsOf(n8nEnv)) {
+		case 'defaults':
+			return 'defaults';
+		case 'tuned':
+			return `tuned (${list})`;
+		default:
+			return `${list} (neither n8n’s defaults nor issue 18’s tuned settings: targets bound to either are only reported)`;
+	}
 }
 
 const verdict = (met: boolean | null) => (met === null ? '—' : met ? 'yes' : '**no**');
@@ -164,7 +202,7 @@ function earlierLines(results: BenchResults): string[] {
 	}
 	return [...byRun.values()].map(
 		({ run, names }) =>
-			`Rows marked *(earlier run)* were not measured in this run: ${names.join(', ')} from the run of ${run.measuredAt} (n8n ${run.n8nVersion}, commit ${run.gitCommit.slice(0, 12)}${run.gitDirty ? ' with uncommitted changes' : ''}, load average ${run.loadAverageAtStart} at its start).`,
+			`Rows marked *(earlier run)* were not measured in this run: ${names.join(', ')} from the run of ${run.measuredAt} (n8n ${run.n8nVersion}, commit ${run.gitCommit.slice(0, 12)}${run.gitDirty ? ' with uncommitted changes' : ''}, load average ${run.loadAverageAtStart} at its start, n8n settings: ${settingsText(run.n8nEnv)}).`,
 	);
 }
 
@@ -201,9 +239,10 @@ export function summaryMarkdown(results: BenchResults, targets: TargetRow[]): st
 }
 
 function detailsMarkdown(results: BenchResults): string {
-	const { campaign, inbound, consent, followUp, routing, store } = results.scenarios;
+	const { campaign, campaignQueue, inbound, consent, followUp, routing, store } = results.scenarios;
 	const sections: string[] = ['## Details'];
 	if (campaign) sections.push(campaignDetails(campaign));
+	if (campaignQueue) sections.push(queueDetails(campaignQueue));
 	if (inbound) sections.push(inboundDetails(inbound));
 	if (consent) sections.push(consentDetails(consent));
 	if (followUp) sections.push(followUpDetails(followUp));
@@ -224,6 +263,7 @@ function sendRow(label: string, run: SendRun): string[] {
 	return [
 		label,
 		fmt(run.messagesPerSecond, 1),
+		fmt(sendPhaseOf(run), 1),
 		fmt(run.seconds, 2),
 		fmt(run.accepted),
 		fmt(run.refusedThroughput),
@@ -249,11 +289,13 @@ function campaignDetails(campaign: CampaignResult): string {
 		sendRow(`1b our node at ${campaign.capped.capMps} mps, emulator capped`, campaign.capped.ours),
 	);
 	return (
-		`### 1 Campaign send (${fmt(campaign.recipients)} recipients, template with three variables)\n\n` +
+		`### 1 Campaign send (${fmt(campaign.recipients)} recipients, template ${campaign.template ?? 'order_confirmation (en_US)'} with ${campaign.variables ?? 3} variables by expression)\n\n` +
+		'messages/s: accepted messages ÷ the node’s time from its first input to its output; send phase: from the first to the last accepted message at the TLS front.\n\n' +
 		table(
 			[
 				'Run',
 				'messages/s',
+				'send phase msg/s',
 				'node s',
 				'accepted',
 				'130429',
@@ -282,6 +324,42 @@ function firstErrors(campaign: CampaignResult): string {
 			: [],
 	);
 	return lines.length === 0 ? '' : `\n\n${lines.join('\n')}`;
+}
+
+function queueDetails(queue: QueueCampaignResult): string {
+	return (
+		`### 1c Campaign send in queue mode (${fmt(queue.recipients)} recipients in ${fmt(queue.executions)} executions on ${fmt(queue.workers)} workers, capped at ${fmt(queue.capMps)} mps)\n\n` +
+		'Main, one webhook processor and the workers on PostgreSQL and Redis, the store on PostgreSQL; each worker runs one execution at a time. node s: from the first execution’s start to the last one’s end. n8n figures: all its processes together (core share in cores; RSS: the processes’ peaks added up).\n\n' +
+		table(
+			[
+				'Run',
+				'messages/s',
+				'send phase msg/s',
+				'node s',
+				'accepted',
+				'130429',
+				'other errors',
+				'failed items',
+				'n8n CPU ms/msg',
+				'n8n core share',
+				'n8n RSS MiB',
+			],
+			[sendRow(`our node at ${queue.capMps} mps, ${queue.workers} workers`, queue.run)],
+		) +
+		'\n\n' +
+		table(
+			['n8n process', 'CPU ms/msg', 'core share', 'peak RSS MiB'],
+			queue.processes.map((load) => [
+				load.name,
+				fmt(load.cpuMsPerMessage, 2),
+				fmt(load.coreShare, 2),
+				fmt(load.peakRssMiB),
+			]),
+		) +
+		(queue.run.firstError
+			? `\n\n- ${queue.run.failedItems} items failed, the first with ${queue.run.firstError}`
+			: '')
+	);
 }
 
 function receiverTable(name: string, receiver: ReceiverResult): string {
@@ -364,22 +442,41 @@ function followUpDetails(followUp: FollowUpResult): string {
 	const errors = Object.entries(followUp.replyErrors)
 		.map(([status, count]) => `${status}: ${count}`)
 		.join(', ');
+	const latencies = (values: { p50: number | null; p99: number | null; max: number | null }) => [
+		fmt(values.p50),
+		fmt(values.p99),
+		fmt(values.max),
+	];
+	const waitNode = followUp.waitNode;
+	const baseline =
+		waitNode === undefined
+			? ''
+			: 'skipped' in waitNode
+				? `\n\nBaseline, n8n’s Wait node resumed by webhook: not measured (${waitNode.skipped}).`
+				: `\n\nBaseline on the same n8n right after: ${waitNode.waits} executions waiting in n8n’s own Wait node (Resume: On Webhook Call), all resumed at once through their resume URLs: ${waitNode.resumed} resumed, resume errors: ${
+						Object.entries(waitNode.resumeErrors)
+							.map(([status, count]) => `${status}: ${count}`)
+							.join(', ') || '0'
+					}; n8n CPU ${fmt(waitNode.n8nCpuMsPerResume, 1)} ms per resume.`;
 	return (
 		`### 4 Follow-up resume (${followUp.waits} waiting executions)\n\n` +
 		table(
 			['Measure', 'p50 ms', 'p99 ms', 'max ms'],
 			[
-				[
-					'reply webhook sent → Replied branch starts',
-					...Object.values(followUp.replyToRepliedMs).map((v) => fmt(v)),
-				],
-				[
-					'reply webhook acknowledged by the trigger',
-					...Object.values(followUp.replyAcknowledgedMs).map((v) => fmt(v)),
-				],
+				['reply webhook sent → Replied branch starts', ...latencies(followUp.replyToRepliedMs)],
+				['reply webhook acknowledged by the trigger', ...latencies(followUp.replyAcknowledgedMs)],
+				...(waitNode && !('skipped' in waitNode)
+					? [
+							[
+								'baseline: resume URL called → the node after n8n’s Wait node starts',
+								...latencies(waitNode.resumeToResumedMs),
+							],
+						]
+					: []),
 			],
 		) +
-		`\n\nResumed ${followUp.resumed}, not resumed ${followUp.notResumed}, reply errors: ${errors || '0'}; redelivered as Meta would: ${followUp.redeliveries ?? 0}, still not answered 200 after that: ${followUp.unacknowledgedAfterRedelivery ?? 0}; n8n CPU ${fmt(followUp.n8nCpuMsPerReply, 1)} ms per reply (hand-off, redeliveries and resumed execution).`
+		`\n\nResumed ${followUp.resumed}, not resumed ${followUp.notResumed}, reply errors: ${errors || '0'}; redelivered as Meta would: ${followUp.redeliveries ?? 0}, still not answered 200 after that: ${followUp.unacknowledgedAfterRedelivery ?? 0}; n8n CPU ${fmt(followUp.n8nCpuMsPerReply, 1)} ms per reply, ${fmt(cpuPerResumedReply(followUp), 1)} ms per resumed reply (hand-off, redeliveries and resumed execution).` +
+		baseline
 	);
 }
 

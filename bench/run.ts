@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the package inside the pinned n8n against Meta's limits and n8n's own nodes,
  * all measured in this one run on this machine. Writes bench/results/latest.json and latest.md
- * and the table in docs/BENCHMARKS.md. Measures and explains; never fails on a number.
+ * (tuned.json and tuned.md with BENCH_SETTINGS=tuned) and the table in docs/BENCHMARKS.md.
+ * Measures and explains; never fails on a number.
  *
  * Sizes and the choice of scenarios come from BENCH_* variables (bench/lib/config.ts); a run of
  * some scenarios keeps the others' results from latest.json, marked with the run that measured
@@ -19,8 +20,15 @@ import { makeCertificate } from './lib/graphFront';
 import { startBenchN8n } from './lib/n8n';
 import { buildPackage } from './lib/package';
 import { waitUntilQuiet } from './lib/processes';
-import { readResults, withEarlierResults, writeResults, type BenchResults } from './report';
+import {
+	readResults,
+	withEarlierResults,
+	writeResults,
+	writtenResults,
+	type BenchResults,
+} from './report';
 import { runCampaign } from './scenarios/campaign';
+import { runQueueCampaign } from './scenarios/campaignQueue';
 import { runConsent } from './scenarios/consent';
 import { runFollowUp } from './scenarios/followUp';
 import { runInbound } from './scenarios/inbound';
@@ -62,6 +70,15 @@ async function main(): Promise<void> {
 				control,
 				certificate,
 				tempDir,
+				log,
+			});
+		},
+		campaignQueue: async () => {
+			results.scenarios.campaignQueue = await runQueueCampaign({
+				config,
+				emulatorInfo,
+				control,
+				certificate,
 				log,
 			});
 		},
@@ -107,10 +124,17 @@ async function main(): Promise<void> {
 	log(`done in ${results.seconds.total} s; written: ${written.join(', ')}`);
 }
 
-/** `--report-only`: rewrites latest.md and docs/BENCHMARKS.md from latest.json, measuring nothing. */
+/**
+ * `--report-only`: rewrites latest.md (and tuned.md) and docs/BENCHMARKS.md from latest.json (and
+ * tuned.json), measuring nothing.
+ */
 async function rewriteReport(): Promise<void> {
-	const written = await writeResults(await readResults());
-	log(`rewritten from the last run: ${written.join(', ')}`);
+	const names = writtenResults();
+	if (names.length === 0) await readResults(); // throws, naming the missing file
+	for (const name of names) {
+		const written = await writeResults(await readResults(name));
+		log(`rewritten from the last ${name} run: ${written.join(', ')}`);
+	}
 }
 
 (process.argv.includes('--report-only') ? rewriteReport() : main()).catch((error: unknown) => {

@@ -1,9 +1,11 @@
 /**
  * What `npm run bench` measures and how much of it, from BENCH_* environment variables. The
- * defaults are the sizes of issue 11; smaller values make a quick run (see docs/BENCHMARKS.md).
+ * defaults are the sizes of issues 11 and 18; smaller values make a quick run (see
+ * docs/BENCHMARKS.md).
  */
 export const SCENARIOS = [
 	'campaign',
+	'campaignQueue',
 	'inbound',
 	'consent',
 	'followUp',
@@ -18,8 +20,10 @@ export interface BenchConfig {
 	campaignRecipients: number;
 	/** Our send node's Parallel Requests in scenario 1a (no pacing there). */
 	campaignConcurrency: number;
-	/** The emulator's cap and our node's Messages per Second in scenario 1b. */
+	/** The emulator's cap and our node's Messages per Second in scenarios 1b and 1c. */
 	cappedMps: number;
+	/** n8n workers in queue mode (scenario 1c); the campaign is split into one execution each. */
+	queueWorkers: number;
 	/** Signed deliveries per receiver (scenario 2), spread over the rate steps. */
 	inboundDeliveries: number;
 	/** Offered rate of the first step, deliveries per second; each further step multiplies it. */
@@ -36,8 +40,38 @@ export interface BenchConfig {
 	routingRate: number;
 	/** Skip `npm run build` (the dist/ folder must then be current). */
 	skipBuild: boolean;
-	/** Extra environment for every n8n process, e.g. N8N_EXPRESSION_ENGINE=legacy. */
+	/**
+	 * Extra environment for every n8n process: TUNED_N8N_SETTINGS with BENCH_SETTINGS=tuned, plus
+	 * BENCH_N8N_ENV (e.g. N8N_EXPRESSION_ENGINE=legacy).
+	 */
 	n8nEnv: Record<string, string>;
+}
+
+/**
+ * Issue 18's tuned engine settings: an execution takes an expression isolate only when it
+ * evaluates an expression, and compiled expressions are reused. Set for every n8n process of a
+ * run, ours and the baselines alike.
+ */
+export const TUNED_N8N_SETTINGS: Readonly<Record<string, string>> = {
+	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
+	N8N_EXPRESSION_ENGINE_COMPILE_CACHE: 'true',
+};
+
+/**
+ * Which of issue 18's two settings a run's n8n had: `defaults` (nothing set), `tuned` (exactly
+ * TUNED_N8N_SETTINGS) or `other` (anything else, e.g. the legacy engine), where no target that
+ * names its settings is judged.
+ */
+export type N8nSettings = 'defaults' | 'tuned' | 'other';
+
+export function n8nSettingsOf(n8nEnv: Readonly<Record<string, string>>): N8nSettings {
+	const names = Object.keys(n8nEnv);
+	if (names.length === 0) return 'defaults';
+	const tunedNames = Object.keys(TUNED_N8N_SETTINGS);
+	const tuned =
+		names.length === tunedNames.length &&
+		tunedNames.every((name) => n8nEnv[name]?.toLowerCase() === TUNED_N8N_SETTINGS[name]);
+	return tuned ? 'tuned' : 'other';
 }
 
 type Env = Record<string, string | undefined>;
@@ -50,6 +84,7 @@ export function readBenchConfig(env: Env = process.env): BenchConfig {
 		campaignRecipients: wholeNumber(env, 'BENCH_CAMPAIGN_RECIPIENTS', 10_000, 1),
 		campaignConcurrency: wholeNumber(env, 'BENCH_CAMPAIGN_CONCURRENCY', 50, 1, 200),
 		cappedMps: wholeNumber(env, 'BENCH_CAPPED_MPS', 1000, 1, 1000),
+		queueWorkers: wholeNumber(env, 'BENCH_QUEUE_WORKERS', 2, 1, 8),
 		inboundDeliveries: wholeNumber(env, 'BENCH_INBOUND_DELIVERIES', 5000, 10),
 		inboundStartRate: decimal(env, 'BENCH_INBOUND_START_RATE', 4, 0.1),
 		inboundRateFactor: decimal(env, 'BENCH_INBOUND_RATE_FACTOR', 1.25, 1.05),
@@ -59,8 +94,18 @@ export function readBenchConfig(env: Env = process.env): BenchConfig {
 		routingDeliveries: wholeNumber(env, 'BENCH_ROUTING_DELIVERIES', 90, 10),
 		routingRate: decimal(env, 'BENCH_ROUTING_RATE', 1.5, 0.1),
 		skipBuild: env.BENCH_SKIP_BUILD === '1',
-		n8nEnv: variableList(env.BENCH_N8N_ENV),
+		n8nEnv: { ...settingsPreset(env.BENCH_SETTINGS), ...variableList(env.BENCH_N8N_ENV) },
 	};
+}
+
+/** BENCH_SETTINGS: `defaults` (or unset) adds nothing, `tuned` adds TUNED_N8N_SETTINGS. */
+function settingsPreset(value: string | undefined): Record<string, string> {
+	const name = value?.trim() ?? '';
+	if (name === '' || name === 'defaults') return {};
+	if (name === 'tuned') return { ...TUNED_N8N_SETTINGS };
+	throw new BenchConfigError(
+		`BENCH_SETTINGS=${value} is neither defaults nor tuned; use e.g. BENCH_SETTINGS=tuned`,
+	);
 }
 
 /** `NAME=value,NAME=value` (values without commas). */

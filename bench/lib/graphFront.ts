@@ -33,6 +33,20 @@ export interface SendCounts {
 	lastAcceptedAt: number | null;
 }
 
+/**
+ * The send phase's rate, messages per second from the first to the last accepted message: the
+ * N accepted messages span N − 1 intervals, so a sender paced at r per second shows exactly r.
+ * Null with fewer than two accepted messages (or both in the same millisecond).
+ */
+export function sendPhaseRate(
+	counts: Pick<SendCounts, 'accepted' | 'firstAcceptedAt' | 'lastAcceptedAt'>,
+): number | null {
+	const { accepted, firstAcceptedAt, lastAcceptedAt } = counts;
+	if (accepted < 2 || firstAcceptedAt === null || lastAcceptedAt === null) return null;
+	const seconds = (lastAcceptedAt - firstAcceptedAt) / 1000;
+	return seconds > 0 ? Math.round(((accepted - 1) / seconds) * 10) / 10 : null;
+}
+
 export interface GraphFront {
 	port: number;
 	/** The certificate to trust (NODE_EXTRA_CA_CERTS); it is its own authority. */

@@ -34,10 +34,20 @@ export interface BenchN8n {
 export async function startBenchN8n(options: {
 	withPackage: boolean;
 	env?: Record<string, string>;
+	/**
+	 * n8n's queue mode: this main, one webhook processor and `workers` workers on one PostgreSQL
+	 * database and Redis (scripts/harness); `pid` is then the main's.
+	 */
+	queue?: { workers: number };
 }): Promise<BenchN8n> {
 	const userFolder = await mkdtemp(join(tmpdir(), 'n8n-bench-'));
 	const packageName = options.withPackage ? await installBenchPackage(userFolder) : undefined;
-	const n8n = await startN8n({ userFolder, installPackage: false, env: options.env ?? {} });
+	const n8n = await startN8n({
+		userFolder,
+		installPackage: false,
+		env: options.env ?? {},
+		...(options.queue ? { queue: { workers: options.queue.workers, webhookProcessors: 1 } } : {}),
+	});
 	const instance: BenchN8n = {
 		n8n,
 		pid: findN8nMainPid(n8n.runtime.n8nScript, n8n.port),

@@ -25,6 +25,35 @@ export function findN8nMainPid(n8nScript: string, port: number): number {
 	throw new Error(`no "n8n start" process with N8N_PORT=${port} found in /proc`);
 }
 
+/** One process of an n8n installation: `start` (main), `webhook` (processor) or `worker`. */
+export interface N8nProcess {
+	pid: number;
+	command: string;
+}
+
+/**
+ * Every n8n process (main, webhook processors, workers) running on `userFolder`, by their command
+ * line and their N8N_USER_FOLDER; task runners they spawn are not counted. Ordered by pid, so
+ * that workers started one after the other keep their order.
+ */
+export function findN8nProcesses(n8nScript: string, userFolder: string): N8nProcess[] {
+	const found: N8nProcess[] = [];
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+			const scriptAt = argv.indexOf(n8nScript);
+			if (scriptAt < 0) continue;
+			const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+			if (!environ.includes(`N8N_USER_FOLDER=${userFolder}`)) continue;
+			found.push({ pid: Number(entry), command: argv[scriptAt + 1] ?? '' });
+		} catch {
+			// The process ended while we looked.
+		}
+	}
+	return found.sort((a, b) => a.pid - b.pid);
+}
+
 function residentBytes(pid: number): number {
 	const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
 	if (!match) throw new Error(`/proc/${pid}/status has no VmRSS line`);

@@ -1,6 +1,6 @@
 /**
- * Scenario 1, campaign send: one execution sends a template with three variables to every
- * recipient. (a) Without a cap at the emulator: our node against n8n's built-in "WhatsApp
+ * Scenario 1, campaign send: one execution sends a template with four variables, each mapped by
+ * an expression, to every recipient. (a) Without a cap at the emulator: our node against n8n's built-in "WhatsApp
  * Business Cloud" node, same emulator, same TLS front, same run. (b) The emulator capped at
  * `cappedMps` and our node paced to it: share of the cap reached, refusals, n8n's peak memory.
  */
@@ -9,13 +9,25 @@ import { join } from 'node:path';
 import type { EmulatorControl, EmulatorInfo } from '../../emulator';
 import type { BenchConfig } from '../lib/config';
 import { CLOUD_API_TYPE, cloudApiCredentialData } from '../lib/credentials';
-import { startGraphFront, type GraphFront, type SendCounts } from '../lib/graphFront';
+import {
+	sendPhaseRate,
+	startGraphFront,
+	type GraphFront,
+	type SendCounts,
+} from '../lib/graphFront';
 import { deploy, runStamped, type BenchN8n } from '../lib/n8n';
 import { watchProcess, waitUntilQuiet, type ProcessProfile } from '../lib/processes';
 import { mib, ratio, round, sleep } from '../lib/stats';
 import { stampedWorkflow, type StampedAnswer } from '../lib/workflows';
 import { privateHostsFile, runBuiltinBaseline } from './builtinBaseline';
-import { campaignRecipients, ourSendNode, SERIES, seriesDigits } from './campaignShared';
+import {
+	CAMPAIGN_TEMPLATE,
+	CAMPAIGN_VARIABLES,
+	campaignRecipients,
+	ourSendNode,
+	SERIES,
+	seriesDigits,
+} from './campaignShared';
 
 /** Meta only listens on 443, so the front must too (the built-in node cannot be pointed elsewhere). */
 const FRONT_PORT = 443;
@@ -25,7 +37,14 @@ const UNCAPPED_MPS = 1_000_000;
 export interface SendRun {
 	/** Wall time of the send node, from its first input to its output (workflow stamps). */
 	seconds: number;
+	/** The whole node's rate: accepted messages ÷ `seconds`. */
 	messagesPerSecond: number;
+	/**
+	 * The send phase's rate: from the first to the last accepted message as the TLS front saw
+	 * them (sendPhaseRate); null when fewer than two were accepted. Absent in results written
+	 * before issue 18 (then derived from acceptedWindowSeconds).
+	 */
+	sendPhaseMessagesPerSecond: number | null;
 	accepted: number;
 	refusedThroughput: number;
 	otherErrors: Record<string, number>;
@@ -58,6 +77,9 @@ export function n8nLoad(profile: ProcessProfile, items: number): N8nLoad {
 
 export interface CampaignResult {
 	recipients: number;
+	/** The template and how many body variables each message maps (absent before issue 18: 3). */
+	template?: string;
+	variables?: number;
 	uncapped: {
 		ours: SendRun & { concurrency: number };
 		builtin: (SendRun & { n8nVersion: string }) | { skipped: string };
@@ -66,6 +88,7 @@ export interface CampaignResult {
 	capped: {
 		capMps: number;
 		ours: SendRun;
+		/** Whole-node rate ÷ cap. */
 		shareOfCap: number;
 	};
 }
@@ -155,6 +178,8 @@ export async function runCampaign(ctx: CampaignContext): Promise<CampaignResult>
 
 		return {
 			recipients: config.campaignRecipients,
+			template: `${CAMPAIGN_TEMPLATE.name} (${CAMPAIGN_TEMPLATE.language})`,
+			variables: CAMPAIGN_VARIABLES.length,
 			uncapped: {
 				ours: { ...oursUncapped, concurrency: config.campaignConcurrency },
 				builtin,
@@ -261,7 +286,7 @@ async function builtinRun(
 	}
 }
 
-function summarize(
+export function summarize(
 	counts: SendCounts,
 	span: StampedAnswer & { seconds: number },
 	profile: ProcessProfile,
@@ -271,6 +296,7 @@ function summarize(
 	return {
 		seconds: round(seconds, 2),
 		messagesPerSecond: round(counts.accepted / seconds, 1),
+		sendPhaseMessagesPerSecond: sendPhaseRate(counts),
 		accepted: counts.accepted,
 		refusedThroughput: counts.refusedThroughput,
 		otherErrors: counts.otherErrors,

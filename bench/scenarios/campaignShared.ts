@@ -1,13 +1,15 @@
-/** What both sides of the campaign comparison send: one template with three variables per recipient. */
+/**
+ * What both sides of the campaign comparison send: one template with four body variables per
+ * recipient (issue 18: "4 variables by expression"), each mapped by an expression from the item.
+ */
 
-export const CAMPAIGN_TEMPLATE = { name: 'order_confirmation', language: 'en_US' };
+/** The emulator's `appointment_reminder`: "Hello {{1}}, your appointment with {{2}} on {{3}} is confirmed. Location: {{4}}". */
+export const CAMPAIGN_TEMPLATE = { name: 'appointment_reminder', language: 'en_US' };
 
-export interface Recipient {
-	phone: string;
-	name: string;
-	total: string;
-	deliveryDate: string;
-}
+/** The item fields mapped to the template's body variables 1 to 4, in order. */
+export const CAMPAIGN_VARIABLES = ['name', 'provider', 'appointment', 'location'] as const;
+
+export type Recipient = { phone: string } & Record<(typeof CAMPAIGN_VARIABLES)[number], string>;
 
 /**
  * Each run sends to its own recipients, a series, so that the TLS front tells the runs apart by
@@ -17,24 +19,29 @@ export const SERIES = {
 	ours: 0,
 	builtin: 1,
 	oursCapped: 2,
+	queue: 3,
 	oursWarmUp: 5,
 	oursCappedWarmUp: 6,
+	queueWarmUp: 7,
 	builtinWarmUp: 8,
 } as const;
 
 export const seriesDigits = (series: number): string => `49${170 + series}`;
 
-/** `count` distinct German mobile numbers in E.164, with the three template variables. */
+const PROVIDERS = ['Dr. Weber', 'Dr. Okafor', 'Dr. Lindqvist', 'Dr. Haddad'];
+
+/** `count` distinct German mobile numbers in E.164, with the four template variables. */
 export function campaignRecipients(count: number, series: number): Recipient[] {
 	return Array.from({ length: count }, (_, index) => ({
 		phone: `+${seriesDigits(series)}${String(index).padStart(8, '0')}`,
 		name: `Customer ${index}`,
-		total: `€${(index % 500) + 10}.90`,
-		deliveryDate: 'May 4, 2026',
+		provider: PROVIDERS[index % PROVIDERS.length],
+		appointment: `May ${(index % 28) + 1}, ${9 + (index % 8)}:00`,
+		location: `Main Street ${(index % 200) + 1}`,
 	}));
 }
 
-/** The built-in "WhatsApp Business Cloud" node, Send Template, mapping the same three variables. */
+/** The built-in "WhatsApp Business Cloud" node, Send Template, mapping the same four variables. */
 export function builtinSendNode(phoneNumberId: string, credentialName: string) {
 	const text = (expression: string) => ({ type: 'text', text: `={{ ${expression} }}` });
 	return {
@@ -54,7 +61,7 @@ export function builtinSendNode(phoneNumberId: string, credentialName: string) {
 					{
 						type: 'body',
 						bodyParameters: {
-							parameter: [text('$json.name'), text('$json.total'), text('$json.deliveryDate')],
+							parameter: CAMPAIGN_VARIABLES.map((field) => text(`$json.${field}`)),
 						},
 					},
 				],
@@ -87,11 +94,9 @@ export function ourSendNode(
 			},
 			variables: {
 				mappingMode: 'defineBelow',
-				value: {
-					body_1: '={{ $json.name }}',
-					body_2: '={{ $json.total }}',
-					body_3: '={{ $json.deliveryDate }}',
-				},
+				value: Object.fromEntries(
+					CAMPAIGN_VARIABLES.map((field, index) => [`body_${index + 1}`, `={{ $json.${field} }}`]),
+				),
 			},
 			options: { ...pacing, maxRetries: 3, retryDelaySeconds: 1 },
 		},

@@ -3,7 +3,11 @@
  * then every contact's reply is delivered to our trigger at the same moment. Measured per
  * execution: from sending the reply webhook to the Replied branch starting (its start time in the
  * execution data), and how long the trigger took to acknowledge each reply (it hands the reply
- * over to the waiting execution before it answers).
+ * over to the waiting execution before it answers); and n8n's CPU per resumed reply.
+ *
+ * The baseline, on the same n8n right after: as many executions paused in n8n's own Wait node
+ * (Resume: On Webhook Call), all resumed at once through their resume URLs: what n8n itself spends
+ * to resume a waiting execution by webhook, below which no follow-up can go.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -41,6 +45,21 @@ export interface FollowUpResult {
 	unacknowledgedAfterRedelivery: number;
 	/** n8n's CPU from the replies until every execution finished, per reply. */
 	n8nCpuMsPerReply: number;
+	/** The same CPU per execution that reached Replied (absent before issue 18). */
+	n8nCpuMsPerResumedReply?: number | null;
+	/** n8n's own Wait node resumed by webhook, same n8n, same count (absent before issue 18). */
+	waitNode?: WaitNodeBaseline | { skipped: string };
+}
+
+export interface WaitNodeBaseline {
+	waits: number;
+	/** Executions that reached the node after the Wait node. */
+	resumed: number;
+	/** From POSTing the resume URL to the next node starting. */
+	resumeToResumedMs: { p50: number | null; p99: number | null; max: number | null };
+	resumeErrors: Record<string, number>;
+	/** n8n's CPU from the resume calls until every execution finished, per resumed execution. */
+	n8nCpuMsPerResume: number | null;
 }
 
 type TaskData = {
@@ -122,6 +141,7 @@ export async function runFollowUp(
 
 	const finished = await settled(n8n, workflowId, 'success', contacts.length);
 	const profile = watch.stop();
+	const cpuMs = profile.cpuSeconds * 1000;
 	const latencies: number[] = [];
 	for (const { id } of finished) {
 		const execution = await n8n.api.getExecution(id);
@@ -132,11 +152,14 @@ export async function runFollowUp(
 		const sent = waId?.waId === undefined ? undefined : sentAt.get(waId.waId);
 		if (repliedAt !== undefined && sent !== undefined) latencies.push(repliedAt - sent);
 	}
-	const summary = (samples: number[]) => ({
-		p50: roundOrNull(percentile(samples, 50)),
-		p99: roundOrNull(percentile(samples, 99)),
-		max: samples.length === 0 ? null : round(Math.max(...samples)),
-	});
+	let waitNode: FollowUpResult['waitNode'];
+	try {
+		log(`  baseline: ${contacts.length} executions in n8n's Wait node, resumed at once`);
+		waitNode = await waitNodeBaseline(ours, contacts.length);
+	} catch (error) {
+		log(`  the Wait node baseline could not run: ${(error as Error).message}`);
+		waitNode = { skipped: (error as Error).message.split('\n')[0] };
+	}
 	return {
 		waits: contacts.length,
 		resumed: latencies.length,
@@ -147,11 +170,135 @@ export async function runFollowUp(
 		redeliveries,
 		redeliveryErrors,
 		unacknowledgedAfterRedelivery: unanswered.length,
-		n8nCpuMsPerReply: round((profile.cpuSeconds * 1000) / contacts.length, 1),
+		n8nCpuMsPerReply: round(cpuMs / contacts.length, 1),
+		n8nCpuMsPerResumedReply: latencies.length === 0 ? null : round(cpuMs / latencies.length, 1),
+		waitNode,
 	};
 }
 
 const roundOrNull = (value: number | null) => (value === null ? null : round(value));
+
+const summary = (samples: number[]) => ({
+	p50: roundOrNull(percentile(samples, 50)),
+	p99: roundOrNull(percentile(samples, 99)),
+	max: samples.length === 0 ? null : round(Math.max(...samples)),
+});
+
+/**
+ * `count` executions of Webhook → Respond (their resume URL) → n8n's Wait node (Resume: On
+ * Webhook Call) → Resumed, all resumed at once: n8n's own cost of resuming by webhook.
+ */
+async function waitNodeBaseline(ours: BenchN8n, count: number): Promise<WaitNodeBaseline> {
+	const { n8n } = ours;
+	const workflowId = await deploy(n8n, waitNodeWorkflow());
+	const resumeUrls: string[] = [];
+	for (let start = 0; start < count; start += STARTS_IN_PARALLEL) {
+		const batch = Math.min(STARTS_IN_PARALLEL, count - start);
+		await Promise.all(
+			Array.from({ length: batch }, async () => {
+				const reply = await n8n.webhook(WAIT_START_PATH, { body: {} });
+				const url = reply.text.trim();
+				if (reply.status !== 200 || !/\/webhook-waiting\/\d+/.test(url))
+					throw new Error(`starting a Wait node execution answered ${reply.status}: ${url}`);
+				resumeUrls.push(url);
+			}),
+		);
+	}
+	await settled(n8n, workflowId, 'waiting', count);
+
+	await waitUntilQuiet(ours.pid);
+	const watch = watchProcess(ours.pid);
+	const sentAt = new Map<string, number>();
+	const answered: number[] = [];
+	const resumeErrors: Record<string, number> = {};
+	await Promise.all(
+		resumeUrls.map(async (url) => {
+			sentAt.set(executionIdOf(url), Date.now());
+			await postTimed(
+				{ url, headers: { 'content-type': 'application/json' }, body: '{}' },
+				answered,
+				resumeErrors,
+			);
+		}),
+	);
+	const finished = await settled(n8n, workflowId, 'success', count);
+	const profile = watch.stop();
+	const latencies: number[] = [];
+	for (const { id } of finished) {
+		const execution = await n8n.api.getExecution(id);
+		const runData = (execution.data?.resultData.runData ?? {}) as Record<string, TaskData[]>;
+		const resumedAt = runData[WAIT_RESUMED_NODE]?.[0]?.startTime;
+		const sent = sentAt.get(String(id));
+		if (resumedAt !== undefined && sent !== undefined) latencies.push(resumedAt - sent);
+	}
+	return {
+		waits: count,
+		resumed: latencies.length,
+		resumeToResumedMs: summary(latencies),
+		resumeErrors,
+		n8nCpuMsPerResume:
+			latencies.length === 0 ? null : round((profile.cpuSeconds * 1000) / latencies.length, 1),
+	};
+}
+
+/** The execution id in a resume URL: `…/webhook-waiting/<id>?<its token>`. */
+const executionIdOf = (url: string) => /\/webhook-waiting\/(\d+)/.exec(url)?.[1] ?? url;
+
+const WAIT_START_PATH = 'bench-wait-node-start';
+const WAIT_RESUMED_NODE = 'Resumed';
+
+function waitNodeWorkflow(): WorkflowInput {
+	return {
+		name: 'Wait node resume (baseline)',
+		nodes: [
+			{
+				name: 'Start',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters: {
+					httpMethod: 'POST',
+					path: WAIT_START_PATH,
+					responseMode: 'responseNode',
+					options: {},
+				},
+			},
+			{
+				name: 'Respond',
+				type: 'n8n-nodes-base.respondToWebhook',
+				typeVersion: 1.1,
+				position: [250, 0],
+				parameters: {
+					respondWith: 'text',
+					responseBody: '={{ $execution.resumeUrl }}',
+					options: {},
+				},
+			},
+			{
+				name: 'Wait',
+				type: 'n8n-nodes-base.wait',
+				typeVersion: 1.1,
+				position: [500, 0],
+				webhookId: randomUUID(),
+				parameters: { resume: 'webhook', httpMethod: 'POST', options: {} },
+			},
+			{
+				name: WAIT_RESUMED_NODE,
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [750, 0],
+				parameters: {},
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Respond', type: 'main', index: 0 }]] },
+			Respond: { main: [[{ node: 'Wait', type: 'main', index: 0 }]] },
+			Wait: { main: [[{ node: WAIT_RESUMED_NODE, type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
 
 /**
  * Waits until `count` executions of the workflow have `status`, or SETTLE_TIMEOUT_MS passed;

@@ -1,14 +1,15 @@
-import { readBenchConfig, SCENARIOS } from '../lib/config';
+import { n8nSettingsOf, readBenchConfig, SCENARIOS, TUNED_N8N_SETTINGS } from '../lib/config';
 import { percentile, ratio } from '../lib/stats';
 
 describe('readBenchConfig', () => {
-	it('uses issue 11’s sizes and every scenario by default', () => {
+	it('uses issue 11’s and 18’s sizes, every scenario and n8n’s defaults by default', () => {
 		const config = readBenchConfig({});
 
 		expect(config).toMatchObject({
 			scenarios: [...SCENARIOS],
 			campaignRecipients: 10_000,
 			cappedMps: 1000,
+			queueWorkers: 2,
 			inboundDeliveries: 5000,
 			consentContacts: 100_000,
 			followUpWaits: 200,
@@ -45,11 +46,46 @@ describe('readBenchConfig', () => {
 		[{ BENCH_ROUTING_RATE: 'fast' }, /BENCH_ROUTING_RATE=fast .*BENCH_ROUTING_RATE=1.5/],
 		[
 			{ BENCH_SCENARIOS: 'campaign,speed' },
-			/"speed".*campaign, inbound, consent, followUp, routing, store/,
+			/"speed".*campaign, campaignQueue, inbound, consent, followUp, routing, store/,
 		],
 		[{ BENCH_N8N_ENV: 'legacy' }, /BENCH_N8N_ENV contains "legacy".*NAME=value/],
+		[{ BENCH_SETTINGS: 'fast' }, /BENCH_SETTINGS=fast is neither defaults nor tuned/],
+		[{ BENCH_QUEUE_WORKERS: '0' }, /BENCH_QUEUE_WORKERS=0 .*from 1 to 8/],
 	])('refuses %j, naming the variable, the value and the fix', (env, message) => {
 		expect(() => readBenchConfig(env)).toThrow(message);
+	});
+});
+
+describe('n8n settings', () => {
+	it('BENCH_SETTINGS=tuned sets issue 18’s tuned engine settings, BENCH_N8N_ENV adds to them', () => {
+		expect(readBenchConfig({ BENCH_SETTINGS: 'tuned' }).n8nEnv).toEqual({
+			N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
+			N8N_EXPRESSION_ENGINE_COMPILE_CACHE: 'true',
+		});
+		expect(
+			readBenchConfig({ BENCH_SETTINGS: 'tuned', BENCH_N8N_ENV: 'N8N_LOG_LEVEL=warn' }).n8nEnv,
+		).toMatchObject({ N8N_LOG_LEVEL: 'warn', N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' });
+		expect(readBenchConfig({ BENCH_SETTINGS: 'defaults' }).n8nEnv).toEqual({});
+	});
+
+	it('tells defaults from tuned from anything else', () => {
+		expect(n8nSettingsOf({})).toBe('defaults');
+		expect(n8nSettingsOf({ ...TUNED_N8N_SETTINGS })).toBe('tuned');
+		expect(
+			n8nSettingsOf({
+				N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'TRUE',
+				N8N_EXPRESSION_ENGINE_COMPILE_CACHE: 'true',
+			}),
+		).toBe('tuned');
+		// Half of the tuned settings, or more than them, is neither.
+		expect(n8nSettingsOf({ N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' })).toBe('other');
+		expect(n8nSettingsOf({ ...TUNED_N8N_SETTINGS, N8N_EXPRESSION_ENGINE: 'legacy' })).toBe('other');
+		expect(
+			n8nSettingsOf({
+				N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'false',
+				N8N_EXPRESSION_ENGINE_COMPILE_CACHE: 'true',
+			}),
+		).toBe('other');
 	});
 });
 
