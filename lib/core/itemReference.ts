@@ -85,22 +85,32 @@ function acceptableName(name: string): boolean {
 	);
 }
 
-/**
- * The path of a parameter whose raw value is exactly `={{ $json<segments> }}`, or null for
- * anything else (text around the braces, two expressions, operators, calls, optional chaining,
- * other variables, unusual spacing or names).
- */
-export function parseItemReference(raw: unknown): ItemPath | null {
+/** The code between `={{` and `}}` without its padding, or null when raw is not one expression. */
+function expressionCode(raw: unknown): string | null {
 	if (typeof raw !== 'string' || !raw.startsWith('={{') || !raw.endsWith('}}')) return null;
 	if (CONSTRUCTOR_ACCESS.test(raw)) return null;
 	let code = raw.slice(3, -2);
 	code = code.slice(PADDING.exec(code)![0].length);
 	const trailing = /[ \t\r\n]*$/.exec(code)![0].length;
-	code = code.slice(0, code.length - trailing);
+	return code.slice(0, code.length - trailing);
+}
+
+/**
+ * Reads one `$json<steps>` from the start of `code`. With `optionalSteps`, every step after the
+ * first must be optional (`?.b`, `?.[0]`, `?.["b"]`); without, none may be. Returns the path and
+ * the code after it, or null.
+ */
+function parsePath(
+	code: string,
+	optionalSteps: boolean,
+): { path: ItemPathSegment[]; rest: string } | null {
 	if (!code.startsWith('$json')) return null;
 	let rest = code.slice('$json'.length);
 	const path: ItemPathSegment[] = [];
-	while (rest.length > 0) {
+	while (rest !== '') {
+		const optional = rest.startsWith('?.');
+		if (optional !== (optionalSteps && path.length > 0)) break;
+		if (optional) rest = rest.slice(rest.startsWith('?.[') ? 2 : 1);
 		let match: RegExpExecArray | null;
 		if (rest.startsWith('.') && (match = IDENTIFIER.exec(rest.slice(1)))) {
 			if (!acceptableName(match[0])) return null;
@@ -117,7 +127,54 @@ export function parseItemReference(raw: unknown): ItemPath | null {
 			return null;
 		}
 	}
-	return path.length > 0 ? path : null;
+	return path.length > 0 ? { path, rest } : null;
+}
+
+/**
+ * The path of a parameter whose raw value is exactly `={{ $json<segments> }}`, or null for
+ * anything else (text around the braces, two expressions, operators, calls, optional chaining,
+ * other variables, unusual spacing or names).
+ */
+export function parseItemReference(raw: unknown): ItemPath | null {
+	const code = expressionCode(raw);
+	if (code === null) return null;
+	const parsed = parsePath(code, false);
+	return parsed && parsed.rest === '' ? parsed.path : null;
+}
+
+/**
+ * The paths of a parameter whose raw value is exactly a chain of fallbacks,
+ * `={{ $json.a?.b || $json.c || … }}`, like the Contact field's default
+ * `{{ $json.contact?.waId || $json.contact?.userId || $json.recipient?.waId }}`: references
+ * joined by `||` (or one alone), every step after each reference's first one optional (`?.`). A plain
+ * step through a missing value would make n8n's whole expression undefined instead of going on to
+ * the next fallback, so chains with plain inner steps are left to n8n.
+ */
+export function parseItemFallbacks(raw: unknown): ItemPath[] | null {
+	const code = expressionCode(raw);
+	if (code === null) return null;
+	const paths: ItemPath[] = [];
+	let rest = code;
+	for (;;) {
+		const parsed = parsePath(rest, true);
+		if (!parsed) return null;
+		paths.push(parsed.path);
+		rest = parsed.rest;
+		if (rest === '') break;
+		const joint = /^[ \t]*\|\|[ \t]*/.exec(rest);
+		if (!joint) return null;
+		rest = rest.slice(joint[0].length);
+	}
+	return paths;
+}
+
+/**
+ * A parameter the core can read from the item: one reference, or a chain of fallbacks (one path
+ * per fallback); null for anything n8n must evaluate.
+ */
+export function parseItemExpression(raw: unknown): ItemPath[] | null {
+	const path = parseItemReference(raw);
+	return path ? [path] : parseItemFallbacks(raw);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -175,4 +232,17 @@ export function readItemReference(json: unknown, path: ItemPath): ItemReading | 
 		default:
 			return null;
 	}
+}
+
+/**
+ * What `{{ A || B || … }}` gives for an item's json, as JavaScript's `||` does: the first truthy
+ * reading, else the last one. null (ask n8n) as soon as a reading it would need is not certain.
+ */
+export function readItemExpression(json: unknown, paths: readonly ItemPath[]): ItemReading | null {
+	let reading: ItemReading | null = null;
+	for (const path of paths) {
+		reading = readItemReference(json, path);
+		if (reading === null || reading.value) return reading;
+	}
+	return reading;
 }

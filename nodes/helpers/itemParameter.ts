@@ -1,5 +1,6 @@
 /**
- * `getNodeParameter` for per-item parameters, with a fast path for simple item references.
+ * `getNodeParameter` for per-item parameters, with a fast path for simple item references and
+ * chains of them (`{{ $json.contact?.waId || $json.recipient?.waId }}`, the Contact default).
  *
  * n8n evaluates every expression of every item in its expression engine (since n8n 2.x an
  * isolate: about 0.4–0.7 ms per parameter and item), even `{{ $json.phone }}`. A parameter whose
@@ -24,18 +25,22 @@
  */
 import type { IExecuteFunctions, IGetNodeParameterOptions, INodeExecutionData } from 'n8n-workflow';
 
-import { type ItemPath, parseItemReference, readItemReference } from '../../lib/core/itemReference';
+import {
+	type ItemPath,
+	parseItemExpression,
+	readItemExpression,
+} from '../../lib/core/itemReference';
 
 /** A parameter's value built from its raw value: literals as they are, references per item. */
 type Template =
 	| { kind: 'literal'; value: string | number | boolean | null }
-	| { kind: 'reference'; path: ItemPath }
+	| { kind: 'reference'; paths: ItemPath[] }
 	| { kind: 'list'; entries: Template[] }
 	| { kind: 'record'; entries: Array<[string, Template]> };
 
 type ParameterPlan =
 	| { kind: 'n8n' }
-	| { kind: 'reference'; path: ItemPath }
+	| { kind: 'reference'; paths: ItemPath[] }
 	| { kind: 'object'; template: Template; mapper: boolean };
 
 interface ExecutionPlan {
@@ -63,8 +68,8 @@ function isExpression(value: unknown): value is string {
 /** The raw value's template, or null when it holds an expression that is not a simple reference. */
 function templateOf(raw: unknown): Template | null {
 	if (isExpression(raw)) {
-		const path = parseItemReference(raw);
-		return path ? { kind: 'reference', path } : null;
+		const paths = parseItemExpression(raw);
+		return paths ? { kind: 'reference', paths } : null;
 	}
 	if (raw === null || ['string', 'number', 'boolean'].includes(typeof raw)) {
 		return { kind: 'literal', value: raw as string | number | boolean | null };
@@ -129,8 +134,8 @@ function planParameter(parameters: Record<string, unknown>, name: string): Param
 		raw = raw[step];
 	}
 	if (typeof raw === 'string') {
-		const path = parseItemReference(raw);
-		return path ? { kind: 'reference', path } : ASK_N8N;
+		const paths = parseItemExpression(raw);
+		return paths ? { kind: 'reference', paths } : ASK_N8N;
 	}
 	if (typeof raw !== 'object' || raw === null) return ASK_N8N;
 	const template = templateOf(raw);
@@ -153,7 +158,7 @@ function build(template: Template, json: unknown): unknown {
 		case 'literal':
 			return template.value;
 		case 'reference': {
-			const reading = readItemReference(json, template.path);
+			const reading = readItemExpression(json, template.paths);
 			// Objects and arrays are never answered natively, inside an object parameter neither.
 			return reading ? reading.value : NOT_NATIVE;
 		}
@@ -206,7 +211,7 @@ function nativeValue(fn: IExecuteFunctions, name: string, itemIndex: number): un
 	const json = plan.items[itemIndex]?.json;
 	if (json === undefined) return NOT_NATIVE;
 	if (parameter.kind === 'reference') {
-		const reading = readItemReference(json, parameter.path);
+		const reading = readItemExpression(json, parameter.paths);
 		return reading ? reading.value : NOT_NATIVE;
 	}
 	const value = build(parameter.template, json);

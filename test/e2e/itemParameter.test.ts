@@ -4,7 +4,7 @@
  * expression engine (vm: an isolate; isolated-vm needs the runtime's Node 24) and the legacy one.
  * The comparison runs in a process of the runtime's Node (test/tools/n8nCoreParameters.ts): the
  * package's send node (Send Template with the variable mapper, Send Buttons), Consent Gate, AI
- * Reply (its defaults) and Follow-up Wait on 300 generated items, and 60 generated references on
+ * Reply (its defaults), Consent Gate with its Contact default and Follow-up Wait on 300 generated items, and 60 generated references on
  * a bare string parameter.
  */
 import { spawnSync } from 'node:child_process';
@@ -50,6 +50,7 @@ describe.each(['vm', 'legacy'])('readItemParameter with the %s engine', (engine)
 		expect(Object.keys(output.results).sort()).toEqual([
 			'AI Reply defaults',
 			'Consent Gate Check',
+			'Consent Gate defaults',
 			'Follow-up Wait',
 			'Send Buttons',
 			'Send Template',

@@ -11,7 +11,7 @@ import {
 	Workflow,
 } from 'n8n-workflow';
 
-import { parseItemReference, readItemReference } from '../../lib/core/itemReference';
+import { parseItemExpression, readItemExpression } from '../../lib/core/itemReference';
 
 /** mulberry32: small, fast, good enough to spread cases. */
 export function seededRandom(seed: number): () => number {
@@ -148,9 +148,31 @@ export function generateReferences(count: number, seed: number): string[] {
 			code +=
 				random() < 0.15 ? `[${Math.floor(random() * 3)}]` : segment(random, pick(random, KEYS));
 		}
+		// A third are chains of fallbacks (`$json.a?.b || $json.c`), as the Contact default is.
+		if (random() < 0.33) code = chainOf(random, code);
 		references.add(`={{${pick(random, PADDING)}${code}${pick(random, PADDING)}}}`);
 	}
 	return [...references];
+}
+
+/**
+ * `first` made a chain of 2–3 fallbacks: its inner steps and the others' made optional (`?.`),
+ * sometimes one left plain (a chain the core must leave to n8n), with the spacing `||` allows.
+ */
+function chainOf(random: Random, first: string): string {
+	const optional = (code: string) =>
+		code.replace(/(?<=.)(\.|\[)/g, (step, _m, offset: number) =>
+			offset > '$json'.length && random() < 0.95 ? `?.${step === '.' ? '' : '['}` : step,
+		);
+	const operands = [optional(first)];
+	const more = 1 + Math.floor(random() * 2);
+	for (let k = 0; k < more; k++) {
+		const steps = 1 + Math.floor(random() * 3);
+		let code = '$json';
+		for (let s = 0; s < steps; s++) code += segment(random, pick(random, KEYS));
+		operands.push(optional(code));
+	}
+	return operands.join(pick(random, [' || ', '||', ' ||  ']));
 }
 
 /** What a value looks like in a failure message: undefined, -0, NaN and dates spelled out. */
@@ -247,11 +269,11 @@ export function compareReadings(
 ): Comparison {
 	const result: Comparison = { compared: 0, native: 0, mismatches: [] };
 	for (const reference of references) {
-		const path = parseItemReference(reference);
-		if (!path) continue;
+		const paths = parseItemExpression(reference);
+		if (!paths) continue;
 		items.forEach((item, itemIndex) => {
 			result.compared++;
-			const reading = readItemReference(item.json, path);
+			const reading = readItemExpression(item.json, paths);
 			if (!reading) return;
 			result.native++;
 			let n8n: unknown;

@@ -15,6 +15,7 @@ import {
 } from 'n8n-workflow';
 
 import { parseItemReference } from '../../lib/core/itemReference';
+import { contactProperty } from '../../nodes/helpers/contact';
 import { readItemParameter } from '../../nodes/helpers/itemParameter';
 import { WhatsAppAiReply } from '../../nodes/WhatsAppAiReply/WhatsAppAiReply.node';
 import { WhatsAppAutomation } from '../../nodes/WhatsAppAutomation/WhatsAppAutomation.node';
@@ -160,11 +161,26 @@ describe('readItemParameter', () => {
 		expect(run.reads).toEqual({ getNode: 1, getInputData: 1 });
 	});
 
-	it('leaves everything but simple references to n8n', () => {
+	it('answers the Contact default, a chain of fallbacks, from the item', () => {
+		const contacts = items.map((item, i) => ({
+			json: {
+				...item.json,
+				contact: [{ waId: `4915${i}` }, { waId: '', userId: `US.${i}` }, null, {}][i % 4],
+				recipient: i % 8 === 2 ? { waId: `4917${i}` } : undefined,
+			},
+		})) as Items;
+		const run = fakeRun({ contact: contactProperty.default }, contacts);
+		const values = readAll(run, 'contact', contacts.length);
+		// only readAll's own comparison asked n8n: every item was read natively
+		expect(askedFor(run, 'contact')).toBe(contacts.length);
+		expect(values.slice(0, 4)).toEqual(['49150', 'US.1', '49172', undefined]);
+	});
+
+	it('leaves everything but simple references and their fallback chains to n8n', () => {
 		const parameters = {
 			withText: 'Hello {{ $json.name }}',
 			expressionWithText: '=Hello {{ $json.name }}',
-			optionalChaining: '={{ $json.contact?.waId }}',
+			plainStepInChain: '={{ $json.contact.waId || $json.recipient }}',
 			fallbackOperator: "={{ $json.name || 'friend' }}",
 			method: '={{ $json.phone.toString() }}',
 			literal: 'static text',

@@ -143,6 +143,13 @@ const SCENARIOS: Scenario[] = [
 		],
 	},
 	{
+		// The Contact default: {{ $json.contact?.waId || $json.contact?.userId || $json.recipient?.waId }}
+		name: 'Consent Gate defaults',
+		nodeType: builtNode('WhatsAppConsentGate'),
+		parameters: { operation: 'check' },
+		reads: [['contact', '']],
+	},
+	{
 		// The description's defaults: {{ $json.contact.waId }}, {{ $json.message.text }}
 		name: 'AI Reply defaults',
 		nodeType: builtNode('WhatsAppAiReply'),
@@ -170,7 +177,18 @@ function scenarioItems(count: number, seed: number): INodeExecutionData[] {
 			wamid: oneOf(['wamid.HBg', null, 12]),
 			message: oneOf([{ text: 'Hallo' }, { text: '' }, {}, null, { text: { body: 'x' } }]),
 			waId: oneOf(['4915112345678', 4915112345678, null]),
-			contact: oneOf([{ waId: '4915112345678' }, { waId: null }, {}, null, 'text']),
+			contact: oneOf([
+				{ waId: '4915112345678' },
+				{ waId: null },
+				{ waId: '', userId: 'US.1349' },
+				{ userId: 'US.1349' },
+				{ waId: 4915112345678 },
+				{ waId: { id: 1 } },
+				{},
+				null,
+				'text',
+			]),
+			recipient: oneOf([{ waId: '4915112345678' }, { waId: 0 }, {}, null, 'text']),
 		};
 		for (const key of Object.keys(fields)) if (random() < 0.15) delete fields[key];
 		return { json: { ...json, ...fields } as INodeExecutionData['json'] };

@@ -1,4 +1,9 @@
-import { parseItemReference, readItemReference } from '../../lib/core/itemReference';
+import {
+	parseItemExpression,
+	parseItemReference,
+	readItemExpression,
+	readItemReference,
+} from '../../lib/core/itemReference';
 
 describe('parseItemReference', () => {
 	it.each([
@@ -200,5 +205,65 @@ describe('readItemReference', () => {
 	it('answers only primitive values: bigint and functions go to n8n', () => {
 		expect(readItemReference({ a: BigInt(1) }, ['a'])).toBeNull();
 		expect(readItemReference({ a: () => 1 }, ['a'])).toBeNull();
+	});
+});
+
+const CONTACT_DEFAULT =
+	'={{ $json.contact?.waId || $json.contact?.userId || $json.recipient?.waId }}';
+
+describe('parseItemExpression: one reference or a chain of fallbacks', () => {
+	it.each([
+		['={{ $json.phone }}', [['phone']]],
+		[CONTACT_DEFAULT, [['contact', 'waId'], ['contact', 'userId'], ['recipient', 'waId']]],
+		['={{ $json.a?.b }}', [['a', 'b']]],
+		['={{$json.a||$json.b}}', [['a'], ['b']]],
+		['={{ $json.rows?.[0]?.["id"] || $json.id }}', [['rows', 0, 'id'], ['id']]],
+		["={{ $json['first name'] || $json.name }}", [['first name'], ['name']]],
+	])('reads %j as the paths %j', (raw, paths) => {
+		expect(parseItemExpression(raw)).toEqual(paths);
+	});
+
+	it.each([
+		['={{ $json.a.b || $json.c }}', 'a plain inner step: n8n gives up on the whole chain'],
+		['={{ $json.a || $json.c.d }}', 'a plain inner step in a later fallback'],
+		['={{ $json?.a || $json.b }}', 'an optional first step'],
+		['={{ $json.a || }}', 'nothing after ||'],
+		['={{ || $json.a }}', 'nothing before ||'],
+		['={{ $json.a | $json.b }}', 'a bitwise or'],
+		['={{ $json.a ?? $json.b }}', 'another operator'],
+		['={{ $json.a || "none" }}', 'a literal fallback'],
+		['={{ $json.a || $node.x }}', 'another variable'],
+		['={{ $json.a ||\n$json.b }}', 'a line break around ||'],
+		['={{ $json.a?.toString || $json.b }}', 'a name of Object.prototype'],
+		['={{ $json.a?.constructor || $json.b }}', 'constructor access'],
+		['={{ $json.a || $json.b }}x', 'text after the braces'],
+	])('leaves %j to n8n (%s)', (raw) => {
+		expect(parseItemExpression(raw)).toBeNull();
+	});
+});
+
+describe('readItemExpression: what || gives', () => {
+	const paths = parseItemExpression(CONTACT_DEFAULT)!;
+	it.each([
+		[{ contact: { waId: '4915112345678' } }, '4915112345678'],
+		[{ contact: { waId: '', userId: 'US.1349' } }, 'US.1349'],
+		[{ contact: null, recipient: { waId: '4917' } }, '4917'],
+		[{ contact: { waId: 0 }, recipient: { waId: '' } }, ''],
+		[{ contact: { waId: false } }, undefined],
+		[{}, undefined],
+	])('%j → %j', (json, value) => {
+		expect(readItemExpression(json, paths)).toEqual({ value });
+	});
+
+	it('stops at the first truthy fallback, even when a later one could not be read natively', () => {
+		expect(readItemExpression({ contact: { waId: '49' }, recipient: 'text' }, paths)).toEqual({
+			value: '49',
+		});
+	});
+
+	it('asks n8n when a fallback it needs is not certain (an object, a step through a string)', () => {
+		expect(readItemExpression({ contact: { waId: { id: 1 } } }, paths)).toBeNull();
+		expect(readItemExpression({ contact: 'text' }, paths)).toBeNull();
+		expect(readItemExpression({ contact: {}, recipient: 'text' }, paths)).toBeNull();
 	});
 });
