@@ -150,7 +150,7 @@ export function parseItemReference(raw: unknown): ItemPath | null {
  * step through a missing value would make n8n's whole expression undefined instead of going on to
  * the next fallback, so chains with plain inner steps are left to n8n.
  */
-export function parseItemFallbacks(raw: unknown): ItemPath[] | null {
+function parseItemFallbacks(raw: unknown): ItemPath[] | null {
 	const code = expressionCode(raw);
 	if (code === null) return null;
 	const paths: ItemPath[] = [];
