@@ -4,12 +4,17 @@ import type { GraphClient } from '../../lib/transport/graphApi';
 
 /**
  * Finds one template by `name|language` (or a bare name with a single language). Throws a
- * FieldError naming what exists, so "template not found" tells the user what to pick instead.
+ * FieldError naming what exists, so "template not found" tells the user what to pick instead;
+ * `field` is the picker's name in the editor (the send node has a second one, for closed windows).
  */
-export async function findTemplate(client: GraphClient, ref: string): Promise<MessageTemplate> {
+export async function findTemplate(
+	client: GraphClient,
+	ref: string,
+	field = 'Template',
+): Promise<MessageTemplate> {
 	const { name, language } = parseTemplateRef(ref);
 	const sameName = (await client.listTemplates({ name })).filter((t) => t.name === name);
-	return pickTemplate(sameName, ref, name, language);
+	return pickTemplate(sameName, ref, name, language, field);
 }
 
 export function pickTemplate(
@@ -17,10 +22,11 @@ export function pickTemplate(
 	ref: string,
 	name: string,
 	language: string | undefined,
+	field = 'Template',
 ): MessageTemplate {
 	if (sameName.length === 0) {
 		throw new FieldError(
-			'Template',
+			field,
 			ref,
 			`not found: the account has no template named "${name}"`,
 			'Pick an approved template from the list, or check the spelling (names are lower case with underscores).',
@@ -29,7 +35,7 @@ export function pickTemplate(
 	const candidates = language ? sameName.filter((t) => t.language === language) : sameName;
 	if (candidates.length === 0) {
 		throw new FieldError(
-			'Template',
+			field,
 			ref,
 			`not found in language "${language}"`,
 			`Use one of its languages: ${sameName.map((t) => t.language).join(', ')}.`,
@@ -37,7 +43,7 @@ export function pickTemplate(
 	}
 	if (candidates.length > 1) {
 		throw new FieldError(
-			'Template',
+			field,
 			ref,
 			'exists in several languages',
 			`Add the language: ${candidates.map((t) => `${name}|${t.language}`).join(' or ')}.`,
@@ -46,7 +52,7 @@ export function pickTemplate(
 	const template = candidates[0];
 	if (template.status.toUpperCase() !== 'APPROVED') {
 		throw new FieldError(
-			'Template',
+			field,
 			ref,
 			`is ${template.status}, not APPROVED`,
 			'Only approved templates can be sent; wait for approval or pick another template.',

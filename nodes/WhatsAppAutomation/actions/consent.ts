@@ -109,6 +109,16 @@ export class SendConsent {
 	}
 
 	/**
+	 * Decides an item `screen` allowed once more, on the consent it read then (no query): for an
+	 * item whose message changed since, a free-form message replaced by its window-closed
+	 * template, whose purpose may be marketing. Null when it may still be sent.
+	 */
+	screenAgain(item: ConsentSubject): ConsentSkip | null {
+		if (!item.consent) throw new Error(`Item ${item.itemIndex} was not screened for consent`);
+		return refusal(item, item.consent);
+	}
+
+	/**
 	 * Free-form messages to contacts whose 24-hour window the store knows to be closed: 24 hours
 	 * passed since their last message, or Meta reported 131047 for a message to them since (Meta's
 	 * clock decides, not ours). A contact the store has never heard from is not in the map: the

@@ -43,6 +43,25 @@ function addresseeFields(item: ConsentSubject): IDataObject {
 	return json;
 }
 
+/**
+ * For a free-form message with a window-closed template: what went out (`sentAs`: the template, or
+ * the message itself as `text`, `buttons` or `media`) and, when the template replaced it, why
+ * (`fallback`). Absent when a closed window fails the item, so those outputs are as they were.
+ */
+function windowClosedFields(p: PreparedSend, sent: boolean): IDataObject {
+	if (!p.windowClosed) return {};
+	const json: IDataObject = {};
+	if (sent) json.sentAs = p.fallback ? 'template' : p.windowClosed.freeForm;
+	if (p.fallback) {
+		json.fallback = {
+			...p.fallback,
+			template: p.windowClosed.template.name,
+			language: p.windowClosed.template.language,
+		};
+	}
+	return json;
+}
+
 /** Meta accepted the message (or the read receipt). */
 export function sentItem(
 	p: PreparedSend,
@@ -62,11 +81,12 @@ export function sentItem(
 	if (p.purpose) json.purpose = p.purpose;
 	if (p.consent) json.consent = consentStateJson(p.consent);
 	if (p.logProblem) json.logProblem = p.logProblem;
+	Object.assign(json, windowClosedFields(p, true));
 	return { json, pairedItem: { item: p.itemIndex } };
 }
 
 /** A skipped item: not an error, the batch goes on; the reason says why nothing was sent. */
-export function skippedItem(item: ConsentSubject, skip: ConsentSkip): INodeExecutionData {
+export function skippedItem(item: PreparedSend, skip: ConsentSkip): INodeExecutionData {
 	const json: IDataObject = {
 		skipped: true,
 		reason: skip.reason,
@@ -74,6 +94,7 @@ export function skippedItem(item: ConsentSubject, skip: ConsentSkip): INodeExecu
 		consent: consentStateJson(skip.state),
 		...messageFields(item, item.recipient?.waId ?? null),
 		...addresseeFields(item),
+		...windowClosedFields(item, false),
 	};
 	return { json, pairedItem: { item: item.itemIndex } };
 }

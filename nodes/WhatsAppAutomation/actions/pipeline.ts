@@ -7,7 +7,6 @@ import {
 } from 'n8n-workflow';
 
 import { ConsentSkip } from '../../../lib/consent';
-import { MetaApiError } from '../../../lib/core/errors';
 import { FieldError } from '../../../lib/core/fieldError';
 import { type PacedResult, PacedSender, type SendLimiter } from '../../../lib/core/pacing';
 import {
@@ -20,9 +19,16 @@ import { errorItem, toNodeError } from '../../../lib/transport/nodeErrors';
 import { readSenderId } from '../../helpers/sender';
 import { readItemParameter } from '../../helpers/itemParameter';
 import { sharedLimiters } from '../../helpers/sharedPacing';
-import { type ClosedWindow, SendConsent, type SendPace } from './consent';
+import { SendConsent, type SendPace } from './consent';
 import { sentItem, skippedItem } from './items';
 import type { PrepareContext, PreparedSend, SendOperation } from './types';
+import {
+	canSwitchToTemplate,
+	isRefusedForClosedWindow,
+	switchToTemplate,
+	windowClosedDetails,
+	windowClosedError,
+} from './windowClosed';
 
 /**
  * Items prepared, screened for consent and the window (one store query each) and handed to the
@@ -52,13 +58,16 @@ interface RunStop {
  * consent and 24-hour windows, hand it to the paced sender, and prepare the next while it is being
  * sent. Every chunk shares one rate limiter, one concurrency bound and the pair rate, so pacing
  * and per-recipient order are those of one batch. One item per input item, in input order.
+ * A free-form message with a window-closed template ("When the Window Is Closed" → Send a
+ * Template Instead) whose window the store knows is closed goes out as that template, screened
+ * again for the template's purpose.
  *
  * Without Continue On Fail the first item that cannot be sent (bad input, a window the store knows
- * is closed) stops the run before any item of its chunk leaves: the chunks before it are sent (or
- * skipped or failed as usual), its own chunk and everything after it are not. So a run of up to
- * CHUNK_SIZE items sends nothing, as when every item was prepared first. The sends already handed
- * over finish and the message log is written before the error, which names the item and says how
- * many items before it were sent.
+ * is closed and no template for it) stops the run before any item of its chunk leaves: the chunks
+ * before it are sent (or skipped or failed as usual), its own chunk and everything after it are
+ * not. So a run of up to CHUNK_SIZE items sends nothing, as when every item was prepared first.
+ * The sends already handed over finish and the message log is written before the error, which
+ * names the item and says how many items before it were sent.
  */
 export async function runSendPipeline(
 	this: IExecuteFunctions,
@@ -82,7 +91,7 @@ export async function runSendPipeline(
 	let numberLimiter: ((phoneNumberId: string) => SendLimiter) | undefined;
 	const sender = new PacedSender<PreparedSend, SendResponse>(
 		(p) => `${p.sender.id}:${p.recipient?.waId ?? p.itemIndex}`,
-		async (p) => await deliver.call(this, client, p, consent),
+		async (p) => await deliver.call(this, client, p, consent, numberLimiter?.(p.sender.id)),
 		sendRetryDecision,
 		{
 			...pace,
@@ -132,14 +141,28 @@ export async function runSendPipeline(
 					toSend = screened.allowed;
 					if (operation.needsOpenWindow) {
 						const closed = await consent.closedWindows(toSend, new Date());
-						for (const [itemIndex, window] of closed) {
+						const held = new Set<number>();
+						for (const p of toSend) {
+							const window = closed.get(p.itemIndex);
+							if (!window) continue;
+							if (canSwitchToTemplate(p)) {
+								// "Send a Template Instead": the template goes, if its own purpose is allowed.
+								switchToTemplate(p, 'store', windowClosedDetails(window));
+								const skip = consent.screenAgain(p);
+								if (skip) {
+									output[p.itemIndex] = skippedItem(p, skip);
+									held.add(p.itemIndex);
+								}
+								continue;
+							}
+							held.add(p.itemIndex);
 							const error = windowClosedError(window);
-							if (continueOnFail) output[itemIndex] = errorItem(this, error, itemIndex);
-							else if (!stop || itemIndex < stop.itemIndex) {
-								stop = { itemIndex, error, heldFrom: start };
+							if (continueOnFail) output[p.itemIndex] = errorItem(this, error, p.itemIndex);
+							else if (!stop || p.itemIndex < stop.itemIndex) {
+								stop = { itemIndex: p.itemIndex, error, heldFrom: start };
 							}
 						}
-						toSend = toSend.filter((p) => !closed.has(p.itemIndex));
+						toSend = toSend.filter((p) => !held.has(p.itemIndex));
 					}
 				} catch (error) {
 					// The store failed: no item of this chunk may leave unchecked.
@@ -308,26 +331,20 @@ function perExecution(): PrepareContext['once'] {
 	};
 }
 
-/** The store knows the window is closed: fail like Meta's 131047 without spending a request. */
-function windowClosedError({ lastInboundAt, closedByMetaAt }: ClosedWindow): MetaApiError {
-	const details =
-		closedByMetaAt === null
-			? `The customer last wrote at ${lastInboundAt.toISOString()}, more than 24 hours ago.`
-			: `Meta reported 131047 (re-engagement: outside the 24-hour window) at ${closedByMetaAt.toISOString()} for a message to this customer, who last wrote at ${lastInboundAt.toISOString()}. The window stays closed until the customer writes again.`;
-	return new MetaApiError(400, {
-		code: 131047,
-		message: 'Re-engagement message: checked before sending, nothing was sent',
-		type: 'WindowClosed',
-		error_data: { details },
-	});
-}
-
-/** Checks consent once more right before the request, then sends and queues the accepted message for the log. */
+/**
+ * Checks consent once more right before the request, then sends and queues the accepted message
+ * for the log. A free-form message Meta refuses with 131047 (its window was closed although the
+ * store did not know) goes out as its window-closed template right away, once: the refusal means
+ * nothing was delivered. The template takes a slot of the number's rate and is checked against
+ * consent for its own purpose. A retry of the item (a retryable error of the template's request)
+ * sends the template again, never the free-form message.
+ */
 async function deliver(
 	this: IExecuteFunctions,
 	client: GraphClient,
 	p: PreparedSend,
 	consent: SendConsent | undefined,
+	limiter: SendLimiter | undefined,
 ): Promise<SendResponse> {
 	if (p.upload) {
 		const binary = this.helpers.assertBinaryData(p.itemIndex, p.upload.binaryPropertyName);
@@ -343,7 +360,19 @@ async function deliver(
 		p.upload = undefined;
 	}
 	await consent?.recheck(p);
-	const response = await client.sendMessage(p.sender.id, p.body);
+	let response: SendResponse;
+	try {
+		response = await client.sendMessage(p.sender.id, p.body);
+	} catch (error) {
+		// Any other failure goes back to the sender as it came; the run turns it into the item's
+		// NodeApiError (toNodeError, errorItem), with Meta's code and the item index.
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
+		if (!canSwitchToTemplate(p) || !isRefusedForClosedWindow(error)) throw error;
+		switchToTemplate(p, 'meta', error.details ?? error.metaMessage);
+		await limiter?.acquire();
+		await consent?.recheck(p);
+		response = await client.sendMessage(p.sender.id, p.body);
+	}
 	consent?.logAccepted(p, response);
 	return response;
 }

@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { senderProperty } from '../../helpers/sender';
 import { optionsProperty, recipientProperty } from '../descriptions/common';
 import { optOutFooterProperties, purposeProperty } from '../descriptions/consent';
+import { windowClosedProperties } from '../descriptions/windowClosed';
 import { handoverContactProperty } from './handover/contact';
 import * as handOver from './handover/handOver.operation';
 import * as returnToAutomation from './handover/returnToAutomation.operation';
@@ -25,6 +26,9 @@ const OPERATIONS: SendOperation[] = [sendTemplate, sendText, sendButtons, sendMe
 
 /** The operations that send a message to a contact (all but Mark as Read). */
 const MESSAGE_OPERATIONS = OPERATIONS.filter((o) => o.sendsMessage).map((o) => o.option.value);
+
+/** The free-form operations (text, buttons, media): they get the "When the Window Is Closed" fields. */
+const FREE_FORM_OPERATIONS = OPERATIONS.filter((o) => o.needsOpenWindow).map((o) => o.option.value);
 
 function forMessages(property: INodeProperties): INodeProperties {
 	return { ...property, displayOptions: { show: { operation: MESSAGE_OPERATIONS } } };
@@ -96,6 +100,8 @@ export const description: INodeProperties[] = [
 	// Shown for Send Text and Send Buttons, after their own fields.
 	...optOutFooterProperties,
 	...sendMedia.description,
+	// Shown for Send Text, Buttons and Media, after their own fields.
+	...windowClosedProperties(FREE_FORM_OPERATIONS),
 	...markAsRead.description,
 	forMessages(optionsProperty),
 	handoverContactProperty,

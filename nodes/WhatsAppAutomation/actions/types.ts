@@ -27,6 +27,36 @@ export interface PreparedSend {
 	consent?: ConsentState;
 	/** Set when Meta accepted the message but the message log could not be written. */
 	logProblem?: string | null;
+	/**
+	 * A free-form message's template for a closed 24-hour window ("When the Window Is Closed" →
+	 * Send a Template Instead), prepared and checked with the item; absent when a closed window
+	 * fails the item.
+	 */
+	windowClosed?: WindowClosedTemplate;
+	/** Set once the item was switched to its window-closed template: why, and who knew. */
+	fallback?: WindowClosedFallback;
+}
+
+/** What the free-form message this item would have been is: the output's `sentAs` when it goes out as itself. */
+export type FreeFormKind = 'text' | 'buttons' | 'media';
+
+/** The template a free-form message is replaced by when the contact's window is closed. */
+export interface WindowClosedTemplate {
+	template: MessageTemplate;
+	/** The template request, with the free-form message's recipient, quoted message and callback data. */
+	body: Record<string, unknown>;
+	renderedText: string;
+	/** The template's own purpose (Purpose, or its category on Auto): a MARKETING template is a marketing send. */
+	purpose: ConsentPurpose;
+	freeForm: FreeFormKind;
+}
+
+/** Why an item went out as its template (the output's `fallback`). */
+export interface WindowClosedFallback {
+	reason: 'windowClosed';
+	/** `store`: the stored window said closed, no free-form request was made. `meta`: Meta answered the free-form request with 131047, so nothing was delivered. */
+	detectedBy: 'store' | 'meta';
+	details: string;
 }
 
 /** What the pipeline hands to an operation's preparation of one item. */

@@ -6,6 +6,7 @@ import { readItemParameter } from '../../../helpers/itemParameter';
 import { optOutFooterFor } from '../consent';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
+import { prepareWindowClosedTemplate } from './templateMessage';
 
 const show = { show: { operation: ['sendButtons'] } };
 
@@ -83,10 +84,11 @@ export const needsOpenWindow = true;
 
 export async function prepare(
 	this: IExecuteFunctions,
-	{ sender }: PrepareContext,
+	context: PrepareContext,
 	i: number,
 ): Promise<PreparedSend> {
-	const { recipient, purposeSetting, unknownConsent, common } = readAddressing(this, i);
+	const addressing = readAddressing(this, i);
+	const { recipient, purposeSetting, unknownConsent, common } = addressing;
 	const buttons = ((readItemParameter(this, 'buttons.button', i, []) ?? []) as IDataObject[]).map(
 		(b) => ({
 			title: String(b.title ?? ''),
@@ -111,7 +113,7 @@ export async function prepare(
 	});
 	return {
 		itemIndex: i,
-		sender,
+		sender: context.sender,
 		recipient,
 		purpose,
 		unknownConsent,
@@ -121,5 +123,6 @@ export async function prepare(
 			...(footer ? [footer] : []),
 			...buttons.map((b) => `[${b.title}]`),
 		].join('\n'),
+		windowClosed: await prepareWindowClosedTemplate(this, context, i, addressing, 'buttons'),
 	};
 }

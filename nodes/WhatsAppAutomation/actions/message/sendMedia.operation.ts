@@ -5,6 +5,7 @@ import { buildMediaMessage, type MediaType } from '../../../../lib/core/messages
 import { readItemParameter } from '../../../helpers/itemParameter';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
+import { prepareWindowClosedTemplate } from './templateMessage';
 
 const show = { show: { operation: ['sendMedia'] } };
 
@@ -99,12 +100,14 @@ export const description: INodeProperties[] = [
 export const sendsMessage = true;
 export const needsOpenWindow = true;
 
-export function prepare(
+export async function prepare(
 	this: IExecuteFunctions,
-	{ sender }: PrepareContext,
+	context: PrepareContext,
 	i: number,
-): PreparedSend {
-	const { recipient, purposeSetting, unknownConsent, common } = readAddressing(this, i);
+): Promise<PreparedSend> {
+	const addressing = readAddressing(this, i);
+	const { recipient, purposeSetting, unknownConsent, common } = addressing;
+	const { sender } = context;
 	const mediaType = readItemParameter(this, 'mediaType', i) as MediaType;
 	const source = readItemParameter(this, 'mediaSource', i) as 'url' | 'binary' | 'id';
 	const caption = (readItemParameter(this, 'caption', i, '') as string) || undefined;
@@ -127,6 +130,7 @@ export function prepare(
 			unknownConsent,
 			body,
 			upload: { binaryPropertyName, mediaType },
+			windowClosed: await prepareWindowClosedTemplate(this, context, i, addressing, 'media'),
 		};
 	}
 	const body = buildMediaMessage(common, {
@@ -143,5 +147,6 @@ export function prepare(
 		purpose: purposeOfSend(purposeSetting, null),
 		unknownConsent,
 		body,
+		windowClosed: await prepareWindowClosedTemplate(this, context, i, addressing, 'media'),
 	};
 }

@@ -6,6 +6,7 @@ import { readItemParameter } from '../../../helpers/itemParameter';
 import { optOutFooterFor } from '../consent';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
+import { prepareWindowClosedTemplate } from './templateMessage';
 
 const show = { show: { operation: ['sendText'] } };
 
@@ -43,10 +44,11 @@ export const needsOpenWindow = true;
 
 export async function prepare(
 	this: IExecuteFunctions,
-	{ sender }: PrepareContext,
+	context: PrepareContext,
 	i: number,
 ): Promise<PreparedSend> {
-	const { recipient, purposeSetting, unknownConsent, common } = readAddressing(this, i);
+	const addressing = readAddressing(this, i);
+	const { recipient, purposeSetting, unknownConsent, common } = addressing;
 	const purpose = purposeOfSend(purposeSetting, null);
 	const footer = optOutFooterFor(this, i, purpose);
 	const given = readItemParameter(this, 'text', i);
@@ -56,7 +58,7 @@ export async function prepare(
 			: given;
 	return {
 		itemIndex: i,
-		sender,
+		sender: context.sender,
 		recipient,
 		purpose,
 		unknownConsent,
@@ -65,5 +67,6 @@ export async function prepare(
 			body: text,
 			previewUrl: readItemParameter(this, 'previewUrl', i, false) as boolean,
 		}),
+		windowClosed: await prepareWindowClosedTemplate(this, context, i, addressing, 'text'),
 	};
 }
