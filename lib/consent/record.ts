@@ -22,7 +22,8 @@ import type { ConsentEvidence, ConsentStatus, Store } from '../store/types';
  * The proof kept with a consent change (history `evidence`, the trigger's `consent.evidence`).
  * One shape for every cause, the union of what each cause knows, so readers need no per-cause
  * code: every change has `text` (what the contact sent or saw) and `messageIds`; a keyword,
- * button or in-app signal adds `matched` (the rule or Meta signal) and `at` (Meta's time, ISO);
+ * phrase, button or in-app signal adds `matched` (the rule or Meta signal, `phrase:<phrase>` for a
+ * phrase) and `at` (Meta's time, ISO);
  * Meta's 131050 adds `metaErrorCode`; an opt-in answer adds `kind: 'double_opt_in'` with the
  * question (`questionMessageId`, `questionText`, `askedAt`, `questionLogged`) and the answer
  * (`answerMessageId`, `answerText`, `answerPayload`, `answeredAt`, `phoneNumberId`).
@@ -56,7 +57,7 @@ export interface ConsentChange {
 	 * stop to lift; kept in the history only.
 	 */
 	applied: boolean;
-	/** The configured keyword, button id or Meta signal that matched. */
+	/** The configured keyword, button id or Meta signal that matched; `phrase:<phrase>` for a phrase. */
 	matched: string;
 	/** The customer answered the Consent Gate's opt-in question (rather than typing a keyword). */
 	answersOptInQuestion: boolean;

@@ -1,14 +1,20 @@
 /**
- * Which inbound events change a contact's consent: a typed keyword (STOP, START…), a template's
- * "Stop promotions" quick-reply button, or Meta's in-app stop/resume of marketing messages (a resume
- * only lifts the in-app stop; it is never an opt-in).
+ * Which inbound events change a contact's consent: a typed keyword (STOP, START…), a phrase inside a
+ * longer message ("bitte keine Nachrichten mehr"), a template's "Stop promotions" quick-reply
+ * button, or Meta's in-app stop/resume of marketing messages (a resume only lifts the in-app stop;
+ * it is never an opt-in).
  *
- * Matching is on the WHOLE message, case-insensitive, ignoring surrounding whitespace,
+ * Keywords match the WHOLE message, case-insensitive, ignoring surrounding whitespace,
  * punctuation, symbols and emoji, because customers write "Stop." or "stop 🙏"; a sentence that
- * merely contains the word ("don't stop the delivery") never changes consent. Interactive replies
- * (reply buttons, list rows) are ignored: their ids are the business's own menu choices, and a
- * "start" menu entry must not record an opt-in.
+ * merely contains the word ("don't stop the delivery") never changes consent. Phrases are found
+ * inside a text as whole words, with accents, umlaut spellings and a negation guard handled by
+ * lib/core/consentPhrases.ts; they only ever stop messages (block or marketing opt-out), never opt
+ * in, because a sentence is read less surely than a one-word answer and a misread opt-in would
+ * allow marketing nobody asked for. A keyword wins over a phrase, a block phrase over an opt-out
+ * phrase. Interactive replies (reply buttons, list rows) are ignored: their ids are the business's
+ * own menu choices, and a "start" menu entry must not record an opt-in.
  */
+import { findPhrase, phraseWords, type PhraseWord } from './consentPhrases';
 import type { InboundMessageEvent, UserPreferenceEvent, WhatsAppEvent } from './webhookEvents';
 
 /** `blocked`: no messages at all; `opted_out`: no marketing; `opted_in`: marketing allowed. */
@@ -24,6 +30,10 @@ export interface ConsentKeywordOptions {
 	optInKeywords?: readonly string[];
 	/** Template quick-reply payloads (or button texts) that stop marketing. Default: Stop promotions. */
 	optOutButtonPayloads?: readonly string[];
+	/** Phrases anywhere in a text that stop every message. Default: none. */
+	blockPhrases?: readonly string[];
+	/** Phrases anywhere in a text that stop marketing only. Default: a short English and German list. */
+	optOutPhrases?: readonly string[];
 }
 
 export const DEFAULT_CONSENT_KEYWORDS: Readonly<Required<ConsentKeywordOptions>> = Object.freeze({
@@ -31,7 +41,23 @@ export const DEFAULT_CONSENT_KEYWORDS: Readonly<Required<ConsentKeywordOptions>>
 	optOutKeywords: Object.freeze(['INFOSTOP', 'UNSUBSCRIBE', 'ABMELDEN']),
 	optInKeywords: Object.freeze(['START']),
 	optOutButtonPayloads: Object.freeze(['Stop promotions']),
+	blockPhrases: Object.freeze([]),
+	// Short on purpose: each phrase is a clear request to stop. "no more messages" and "keine
+	// Nachrichten mehr" are left out, they also describe a complaint ("ich bekomme keine Nachrichten
+	// mehr"); "bitte" makes the German one a request.
+	optOutPhrases: Object.freeze([
+		'stop sending me messages',
+		'stop messaging me',
+		'unsubscribe me',
+		'bitte keine Nachrichten mehr',
+		'keine Werbung mehr',
+		'bitte abmelden',
+		'ich möchte mich abmelden',
+	]),
 });
+
+/** `matched` of a phrase: which configured phrase the message contained. */
+export const PHRASE_MATCH_PREFIX = 'phrase:';
 
 /**
  * What a signal asks the store to do: set a status, or (WhatsApp's in-app "resume") lift only an
@@ -48,13 +74,12 @@ export interface ConsentSignal {
 
 export function classifyConsentSignal(
 	event: WhatsAppEvent,
-	options: ConsentKeywordOptions = {},
+	options: ConsentKeywordOptions = DEFAULTS_ONLY,
 ): ConsentSignal | null {
-	const rules = resolveRules(options);
 	if (event.event === 'user_preference') return inAppSignal(event);
 	if (event.event !== 'message') return null;
-	if (event.type === 'text') return keywordSignal(event, rules);
-	if (event.type === 'button') return buttonSignal(event, rules);
+	if (event.type === 'text') return typedSignal(event, resolveRules(options));
+	if (event.type === 'button') return buttonSignal(event, resolveRules(options));
 	return null;
 }
 
@@ -63,14 +88,73 @@ export function assertValidConsentKeywordOptions(options: ConsentKeywordOptions)
 	resolveRules(options);
 }
 
+/**
+ * The lists of several triggers on one account as one (consent is recorded once, with every
+ * trigger's words): their union, each entry once, and an entry that would mean two things goes to
+ * the strongest list that has it: block over opt-out over opt-in. A list a trigger leaves unset
+ * counts with its defaults; entries with nothing to match are left out.
+ */
+export function mergeConsentKeywordOptions(
+	all: readonly ConsentKeywordOptions[],
+): Required<ConsentKeywordOptions> {
+	const claimed = new Map<string, ConsentStatus>();
+	const merged = {} as Record<ListName, string[]>;
+	for (const list of LISTS) {
+		const kept: string[] = [];
+		const own = new Set<string>();
+		for (const options of all) {
+			for (const configured of options[list.name] ?? DEFAULT_CONSENT_KEYWORDS[list.name]) {
+				const compiled = compileEntry(list, configured);
+				if (typeof compiled === 'string' || own.has(compiled.keys[0])) continue;
+				if (compiled.keys.some((key) => (claimed.get(key) ?? list.status) !== list.status)) {
+					continue;
+				}
+				own.add(compiled.keys[0]);
+				for (const key of compiled.keys) claimed.set(key, list.status);
+				kept.push(configured);
+			}
+		}
+		merged[list.name] = kept;
+	}
+	return merged;
+}
+
+type ListName = keyof ConsentKeywordOptions;
+type ListKind = 'keyword' | 'phrase' | 'button';
+
+/** Every list, strongest first: the order conflicts are settled in and phrases are tried in. */
+const LISTS: ReadonlyArray<{ name: ListName; status: ConsentStatus; kind: ListKind }> = [
+	{ name: 'blockKeywords', status: 'blocked', kind: 'keyword' },
+	{ name: 'blockPhrases', status: 'blocked', kind: 'phrase' },
+	{ name: 'optOutKeywords', status: 'opted_out', kind: 'keyword' },
+	{ name: 'optOutButtonPayloads', status: 'opted_out', kind: 'button' },
+	{ name: 'optOutPhrases', status: 'opted_out', kind: 'phrase' },
+	{ name: 'optInKeywords', status: 'opted_in', kind: 'keyword' },
+];
+
 type Rule = { normalized: string; configured: string; status: ConsentStatus };
+type PhraseRule = { words: PhraseWord[]; configured: string; status: ConsentStatus };
 
 interface Rules {
 	keywords: Rule[];
 	buttons: Rule[];
+	phrases: PhraseRule[];
+}
+
+interface CompiledEntry {
+	rule: Rule | PhraseRule;
+	/**
+	 * What the entry would collide with in another list: the first key is its own (duplicates in
+	 * one list), a keyword or button also claims its words as a phrase ("no more offers" as an
+	 * opt-out keyword and a block phrase would mean two things).
+	 */
+	keys: string[];
 }
 
 const MARKETING_CATEGORY = 'marketing_messages';
+
+/** No list set: every list has its defaults (one object, so its rules are compiled once). */
+const DEFAULTS_ONLY: ConsentKeywordOptions = Object.freeze({});
 
 function inAppSignal(event: UserPreferenceEvent): ConsentSignal | null {
 	if (event.category !== MARKETING_CATEGORY) return null;
@@ -86,11 +170,22 @@ function inAppSignal(event: UserPreferenceEvent): ConsentSignal | null {
 	};
 }
 
-function keywordSignal(event: InboundMessageEvent, rules: Rules): ConsentSignal | null {
+/** A keyword as the whole message first; else the first phrase (block phrases first) it contains. */
+function typedSignal(event: InboundMessageEvent, rules: Rules): ConsentSignal | null {
 	const typed = event.message.text;
 	if (typed === null) return null;
 	const rule = findRule(rules.keywords, typed);
-	return rule === undefined ? null : signal(rule, 'keyword', typed, event);
+	if (rule !== undefined) return signal(rule, 'keyword', typed, event);
+	if (rules.phrases.length === 0) return null;
+	const words = phraseWords(typed);
+	const phrase = rules.phrases.find((candidate) => findPhrase(words, candidate.words) !== -1);
+	if (phrase === undefined) return null;
+	return signal(
+		{ status: phrase.status, configured: `${PHRASE_MATCH_PREFIX}${phrase.configured}` },
+		'keyword',
+		typed,
+		event,
+	);
 }
 
 /** The payload is checked first: it is the business's stable value, the text may be translated. */
@@ -108,7 +203,7 @@ function buttonSignal(event: InboundMessageEvent, rules: Rules): ConsentSignal |
 }
 
 function signal(
-	rule: Rule,
+	rule: { status: ConsentStatus; configured: string },
 	source: ConsentSource,
 	text: string,
 	event: InboundMessageEvent,
@@ -126,38 +221,66 @@ function findRule(rules: Rule[], sent: string): Rule | undefined {
 	return rules.find((rule) => rule.normalized === normalized);
 }
 
+/** Compiled once per options object: a trigger classifies every event of a delivery with the same. */
+const compiledRules = new WeakMap<ConsentKeywordOptions, Rules>();
+
 function resolveRules(options: ConsentKeywordOptions): Rules {
-	const listed = (
-		name: keyof ConsentKeywordOptions,
-		status: ConsentStatus,
-	): Array<Rule & { list: string }> =>
-		(options[name] ?? DEFAULT_CONSENT_KEYWORDS[name]).map((configured) => {
-			const normalized = typeof configured === 'string' ? normalizeConsentText(configured) : '';
-			if (normalized === '') {
+	const cached = compiledRules.get(options);
+	if (cached !== undefined) return cached;
+	const rules: Rules = { keywords: [], buttons: [], phrases: [] };
+	const seen = new Map<string, { list: ListName; status: ConsentStatus }>();
+	for (const list of LISTS) {
+		for (const configured of options[list.name] ?? DEFAULT_CONSENT_KEYWORDS[list.name]) {
+			const compiled = compileEntry(list, configured);
+			if (typeof compiled === 'string') {
 				throw new Error(
-					`Consent list "${name}" contains ${JSON.stringify(configured)}, which has no letters or digits to match; remove that entry`,
+					`Consent list "${list.name}" contains ${JSON.stringify(configured)}, ${compiled}`,
 				);
 			}
-			return { normalized, configured, status, list: name };
-		});
-
-	const keywords = [
-		...listed('blockKeywords', 'blocked'),
-		...listed('optOutKeywords', 'opted_out'),
-		...listed('optInKeywords', 'opted_in'),
-	];
-	const buttons = listed('optOutButtonPayloads', 'opted_out');
-	const seen = new Map<string, Rule & { list: string }>();
-	for (const rule of [...keywords, ...buttons]) {
-		const earlier = seen.get(rule.normalized);
-		if (earlier !== undefined && earlier.status !== rule.status) {
-			throw new Error(
-				`Consent keyword ${JSON.stringify(rule.configured)} is in both "${earlier.list}" and "${rule.list}"; keep it in one list so it means one thing`,
-			);
+			for (const key of compiled.keys) {
+				const earlier = seen.get(key);
+				if (earlier !== undefined && earlier.status !== list.status) {
+					throw new Error(
+						`Consent ${list.kind === 'phrase' ? 'phrase' : 'keyword'} ${JSON.stringify(configured)} is in both "${earlier.list}" and "${list.name}"; keep it in one list so it means one thing`,
+					);
+				}
+				seen.set(key, { list: list.name, status: list.status });
+			}
+			if (list.kind === 'phrase') rules.phrases.push(compiled.rule as PhraseRule);
+			else if (list.kind === 'button') rules.buttons.push(compiled.rule as Rule);
+			else rules.keywords.push(compiled.rule as Rule);
 		}
-		seen.set(rule.normalized, rule);
 	}
-	return { keywords, buttons };
+	compiledRules.set(options, rules);
+	return rules;
+}
+
+/** The entry as a rule with its conflict keys, or why it cannot be used. */
+function compileEntry(
+	list: { name: ListName; status: ConsentStatus; kind: ListKind },
+	configured: unknown,
+): CompiledEntry | string {
+	const text = typeof configured === 'string' ? configured : '';
+	const words = phraseWords(text);
+	const asPhrase = `phrase:${words.map((word) => word.plain).join(' ')}`;
+	if (list.kind === 'phrase') {
+		if (words.length === 0) return 'which has no letters or digits to match; remove that entry';
+		if (words.length === 1) {
+			return 'a single word: a phrase needs at least two words, so it is never found inside an unrelated sentence (put single words in the keyword lists, which match the whole message)';
+		}
+		return {
+			rule: { words, configured: text, status: list.status },
+			keys: [asPhrase],
+		};
+	}
+	const normalized = normalizeConsentText(text);
+	if (normalized === '') return 'which has no letters or digits to match; remove that entry';
+	return {
+		rule: { normalized, configured: text, status: list.status },
+		keys: [`${list.kind === 'button' ? 'button' : 'word'}:${normalized}`, `word:${normalized}`]
+			.concat(words.length > 1 ? [asPhrase] : [])
+			.filter((key, i, keys) => keys.indexOf(key) === i),
+	};
 }
 
 const EDGE_NOISE =

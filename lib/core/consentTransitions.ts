@@ -61,7 +61,7 @@ export const CONSENT_TABLE_EVENTS: ReadonlyArray<{
 		event: { kind: 'set', status: 'opted_in', source: 'keyword' },
 	},
 	{
-		label: 'marketing opt-out keyword (INFOSTOP, UNSUBSCRIBE, ABMELDEN)',
+		label: 'marketing opt-out keyword or phrase (INFOSTOP, "keine Werbung mehr")',
 		event: { kind: 'set', status: 'opted_out', source: 'keyword' },
 	},
 	{
@@ -69,7 +69,7 @@ export const CONSENT_TABLE_EVENTS: ReadonlyArray<{
 		event: { kind: 'set', status: 'opted_out', source: 'button' },
 	},
 	{
-		label: 'block keyword (STOP)',
+		label: 'block keyword or phrase (STOP)',
 		event: { kind: 'set', status: 'blocked', source: 'keyword' },
 	},
 	{

@@ -1,17 +1,41 @@
 /**
- * The reply to an opt-out keyword ("STOP", "INFOSTOP", "ABMELDEN"): a short confirmation in the
- * customer's language, telling them how to come back. The customer has just written, so the
- * 24-hour window is open and free text is allowed.
+ * The reply to an opt-out keyword ("STOP", "INFOSTOP", "ABMELDEN") or phrase ("bitte keine
+ * Nachrichten mehr"): a short confirmation in the customer's language, telling them how to come
+ * back. The customer has just written, so the 24-hour window is open and free text is allowed.
  */
-import { DEFAULT_CONSENT_KEYWORDS, type ConsentKeywordOptions } from '../core/consentKeywords';
+import {
+	DEFAULT_CONSENT_KEYWORDS,
+	PHRASE_MATCH_PREFIX,
+	type ConsentKeywordOptions,
+} from '../core/consentKeywords';
+import { phraseWords } from '../core/consentPhrases';
 import type { ConsentChange } from './record';
 
 export type ConfirmationLanguage = 'en' | 'de';
 
 /** Keywords German speakers type to unsubscribe; anything else is answered in English. */
 const GERMAN_KEYWORDS = new Set(['abmelden', 'abbestellen', 'stopp', 'austragen', 'abmeldung']);
+/** A matched phrase with one of these words is German ("bitte keine Nachrichten mehr"). */
+const GERMAN_PHRASE_WORDS = new Set([
+	...GERMAN_KEYWORDS,
+	'bitte',
+	'keine',
+	'kein',
+	'nicht',
+	'mehr',
+	'nachrichten',
+	'werbung',
+	'mich',
+	'mir',
+	'ich',
+]);
 
+/** The language of the reply to what matched: a keyword, or `phrase:<the configured phrase>`. */
 export function confirmationLanguage(matched: string): ConfirmationLanguage {
+	if (matched.startsWith(PHRASE_MATCH_PREFIX)) {
+		const words = phraseWords(matched.slice(PHRASE_MATCH_PREFIX.length));
+		return words.some((word) => GERMAN_PHRASE_WORDS.has(word.plain)) ? 'de' : 'en';
+	}
 	return GERMAN_KEYWORDS.has(matched.trim().toLowerCase()) ? 'de' : 'en';
 }
 

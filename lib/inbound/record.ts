@@ -14,6 +14,7 @@ import {
 import { classifyConsentSignal, type ConsentKeywordOptions } from '../core/consentKeywords';
 import { consentAnswerFromReply } from '../core/consentPolicy';
 import { plausibleEventTime } from '../core/eventTime';
+import { LIMITS } from '../core/messages';
 import {
 	eventDedupKey,
 	type ContactIdentity,
@@ -76,6 +77,11 @@ const WINDOW_CLOSED_CODE = 131047;
 /** PostgreSQL deadlock, serialization failure, racing first inserts: rerunning the transaction is safe. */
 const CONFLICT_CODES = new Set(['40P01', '40001', '23505']);
 const MAX_ATTEMPTS = 3;
+/**
+ * WhatsApp's longest text message: the customer's whole message is the proof, since a phrase may
+ * stand anywhere in it.
+ */
+const EVIDENCE_TEXT_LIMIT = LIMITS.textBody;
 
 export async function recordEvent(
 	store: Store,
@@ -234,7 +240,7 @@ async function applyConsentSignal(
 		matched: signal.evidence.matched,
 		metaTimeMs: metaTimeOf(event),
 		evidence: {
-			text: signal.evidence.text.slice(0, 1000),
+			text: signal.evidence.text.slice(0, EVIDENCE_TEXT_LIMIT),
 			messageIds: signal.evidence.messageId === null ? [] : [signal.evidence.messageId],
 			matched: signal.evidence.matched,
 			at: signal.evidence.at,

@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/require-node-api-error -- n8n-free like lib/core: the node shell turns a FieldError into a NodeOperationError */
 /**
  * The trigger's configuration as plain data, checked once: which events start a run, which
- * deliveries pass the filters, and how consent keywords and opt-out confirmations behave.
+ * deliveries pass the filters, and how consent keywords, phrases and opt-out confirmations behave.
  */
 import {
 	assertValidConsentKeywordOptions,
@@ -41,6 +41,8 @@ export interface TriggerParameters {
 	optOutKeywords?: unknown;
 	optInKeywords?: unknown;
 	optOutButtonPayloads?: unknown;
+	blockPhrases?: unknown;
+	optOutPhrases?: unknown;
 	confirmOptOut?: unknown;
 	optOutConfirmationText?: unknown;
 }
@@ -112,13 +114,17 @@ function keywordFilter(keywordsValue: unknown, modeValue: unknown): KeywordFilte
 
 function consentKeywords(parameters: TriggerParameters): ConsentKeywordOptions {
 	const options: ConsentKeywordOptions = {};
+	// Keywords are short: commas separate them. Phrases are sentences: a line each, or commas
+	// (punctuation never matters inside a phrase, so a comma cannot be part of one).
 	const lists = [
-		['blockKeywords', 'Block Keywords'],
-		['optOutKeywords', 'Opt-out Keywords'],
-		['optInKeywords', 'Opt-in Keywords'],
-		['optOutButtonPayloads', 'Opt-out Button Payloads'],
+		['blockKeywords', 'Block Keywords', /,/],
+		['optOutKeywords', 'Opt-out Keywords', /,/],
+		['optInKeywords', 'Opt-in Keywords', /,/],
+		['optOutButtonPayloads', 'Opt-out Button Payloads', /,/],
+		['blockPhrases', 'Block Phrases', /[,\r\n]/],
+		['optOutPhrases', 'Opt-out Phrases', /[,\r\n]/],
 	] as const;
-	for (const [name, label] of lists) {
+	for (const [name, label, separator] of lists) {
 		const value = parameters[name];
 		if (value === undefined || value === null) continue;
 		if (typeof value !== 'string' && !Array.isArray(value)) {
@@ -126,14 +132,16 @@ function consentKeywords(parameters: TriggerParameters): ConsentKeywordOptions {
 				label,
 				value,
 				'is not a list',
-				'Enter the keywords separated by commas.',
+				name.endsWith('Phrases')
+					? 'Enter the phrases one per line (or separated by commas).'
+					: 'Enter the keywords separated by commas.',
 			);
 		}
 		options[name] = Array.isArray(value)
 			? value.map(String)
 			: value
-					.split(',')
-					.map((keyword) => keyword.trim())
+					.split(separator)
+					.map((entry) => entry.trim())
 					.filter(Boolean);
 	}
 	try {

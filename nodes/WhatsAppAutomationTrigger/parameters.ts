@@ -38,6 +38,8 @@ export function readTriggerSettings(ctx: TriggerContext): TriggerSettings {
 			optOutKeywords: options.optOutKeywords,
 			optInKeywords: options.optInKeywords,
 			optOutButtonPayloads: options.optOutButtonPayloads,
+			blockPhrases: options.blockPhrases,
+			optOutPhrases: options.optOutPhrases,
 			confirmOptOut: options.confirmOptOut,
 			optOutConfirmationText: options.optOutConfirmationText,
 		});

@@ -6,7 +6,7 @@
 import { NodeOperationError, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
 import {
-	DEFAULT_CONSENT_KEYWORDS,
+	mergeConsentKeywordOptions,
 	type ConsentKeywordOptions,
 } from '../../lib/core/consentKeywords';
 import {
@@ -124,9 +124,12 @@ export function scopesOf(mode: RegistrationMode, phoneNumberIds: readonly string
 }
 
 /**
- * Consent is recorded once, by the trigger Meta calls, with the words of every published
- * route (a contact who wrote any route's STOP opted out) and a confirmation when any route asks
- * for one (this trigger's text when it confirms, else the oldest route's that sets one).
+ * Consent is recorded once, by the trigger Meta calls, with the keywords and phrases of every
+ * published route (a contact who wrote any route's STOP opted out; a word or phrase in two lists
+ * counts for the strongest, see mergeConsentKeywordOptions) and a confirmation when any route asks
+ * for one (this trigger's text when it confirms, else the oldest route's that sets one). A route
+ * stored before phrases existed has no phrase lists: it counts with the default phrases, as it
+ * would after being published again.
  */
 export function consentSettingsFor(
 	settings: TriggerSettings,
@@ -146,27 +149,7 @@ export function consentSettingsFor(
 			.filter((consent): consent is RouteConsentOptions => isConsentOptions(consent)),
 	];
 	if (all.length === 1) return settings;
-	const lists = [
-		'blockKeywords',
-		'optOutKeywords',
-		'optInKeywords',
-		'optOutButtonPayloads',
-	] as const;
-	const keywords: ConsentKeywordOptions = {};
-	// A word is claimed by the strongest list that has it: block over opt-out over opt-in.
-	const taken = new Set<string>();
-	for (const list of lists) {
-		const words: string[] = [];
-		for (const consent of all) {
-			for (const word of consent.keywords[list] ?? defaultsOf(list)) {
-				const key = `${list === 'optOutButtonPayloads' ? 'button' : 'word'}:${word.trim().toUpperCase()}`;
-				if (taken.has(key)) continue;
-				taken.add(key);
-				words.push(word);
-			}
-		}
-		keywords[list] = words;
-	}
+	const keywords = mergeConsentKeywordOptions(all.map((consent) => consent.keywords));
 	const confirming = all.filter((consent) => consent.confirmOptOut);
 	return {
 		...settings,
@@ -179,10 +162,6 @@ export function consentSettingsFor(
 				null,
 		},
 	};
-}
-
-function defaultsOf(list: keyof ConsentKeywordOptions): readonly string[] {
-	return DEFAULT_CONSENT_KEYWORDS[list];
 }
 
 function isConsentOptions(value: unknown): value is RouteConsentOptions {

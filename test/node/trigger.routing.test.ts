@@ -238,6 +238,39 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (backend) => {
 			expect(await control.messages({ to: CUSTOMER_WA_ID })).toHaveLength(1);
 		});
 
+		it('an opt-out phrase of any published trigger counts too, with the phrase as evidence', async () => {
+			fixtures.logger.parameters = {
+				...fixtures.logger.parameters,
+				options: { optOutPhrases: 'bitte nicht mehr anschreiben' },
+			};
+			// The bot holds the callback and has only the default phrases.
+			await publishAll(['bot', 'promo', 'price', 'logger']);
+			await customerWrites('Hallo, bitte nicht mehr anschreiben. Danke');
+			expect(await store.getConsentHistory(emulator.info().wabaId, CUSTOMER_WA_ID)).toEqual([
+				expect.objectContaining({
+					newStatus: 'opted_out',
+					evidence: expect.objectContaining({
+						text: 'Hallo, bitte nicht mehr anschreiben. Danke',
+						matched: 'phrase:bitte nicht mehr anschreiben',
+					}),
+				}),
+			]);
+			expect(jsonOf(n8n.runs('logger')[0])[1]).toMatchObject({
+				event: 'consentChanged',
+				matched: 'phrase:bitte nicht mehr anschreiben',
+			});
+			// The bot confirms, in German for a German phrase.
+			const [confirmation] = await control.messages({ to: CUSTOMER_WA_ID });
+			expect(confirmation.renderedText).toMatch(/^Sie erhalten keine Werbenachrichten mehr/);
+			// The default phrases still count: the bot leaves its list unset.
+			await customerWrites('ok, stop messaging me');
+			expect(
+				(await store.getConsentHistory(emulator.info().wabaId, CUSTOMER_WA_ID)).map(
+					(entry) => entry.evidence?.matched,
+				),
+			).toEqual(['phrase:bitte nicht mehr anschreiben', 'phrase:stop messaging me']);
+		});
+
 		it('two keyword flows: the most specific match wins, then the priority', async () => {
 			fixtures.price.parameters = {
 				...fixtures.price.parameters,

@@ -58,6 +58,8 @@ describe('resolveTriggerSettings', () => {
 			/not a match mode/,
 		],
 		[{ events: ['messageReceived'], optInKeywords: 'STOP' }, 'Consent Keywords', /cannot be used/],
+		[{ events: ['messageReceived'], optOutPhrases: 'keine' }, 'Consent Keywords', /cannot be used/],
+		[{ events: ['messageReceived'], blockPhrases: 42 }, 'Block Phrases', /not a list/],
 	])('refuses %j naming the field', (parameters, field, problem) => {
 		let error: unknown;
 		try {
@@ -69,6 +71,20 @@ describe('resolveTriggerSettings', () => {
 		expect((error as FieldError).field).toBe(field);
 		expect((error as FieldError).message).toMatch(problem);
 		expect((error as FieldError).fix).not.toBe('');
+	});
+
+	it('reads phrases one per line or separated by commas; keywords only by commas', () => {
+		const settings = resolveTriggerSettings({
+			events: ['messageReceived'],
+			optOutPhrases: 'bitte keine Nachrichten mehr\r\n  stop messaging me, unsubscribe me\n\n',
+			blockPhrases: '',
+			optOutKeywords: 'INFOSTOP, KEINE WERBUNG',
+		});
+		expect(settings.consentKeywords).toEqual({
+			optOutPhrases: ['bitte keine Nachrichten mehr', 'stop messaging me', 'unsubscribe me'],
+			blockPhrases: [],
+			optOutKeywords: ['INFOSTOP', 'KEINE WERBUNG'],
+		});
 	});
 
 	it('keeps regular expressions with commas intact (one per line)', () => {

@@ -308,6 +308,16 @@ export const optionsProperty: INodeProperties = {
 				'Messages that stop ALL messages to the contact, separated by commas (whole message, case-insensitive)',
 		},
 		{
+			displayName: 'Block Phrases',
+			name: 'blockPhrases',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: DEFAULT_CONSENT_KEYWORDS.blockPhrases.join('\n'),
+			placeholder: 'stop all messages\nkeine Nachrichten mehr schicken',
+			description:
+				'Phrases that stop ALL messages when a message contains them, one per line (or separated by commas); at least two words each. Matched as whole words, ignoring case, accents and punctuation, not right after a negation such as "don\'t" or "nicht". Empty by default: a sentence is read less surely than a keyword.',
+		},
+		{
 			displayName: 'Confirm Opt-Out',
 			name: 'confirmOptOut',
 			type: 'boolean',
@@ -361,6 +371,15 @@ export const optionsProperty: INodeProperties = {
 			type: 'string',
 			default: DEFAULT_CONSENT_KEYWORDS.optOutKeywords.join(', '),
 			description: 'Messages that stop marketing messages only, separated by commas',
+		},
+		{
+			displayName: 'Opt-Out Phrases',
+			name: 'optOutPhrases',
+			type: 'string',
+			typeOptions: { rows: 4 },
+			default: DEFAULT_CONSENT_KEYWORDS.optOutPhrases.join('\n'),
+			description:
+				'Phrases that stop marketing messages when a message contains them ("Hallo, bitte keine Nachrichten mehr. Danke"), one per line (or separated by commas); at least two words each. Matched as whole words, ignoring case, accents and punctuation (ä also matches a and ae), not right after a negation such as "don\'t" or "nicht". Review the defaults for your customers; empty turns phrases off.',
 		},
 		{
 			displayName: 'Receive Replies a Follow-up Wait Consumed',
