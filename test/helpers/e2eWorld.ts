@@ -49,6 +49,8 @@ export interface WorldOptions {
 	 * n8n gives out, so a test can make chosen webhook calls fail.
 	 */
 	gateway?: boolean;
+	/** More environment for every n8n process (e.g. N8N_CONCURRENCY_PRODUCTION_LIMIT for workers). */
+	env?: Record<string, string>;
 }
 
 export interface World {
@@ -109,14 +111,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 			userFolder,
 			installPackage: false,
 			...(gateway ? { publicWebhookUrl: gateway.url } : {}),
-			...(options.queue
-				? {
-						queue: { workers: 2, webhookProcessors: 1 },
-						// n8n 3.0's behaviour, available in 2.41: a run started from the editor (or its
-						// REST endpoint, as the tests do for the schedule examples) executes on a worker.
-						env: { OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true' },
-					}
-				: {}),
+			...(options.queue ? { queue: { workers: 2, webhookProcessors: 1 } } : {}),
+			env: {
+				// n8n 3.0's behaviour, available in 2.41: a run started from the editor (or its
+				// REST endpoint, as the tests do for the schedule examples) executes on a worker.
+				...(options.queue ? { OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true' } : {}),
+				...options.env,
+			},
 		});
 		cleanups.push(async () => await n8n.stop());
 		gateway?.connect({ webhooks: n8n.webhookServerUrl, main: n8n.baseUrl });
