@@ -40,6 +40,11 @@ export interface HandOffOptions {
 	 * reached stay waiting (`outOfTime`).
 	 */
 	attemptsBefore?: Date;
+	/**
+	 * This process's hand-off slots (lib/waits/handOffSlots.ts): a wait is claimed and POSTed only
+	 * once a slot is free, before `attemptsBefore`; otherwise it stays waiting (`outOfTime`).
+	 */
+	slots?: { acquire(until?: Date): Promise<(() => void) | null> };
 }
 
 export interface ResumeOptions extends HandOffOptions {
@@ -178,43 +183,76 @@ export async function resumeWaitsForMessage(
 					resumableLater: true,
 				};
 			}
-			const claimed = inDoubt
-				? await store.reclaimWait(wait.id, wait.resolvedAt!, now)
-				: await store.claimWait(wait.id, 'claimed', now);
-			// Another resumer (a redelivery, a second trigger) or the deadline got there first.
-			if (claimed === null) return 'skipped';
-			const body: HandOffBody = {
-				waitId: claimed.id,
-				secret: claimed.secret ?? '',
-				outcome: 'replied',
-				event,
-			};
-			const failed = await deliver(http, claimed, body, options);
-			if (failed === null) {
-				await store.settleWait(claimed.id);
-				return 'resumed';
-			}
-			if (failed.reason === 'noAnswer') {
+			const release = options.slots
+				? await options.slots.acquire(options.attemptsBefore)
+				: () => {};
+			if (release === null) {
 				return {
-					...failed,
-					detail: `${failed.detail}; the wait stays claimed in case n8n still takes it: a redelivery of this message from ${CLAIM_IN_DOUBT_MS / 1000} s on retries`,
+					...failure(
+						wait,
+						'outOfTime',
+						null,
+						'not tried: no hand-off slot of this process freed up within this delivery’s time',
+					),
 					resumableLater: true,
 				};
 			}
-			// A claim taken over from a POST in doubt: n8n answering "not waiting" means that POST
-			// (or n8n's timeout) resumed the execution; it is not put back.
-			const afterwards =
-				inDoubt && (failed.reason === 'notWaiting' || failed.reason === 'executionGone')
-					? await expireOrChanged(store, claimed, clock())
-					: await giveUpClaim(store, claimed, failed.reason, clock());
-			return {
-				...failed,
-				detail: `${failed.detail}; ${AFTERWARDS[afterwards]}`,
-				resumableLater: afterwards === 'released',
-			};
+			try {
+				return await claimAndHandOver(store, event, http, wait, { inDoubt, now }, options);
+			} finally {
+				release();
+			}
 		}),
 	);
 	return summarize(outcomes);
+}
+
+/** Claims one accepted wait (or takes over its claim in doubt), POSTs the reply and settles. */
+async function claimAndHandOver(
+	store: Store,
+	event: InboundMessageEvent,
+	http: ResumeHttp,
+	wait: LiveWaitRecord,
+	{ inDoubt, now }: { inDoubt: boolean; now: Date },
+	options: ResumeOptions,
+): Promise<HandOffFailure | 'resumed' | 'skipped'> {
+	const clock = options.now ?? (() => new Date());
+	// Claimed as of the delivery's start: a slot is waited for only until `attemptsBefore`, so
+	// the POST still ends within CLAIM_IN_PROGRESS_MS of it.
+	const claimed = inDoubt
+		? await store.reclaimWait(wait.id, wait.resolvedAt!, now)
+		: await store.claimWait(wait.id, 'claimed', now);
+	// Another resumer (a redelivery, a second trigger) or the deadline got there first.
+	if (claimed === null) return 'skipped';
+	const body: HandOffBody = {
+		waitId: claimed.id,
+		secret: claimed.secret ?? '',
+		outcome: 'replied',
+		event,
+	};
+	const failed = await deliver(http, claimed, body, options);
+	if (failed === null) {
+		await store.settleWait(claimed.id);
+		return 'resumed';
+	}
+	if (failed.reason === 'noAnswer') {
+		return {
+			...failed,
+			detail: `${failed.detail}; the wait stays claimed in case n8n still takes it: a redelivery of this message from ${CLAIM_IN_DOUBT_MS / 1000} s on retries`,
+			resumableLater: true,
+		};
+	}
+	// A claim taken over from a POST in doubt: n8n answering "not waiting" means that POST
+	// (or n8n's timeout) resumed the execution; it is not put back.
+	const afterwards =
+		inDoubt && (failed.reason === 'notWaiting' || failed.reason === 'executionGone')
+			? await expireOrChanged(store, claimed, clock())
+			: await giveUpClaim(store, claimed, failed.reason, clock());
+	return {
+		...failed,
+		detail: `${failed.detail}; ${AFTERWARDS[afterwards]}`,
+		resumableLater: afterwards === 'released',
+	};
 }
 
 const AFTERWARDS = {

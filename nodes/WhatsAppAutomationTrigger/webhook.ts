@@ -35,6 +35,7 @@ import {
 } from '../../lib/inbound';
 import { GraphClient, type CloudApiCredentials } from '../../lib/transport/graphApi';
 import { postForward, resumeHttpFrom } from '../../lib/transport/n8nWebhooks';
+import { HandOffSlots, TRIGGER_HAND_OFFS_IN_FLIGHT } from '../../lib/waits/handOffSlots';
 import { resumeWaitsForMessage } from '../../lib/waits/resume';
 import { housekeepAccountStore, openAccountStore } from '../helpers/storeAccess';
 import { credentialsForWebhook } from './credentialCache';
@@ -48,6 +49,9 @@ import {
 import { consentSettingsFor, routeIdOf, selfRoute } from './routes';
 
 type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
+
+/** Every trigger of this n8n process POSTs its hand-offs through these (lib/waits/handOffSlots.ts). */
+const handOffSlots = new HandOffSlots(TRIGGER_HAND_OFFS_IN_FLIGHT);
 type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & {
 	rawBody?: Buffer;
 	readRawBody?: () => Promise<void>;
@@ -236,6 +240,7 @@ function deliveryPorts(
 				account,
 				attemptsBefore,
 				retryDelaysMs: WEBHOOK_HANDOFF_RETRY_DELAYS_MS,
+				slots: handOffSlots,
 			}),
 		sendText: async (phoneNumberId, to, text) => {
 			const recipient = to.waId !== null ? { to: to.waId } : { recipient: String(to.userId ?? '') };

@@ -9,6 +9,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 
 import type { Store } from '../../lib/store';
+import { HandOffSlots } from '../../lib/waits/handOffSlots';
 import { registerFollowUpWait } from '../../lib/waits/register';
 import {
 	cancelWaitsForContact,
@@ -462,6 +463,89 @@ describe('the hand-off to a waiting execution', () => {
 		);
 
 		expect(result).toEqual({ resumed: 0, failed: 0, failures: [] });
+	});
+
+	describe('through the slots of one process (a burst of replies)', () => {
+		/** Answers every POST after a short while, counting how many it held at once. */
+		async function slowN8n() {
+			const seen = { inFlight: 0, most: 0, answered: 0 };
+			const server = createHttpServer((request, response) => {
+				seen.inFlight++;
+				seen.most = Math.max(seen.most, seen.inFlight);
+				request.resume();
+				request.on('end', () => {
+					setTimeout(() => {
+						seen.inFlight--;
+						seen.answered++;
+						response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+					}, 20);
+				});
+			});
+			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+			const { port } = server.address() as { port: number };
+			return {
+				seen,
+				url: (id: number) => `http://127.0.0.1:${port}/webhook-waiting/${id}?signature=x`,
+				close: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
+			};
+		}
+
+		it('never has more POSTs in flight than slots, and every reply resumes its wait', async () => {
+			const n8nStandIn = await slowN8n();
+			try {
+				const customers = Array.from({ length: 8 }, (_, i) => `49151123456${10 + i}`);
+				const now = new Date();
+				for (const [i, contact] of customers.entries()) {
+					await registerFollowUpWait(store, {
+						account: ACCOUNT,
+						phoneNumberId: NUMBER,
+						contact,
+						executionId: `burst-${i}`,
+						resumeUrl: n8nStandIn.url(i),
+						deadline: new Date(now.getTime() + HOUR),
+						rule: { kind: 'anyMessage' },
+						now,
+					});
+				}
+				const slots = new HandOffSlots(2);
+
+				const results = await Promise.all(
+					customers.map(
+						async (from) =>
+							await resumeWaitsForMessage(store, inboundMessage({ from }), resumeHttp, {
+								account: ACCOUNT,
+								slots,
+							}),
+					),
+				);
+
+				expect(results.map((result) => [result.resumed, result.failures])).toEqual(customers.map(() => [1, []]));
+				expect(n8nStandIn.seen).toMatchObject({ most: 2, answered: 8 });
+			} finally {
+				await n8nStandIn.close();
+			}
+		});
+
+		it('claims nothing when no slot frees up within the delivery’s time: the wait stays for the redelivery', async () => {
+			const slots = new HandOffSlots(1);
+			const held = await slots.acquire(new Date(Date.now() + HOUR));
+			try {
+				const wait = await waitAt('http://127.0.0.1:9/never-called');
+
+				const result = await resumeWaitsForMessage(store, inboundMessage(), resumeHttp, {
+					account: ACCOUNT,
+					slots,
+					attemptsBefore: new Date(Date.now() + 50),
+				});
+
+				expect(result.failures).toMatchObject([
+					{ waitId: wait.id, reason: 'outOfTime', resumableLater: true },
+				]);
+				expect(await store.getWait(wait.id)).toEqual(wait);
+			} finally {
+				held?.();
+			}
+		});
 	});
 
 	it('does not take a message sent well before the wait began (a late first delivery)', async () => {
