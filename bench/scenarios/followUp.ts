@@ -27,7 +27,7 @@ const BRANCHES = ['No Reply', 'Replied', 'Cancelled'] as const;
 const STARTS_IN_PARALLEL = 10;
 const SETTLE_TIMEOUT_MS = 180_000;
 /** Meta redelivers a webhook not answered 200; so does the benchmark, this many times at most. */
-const REDELIVERY_ROUNDS = 3;
+const REDELIVERY_ROUNDS = 6;
 
 export interface FollowUpResult {
 	waits: number;
