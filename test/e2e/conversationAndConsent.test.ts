@@ -461,6 +461,10 @@ describe('conversations, in-app consent, keyword links and an offline sender in 
 			clicked.push({ link, phoneNumberId: number.id, text });
 		}
 
+		// Each link pre-fills its keyword whole (a space, an ampersand), for each number.
+		expect(clicked.map(({ text }) => text).sort()).toEqual(
+			phoneNumbers.flatMap(() => ['Q&A', 'SPRING SALE']).sort(),
+		);
 		const runs = await settledExecutions(world, ids.keyword, links.length);
 		const started = runs.flatMap((run) => outputOf(run, TRIGGER)) as Item[];
 		expect(
