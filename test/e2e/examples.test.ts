@@ -11,6 +11,7 @@ import {
 	callEndedScenario,
 	expectTriggerRoutes,
 	followUpAfterSilenceScenario,
+	keywordOptInNoAnswerScenario,
 	keywordOptInScenario,
 	leadQualificationScenario,
 	marketingPushScenario,
@@ -25,7 +26,7 @@ describe('the example workflows in a real n8n (SQLite), all six published at onc
 
 	beforeAll(async () => {
 		world = await startWorld();
-		examples = await publishAllExamples(world, { followUpWaitSeconds: 90 });
+		examples = await publishAllExamples(world, { followUpWaitSeconds: 90, optInWaitSeconds: 60 });
 	});
 
 	afterAll(async () => {
@@ -58,5 +59,9 @@ describe('the example workflows in a real n8n (SQLite), all six published at onc
 
 	it('6. keyword opt-in: PROMO asks unknown contacts, waits for the tap, sends the campaign only after a yes; other messages go to the bot', async () => {
 		await keywordOptInScenario(world, examples);
+	});
+
+	it('6. keyword opt-in, no answer: the wait runs out; an open window gets a closing message, a closed one nothing; consent stays unknown', async () => {
+		await keywordOptInNoAnswerScenario(world, examples);
 	});
 });

@@ -450,6 +450,31 @@ export async function customerWrites(world: World, who: Customer, text: string):
 	return reply.messageId;
 }
 
+/**
+ * The customer's text message as Meta stamps it at `sentAt` (through the emulator, signed like any
+ * delivery). The trigger keeps 24-hour windows by Meta's timestamps, so a time in the past is how a
+ * test ages a window without waiting a day.
+ */
+export async function customerWroteAt(
+	world: World,
+	who: Customer,
+	text: string,
+	sentAt: Date,
+): Promise<string> {
+	const reply = await world.control.inbound({
+		from: who.phone,
+		name: who.name,
+		message: {
+			type: 'text',
+			text: { body: text },
+			timestamp: String(Math.floor(sentAt.getTime() / 1000)),
+		},
+		waitForDelivery: true,
+	});
+	expectDelivered(reply.delivery, `"${text}" from ${who.name}, sent at ${sentAt.toISOString()}`);
+	return reply.messageId;
+}
+
 /** The customer taps a reply button of a message they received. */
 export async function customerTaps(
 	world: World,

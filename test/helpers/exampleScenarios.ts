@@ -21,6 +21,7 @@
  */
 import { DateTime } from 'luxon';
 
+import { WINDOW_MS } from '../../lib/core/window';
 import type { Execution, WorkflowInput } from '../../scripts/harness';
 import { publishExamples } from '../../scripts/harness/examples';
 import {
@@ -29,6 +30,7 @@ import {
 	customerTaps,
 	customerTapsQuickReply,
 	customerWrites,
+	customerWroteAt,
 	eventually,
 	eventuallyMessagesTo,
 	executionError,
@@ -78,6 +80,11 @@ export type PublishedExamples = Record<ExampleKey, string>;
 export interface PublishOptions {
 	/** Example 5 waits 4 hours for a reply; the test shortens it to this many seconds. */
 	followUpWaitSeconds: number;
+	/**
+	 * Example 6 waits 4 hours for the tap on its opt-in question; set, the test shortens it to this
+	 * many seconds, so that its No Reply branch can be reached (keywordOptInNoAnswerScenario).
+	 */
+	optInWaitSeconds?: number;
 }
 
 /**
@@ -95,6 +102,13 @@ export async function publishAllExamples(
 		[EXAMPLES.followUpAfterSilence]: {
 			'Wait for Reply (4 h)': { amount: options.followUpWaitSeconds, unit: 'seconds' },
 		},
+		...(options.optInWaitSeconds === undefined
+			? {}
+			: {
+					[EXAMPLES.promoOptIn]: {
+						'Wait for Answer': { amount: options.optInWaitSeconds, unit: 'seconds' },
+					},
+				}),
 	};
 	const published = await publishExamples(world.n8n.api, world.credentials, {
 		adapt: (file, workflow) => {
@@ -796,6 +810,80 @@ export async function keywordOptInScenario(
 		CAMPAIGN,
 	]);
 	expect(await textsTo(world, xena)).toEqual([xenaQuestion.renderedText]);
+}
+
+const OFFER_EXPIRED =
+	'We did not hear back, so we will not send you offers. If you would like the spring code after all, send PROMO again.';
+
+/**
+ * Example 6's No Reply branch: neither customer taps the opt-in question. Vera wrote PROMO just now,
+ * so her window is still open when the wait runs out: the request is closed with a service message.
+ * Uma's PROMO carries Meta's time of almost 24 hours ago: she is asked while her window is open,
+ * but it closes before the deadline, so nothing may be sent (free text needs the window, and a
+ * marketing template needs her consent). Silence records no consent either way. Needs the examples
+ * published with a short `optInWaitSeconds` (the deadline must pass within the test).
+ */
+export async function keywordOptInNoAnswerScenario(
+	world: World,
+	examples: PublishedExamples,
+): Promise<void> {
+	const workflowId = examples.promoOptIn;
+	const vera = customer('Vera', '+4917660000005');
+	const uma = customer('Uma', '+4917660000006');
+	const before = await runCounts(world, examples);
+
+	await customerWrites(world, vera, 'PROMO');
+	// Her window closes 30 s from now: the question leaves within it, the wait ends after it.
+	const windowClosesIn = 30_000;
+	await customerWroteAt(world, uma, 'PROMO', new Date(Date.now() - WINDOW_MS + windowClosesIn));
+	const waiting = await waitingExecutions(world, workflowId, 2);
+	const runs = await expectRunsSince(world, examples, before, [vera, uma], {
+		leadQualification: [],
+		promoOptIn: ['Vera: PROMO (keyword)', 'Uma: PROMO (keyword)'],
+	});
+	const [veraQuestion] = await eventuallyMessagesTo(world, vera, 1);
+	const [umaQuestion] = await eventuallyMessagesTo(world, uma, 1);
+	for (const question of [veraQuestion, umaQuestion]) {
+		expect(question.type).toBe('interactive');
+		expect(question.renderedText).toContain(PROMO_OPT_IN_QUESTION);
+	}
+
+	// n8n's wait tracker ends both waits at their deadline, on No Reply.
+	const ended = await Promise.all(
+		[vera, uma].map(async (who) => {
+			const { id } = runOf(runs.promoOptIn, 'promoOptIn', who);
+			expect(waiting).toContain(id);
+			return await finishedExecution(world, id);
+		}),
+	);
+	for (const run of ended) {
+		expect({ status: run.status, error: executionError(run) }).toEqual({
+			status: 'success',
+			error: 'null',
+		});
+		expect(outputOf(run, 'Wait for Answer', 0)).toEqual([
+			expect.objectContaining({ followUp: expect.objectContaining({ outcome: 'noReply' }) }),
+		]);
+		expect(nodesThatRan(run)).not.toContain('Opted In Now?');
+	}
+	const [veraRun, umaRun] = ended;
+	expect(outputOf(veraRun, 'Wait for Answer', 0)[0]).toMatchObject({ windowOpen: true });
+	expect(nodesThatRan(veraRun)).toContain('Say the Offer Expired');
+	expect(nodesThatRan(veraRun)).not.toContain('Nothing to Send');
+	expect(outputOf(umaRun, 'Wait for Answer', 0)[0]).toMatchObject({ windowOpen: false });
+	expect(nodesThatRan(umaRun)).toContain('Nothing to Send');
+	expect(nodesThatRan(umaRun)).not.toContain('Say the Offer Expired');
+
+	const toVera = await eventuallyMessagesTo(world, vera, 2);
+	expect(toVera[1]).toMatchObject({ type: 'text', renderedText: OFFER_EXPIRED });
+	expect(await textsTo(world, vera)).toEqual([veraQuestion.renderedText, OFFER_EXPIRED]);
+	expect(await textsTo(world, uma)).toEqual([umaQuestion.renderedText]);
+	for (const who of [vera, uma]) {
+		expect(await world.store.getConsent(world.account, who.waId)).toMatchObject({
+			status: 'unknown',
+		});
+		expect(await world.store.getConsentHistory(world.account, who.waId)).toEqual([]);
+	}
 }
 
 /**
