@@ -5,6 +5,9 @@
 
 export const WINDOW_MS = 24 * 60 * 60 * 1000;
 
+/** Meta's error code for a free-form message outside the window ("re-engagement message"). */
+export const WINDOW_CLOSED_CODE = 131047;
+
 /**
  * Open while `at` is earlier than `lastInboundAt + 24 h`; at exactly 24 h it is closed, because
  * Meta refuses at the deadline and a send racing it is better planned as a template. An `at`

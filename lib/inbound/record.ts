@@ -15,6 +15,7 @@ import { classifyConsentSignal, type ConsentKeywordOptions } from '../core/conse
 import { consentAnswerFromReply } from '../core/consentPolicy';
 import { plausibleEventTime } from '../core/eventTime';
 import { LIMITS } from '../core/messages';
+import { WINDOW_CLOSED_CODE } from '../core/window';
 import {
 	eventDedupKey,
 	type ContactIdentity,
@@ -72,8 +73,6 @@ export function handoffKey(event: InboundMessageEvent): string {
 
 /** Meta's error code for "this user stopped marketing messages": Meta recorded an opt-out. */
 const MARKETING_STOPPED_CODE = 131050;
-/** Meta's error code for "re-engagement message": the 24-hour window was closed when it failed. */
-const WINDOW_CLOSED_CODE = 131047;
 /** PostgreSQL deadlock, serialization failure, racing first inserts: rerunning the transaction is safe. */
 const CONFLICT_CODES = new Set(['40P01', '40001', '23505']);
 const MAX_ATTEMPTS = 3;

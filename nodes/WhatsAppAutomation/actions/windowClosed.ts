@@ -1,9 +1,7 @@
 import { MetaApiError } from '../../../lib/core/errors';
+import { WINDOW_CLOSED_CODE } from '../../../lib/core/window';
 import type { ClosedWindow } from './consent';
 import type { PreparedSend, WindowClosedFallback } from './types';
-
-/** Meta's code for a free-form message outside the customer's 24-hour window. */
-const WINDOW_CLOSED_CODE = 131047;
 
 /** Why the store knows a window is closed, in the words of the item's error or its `fallback`. */
 export function windowClosedDetails({ lastInboundAt, closedByMetaAt }: ClosedWindow): string {
