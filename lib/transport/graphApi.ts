@@ -8,6 +8,7 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	IWebhookFunctions,
+	NodeEgressFilter,
 } from 'n8n-workflow';
 
 import {
@@ -26,6 +27,11 @@ import {
 	MEDIA_DOWNLOAD_TIMEOUT_MS,
 } from '../core/timeouts';
 import type { MessageTemplate } from '../core/templates';
+import {
+	keptConnectionFilter,
+	proxyInEnvironment,
+	requestOverKeptConnection,
+} from './keptConnections';
 
 export const CREDENTIAL_TYPE = 'whatsAppCloudApi';
 
@@ -86,6 +92,9 @@ export class GraphClient {
 
 	private readonly root: string;
 
+	/** n8n's egress filter when calls keep their connections (see keptConnections.ts). */
+	private readonly keptConnections: NodeEgressFilter | undefined;
+
 	constructor(
 		private readonly ctx: GraphContext,
 		credentials: CloudApiCredentials,
@@ -95,6 +104,7 @@ export class GraphClient {
 		const base = String(credentials.baseUrl || 'https://graph.facebook.com').replace(/\/+$/, '');
 		const version = String(credentials.graphApiVersion || 'v24.0').replace(/^\/+|\/+$/g, '');
 		this.root = `${base}/${version}`;
+		this.keptConnections = keptConnectionFilter(ctx.helpers);
 	}
 
 	static async create(ctx: GraphContext): Promise<GraphClient> {
@@ -222,6 +232,10 @@ export class GraphClient {
 		const bearer = token === 'user' ? this.userAccessToken() : this.appAccessToken();
 		const abortSignal = executionCancelSignal(this.ctx);
 		try {
+			const kept = this.keptRequest(request, bearer, abortSignal);
+			if (kept !== undefined && this.keptConnections !== undefined) {
+				return await requestOverKeptConnection(this.keptConnections, kept);
+			}
 			return await this.ctx.helpers.httpRequest({
 				...request,
 				headers: { ...request.headers, Authorization: `Bearer ${bearer}` },
@@ -233,6 +247,44 @@ export class GraphClient {
 				String(this.credentials.appSecret ?? ''),
 			]);
 		}
+	}
+
+	/**
+	 * The request for a kept-alive connection, or undefined for what stays with n8n's helper: a
+	 * form upload, a streamed download, a query that is not flat.
+	 */
+	private keptRequest(
+		request: IHttpRequestOptions,
+		bearer: string,
+		signal: AbortSignal | undefined,
+	) {
+		if (this.keptConnections === undefined || request.encoding !== undefined) return undefined;
+		if (proxyInEnvironment()) return undefined;
+		const { body } = request;
+		if (body !== undefined && (typeof body !== 'object' || body instanceof FormData))
+			return undefined;
+		const url = new URL(request.url);
+		for (const [name, value] of Object.entries(request.qs ?? {})) {
+			if (value === undefined) continue;
+			if (!['string', 'number', 'boolean'].includes(typeof value)) return undefined;
+			url.searchParams.append(name, String(value));
+		}
+		// As n8n's helper: an empty object is no body at all.
+		const sent = body !== undefined && body !== null && Object.keys(body).length > 0;
+		const headers: Record<string, string> = { Accept: 'application/json' };
+		if (sent) headers['Content-Type'] = 'application/json';
+		for (const [name, value] of Object.entries(request.headers ?? {})) {
+			if (value !== undefined && value !== null) headers[name] = String(value);
+		}
+		headers.Authorization = `Bearer ${bearer}`;
+		return {
+			method: request.method ?? 'GET',
+			url,
+			headers,
+			...(sent ? { body: JSON.stringify(body) } : {}),
+			timeoutMs: request.timeout ?? this.timeoutMs,
+			...(signal === undefined ? {} : { signal }),
+		};
 	}
 
 	private userAccessToken(): string {

@@ -38,7 +38,7 @@ import { postForward, resumeHttpFrom } from '../../lib/transport/n8nWebhooks';
 import { HandOffSlots, TRIGGER_HAND_OFFS_IN_FLIGHT } from '../../lib/waits/handOffSlots';
 import { resumeWaitsForMessage } from '../../lib/waits/resume';
 import { housekeepAccountStore, openAccountStore } from '../helpers/storeAccess';
-import { credentialsForWebhook } from './credentialCache';
+import { credentialsForWebhook } from '../helpers/credentialCache';
 import { downloadMedia } from './media';
 import {
 	acceptsUnsignedDeliveries,

@@ -2,7 +2,7 @@ import type { CloudApiCredentials } from '../../lib/transport/graphApi';
 import {
 	CREDENTIAL_TTL_MS,
 	CredentialCache,
-} from '../../nodes/WhatsAppAutomationTrigger/credentialCache';
+} from '../../nodes/helpers/credentialCache';
 
 const credentials = (appSecret: string) => ({ appSecret }) as unknown as CloudApiCredentials;
 

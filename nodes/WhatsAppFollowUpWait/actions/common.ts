@@ -2,19 +2,32 @@ import { type IExecuteFunctions, type IWebhookFunctions, NodeOperationError } fr
 
 import { StoreConfigError } from '../../../lib/store';
 import { CREDENTIAL_TYPE } from '../../../lib/transport/graphApi';
+import { credentialsForWebhook } from '../../helpers/credentialCache';
 import { readPhoneNumberId } from '../../helpers/sender';
 import { type AccountStore, openAccountStore } from '../../helpers/storeAccess';
 
 /** The credential's store, shared with every other node of the account (never closed here). */
-export async function openWaitStore(
-	this: IExecuteFunctions | IWebhookFunctions,
+export async function openWaitStore(this: IExecuteFunctions): Promise<AccountStore> {
+	return await openStore(this, await this.getCredentials(CREDENTIAL_TYPE));
+}
+
+/**
+ * The same store for a hand-off (a resumed wait's webhook call): the credential comes from the
+ * short cache the trigger uses, so a burst of replies does not load and decrypt it once each.
+ */
+export async function openWaitStoreForHandOff(this: IWebhookFunctions): Promise<AccountStore> {
+	return await openStore(this, await credentialsForWebhook(this));
+}
+
+async function openStore(
+	context: IExecuteFunctions | IWebhookFunctions,
+	credentials: Record<string, unknown>,
 ): Promise<AccountStore> {
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	try {
-		return await openAccountStore(credentials, this.logger);
+		return await openAccountStore(credentials, context.logger);
 	} catch (error) {
 		const message = error instanceof StoreConfigError ? error.message : undefined;
-		throw new NodeOperationError(this.getNode(), error as Error, { message });
+		throw new NodeOperationError(context.getNode(), error as Error, { message });
 	}
 }
 

@@ -8,7 +8,7 @@ import type {
 import { parseContactIdentifier } from '../../../lib/core/contact';
 import { acceptsHandOff, parseHandOffBody } from '../../../lib/waits/handOff';
 import { OUTPUT } from '../descriptions/properties';
-import { openWaitStore } from './common';
+import { openWaitStoreForHandOff } from './common';
 
 /**
  * Runs when the resumer POSTs to this execution's resume URL. n8n has checked its resume token;
@@ -17,7 +17,7 @@ import { openWaitStore } from './common';
  */
 export async function receiveHandOff(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const handOff = parseHandOffBody(this.getBodyData());
-	const { store, account } = await openWaitStore.call(this);
+	const { store, account } = await openWaitStoreForHandOff.call(this);
 	const wait = handOff === null ? null : await store.getWait(handOff.waitId);
 	if (handOff === null || !acceptsHandOff(wait, this.getExecutionId(), handOff)) {
 		this.getResponseObject().status(403).json({
