@@ -271,7 +271,8 @@ function detectOptOutWorkflow(): WorkflowInput {
 		memory: false,
 	});
 	const setNode = workflow.nodes.find((node) => node.name === 'As WhatsApp Message')!;
-	const assignments = (setNode.parameters.assignments as { assignments: unknown[] }).assignments;
+	const { assignments } = (setNode.parameters as { assignments: { assignments: unknown[] } })
+		.assignments;
 	for (const name of ['messageId', 'timestamp']) {
 		assignments.push({
 			id: randomUUID(),

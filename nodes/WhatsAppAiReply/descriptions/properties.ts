@@ -310,6 +310,15 @@ const optionsProperty: INodeProperties = {
 			displayOptions: { show: { '/operation': ['detectOptOut'] } },
 		},
 		{
+			displayName: 'History Retention (Days)',
+			name: 'retentionDays',
+			type: 'number',
+			default: 30,
+			typeOptions: { minValue: 0 },
+			description:
+				"Messages of this customer's conversation older than this are deleted from the built-in history when the node runs, so the model never sees them, and a customer who writes again after this time starts a new conversation. Only for the built-in history (no Memory sub-node). 0 = no limit here (the credential's Keep AI History still deletes older messages, 365 days by default).",
+		},
+		{
 			displayName: 'Keep Button Label',
 			name: 'keepButtonLabel',
 			type: 'string',
@@ -320,14 +329,14 @@ const optionsProperty: INodeProperties = {
 			displayOptions: { show: { '/operation': ['detectOptOut'] } },
 		},
 		{
-			displayName: 'Stop Button Label',
-			name: 'stopButtonLabel',
-			type: 'string',
-			default: '',
-			placeholder: 'No, stop them',
+			displayName: 'Max Characters per Part',
+			name: 'maxPartLength',
+			type: 'number',
+			default: 4096,
+			typeOptions: { minValue: 100, maxValue: 4096 },
 			description:
-				'Label of the button that stops them (up to 20 characters); its ID is consent:decline, recorded by the trigger as a marketing opt-out. Empty: built-in label.',
-			displayOptions: { show: { '/operation': ['detectOptOut'] } },
+				"Long replies are split at sentence boundaries into parts of at most this many characters (WhatsApp's limit for one text message is 4096)",
+			displayOptions: { show: { '/operation': ['generateReply', 'writeFollowUp'] } },
 		},
 		{
 			displayName: 'Record Opt-Out',
@@ -339,23 +348,14 @@ const optionsProperty: INodeProperties = {
 			displayOptions: { show: { '/operation': ['detectOptOut'] } },
 		},
 		{
-			displayName: 'History Retention (Days)',
-			name: 'retentionDays',
-			type: 'number',
-			default: 30,
-			typeOptions: { minValue: 0 },
+			displayName: 'Stop Button Label',
+			name: 'stopButtonLabel',
+			type: 'string',
+			default: '',
+			placeholder: 'No, stop them',
 			description:
-				"Messages of this customer's conversation older than this are deleted from the built-in history when the node runs, so the model never sees them, and a customer who writes again after this time starts a new conversation. Only for the built-in history (no Memory sub-node). 0 = no limit here (the credential's Keep AI History still deletes older messages, 365 days by default).",
-		},
-		{
-			displayName: 'Max Characters per Part',
-			name: 'maxPartLength',
-			type: 'number',
-			default: 4096,
-			typeOptions: { minValue: 100, maxValue: 4096 },
-			description:
-				"Long replies are split at sentence boundaries into parts of at most this many characters (WhatsApp's limit for one text message is 4096)",
-			displayOptions: { show: { '/operation': ['generateReply', 'writeFollowUp'] } },
+				'Label of the button that stops them (up to 20 characters); its ID is consent:decline, recorded by the trigger as a marketing opt-out. Empty: built-in label.',
+			displayOptions: { show: { '/operation': ['detectOptOut'] } },
 		},
 	],
 };
