@@ -1,7 +1,8 @@
 /**
  * The one way a consent change the contact made on WhatsApp is recorded: a keyword, the "Stop
- * promotions" button, WhatsApp's in-app stop or resume, Meta's 131050 ("user stopped marketing")
- * and an answer to the Consent Gate's opt-in question. It lives with the other consent-with-the-
+ * promotions" button, WhatsApp's in-app stop or resume, Meta's 131050 ("user stopped marketing"),
+ * an answer to the Consent Gate's opt-in question, and an opt-out the AI Reply's Detect Opt-Out
+ * read in the customer's own words. It lives with the other consent-with-the-
  * store code (lib/consent/) rather than in the trigger's pipeline, because it is about consent,
  * not about webhooks: the trigger calls it inside its per-event transaction, with that
  * transaction as the store.
@@ -23,10 +24,12 @@ import type { ConsentEvidence, ConsentStatus, Store } from '../store/types';
  * One shape for every cause, the union of what each cause knows, so readers need no per-cause
  * code: every change has `text` (what the contact sent or saw) and `messageIds`; a keyword,
  * phrase, button or in-app signal adds `matched` (the rule or Meta signal, `phrase:<phrase>` for a
- * phrase) and `at` (Meta's time, ISO);
+ * phrase, `ai:opt_out` for an AI classification) and `at` (Meta's time, ISO);
  * Meta's 131050 adds `metaErrorCode`; an opt-in answer adds `kind: 'double_opt_in'` with the
  * question (`questionMessageId`, `questionText`, `askedAt`, `questionLogged`) and the answer
- * (`answerMessageId`, `answerText`, `answerPayload`, `answeredAt`, `phoneNumberId`).
+ * (`answerMessageId`, `answerText`, `answerPayload`, `answeredAt`, `phoneNumberId`); an AI
+ * classification adds `kind: 'ai_classification'` with the model's `decision`, `confidence`,
+ * `threshold`, `reason`, `model` and `decidedAt`.
  */
 export interface ConsentChangeEvidence extends ConsentEvidence {
 	text: string;
@@ -34,7 +37,7 @@ export interface ConsentChangeEvidence extends ConsentEvidence {
 	matched?: string;
 	at?: string | null;
 	metaErrorCode?: number;
-	kind?: 'double_opt_in';
+	kind?: 'double_opt_in' | 'ai_classification';
 	questionMessageId?: string | null;
 	questionText?: string | null;
 	askedAt?: string | null;
@@ -44,6 +47,12 @@ export interface ConsentChangeEvidence extends ConsentEvidence {
 	answerPayload?: string;
 	answeredAt?: string | null;
 	phoneNumberId?: string | null;
+	decision?: string;
+	confidence?: number;
+	threshold?: number;
+	reason?: string;
+	model?: string | null;
+	decidedAt?: string;
 }
 
 /** A consent change an event caused. */
@@ -57,7 +66,10 @@ export interface ConsentChange {
 	 * stop to lift; kept in the history only.
 	 */
 	applied: boolean;
-	/** The configured keyword, button id or Meta signal that matched; `phrase:<phrase>` for a phrase. */
+	/**
+	 * The configured keyword, button id or Meta signal that matched; `phrase:<phrase>` for a phrase,
+	 * `ai:opt_out` for an AI classification.
+	 */
 	matched: string;
 	/** The customer answered the Consent Gate's opt-in question (rather than typing a keyword). */
 	answersOptInQuestion: boolean;

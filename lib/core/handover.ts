@@ -4,12 +4,11 @@
  * "every matching event" still do, so a helpdesk workflow can pass them on. This module reads what
  * the send node's Hand Over to a Person operation is given; the store keeps the handover.
  */
+import { toEpochMillis } from './eventTime';
 import { FieldError } from './fieldError';
 
 /** What the store keeps of a reason (lib/store/sql/SqlStore.ts `startHandover`). */
 const HANDOVER_REASON_MAX_LENGTH = 1024;
-
-const SECONDS_LIMIT = 1e12;
 
 /**
  * When automation resumes by itself: a date picker's value, an expression's ISO text, a Date, a
@@ -17,7 +16,7 @@ const SECONDS_LIMIT = 1e12;
  * in the past would hand over nothing.
  */
 export function parseHandoverUntil(value: unknown, field: string, now: number): number {
-	const millis = toMillis(value);
+	const millis = toEpochMillis(value);
 	if (millis === null) {
 		throw new FieldError(
 			field,
@@ -58,23 +57,6 @@ export function parseHandoverReason(value: unknown, field: string): string | nul
 		);
 	}
 	return text === '' ? null : text;
-}
-
-function toMillis(value: unknown): number | null {
-	if (value instanceof Date) return finite(value.getTime());
-	if (typeof value === 'number') return finite(value < SECONDS_LIMIT ? value * 1000 : value);
-	if (typeof value === 'object' && value !== null && 'toMillis' in value) {
-		const toMillisMethod = (value as { toMillis: unknown }).toMillis;
-		if (typeof toMillisMethod === 'function') return finite(Number(toMillisMethod.call(value)));
-	}
-	if (typeof value !== 'string' || value.trim() === '') return null;
-	const text = value.trim();
-	if (/^\d+(\.\d+)?$/.test(text)) return toMillis(Number(text));
-	return finite(Date.parse(text));
-}
-
-function finite(value: number): number | null {
-	return Number.isFinite(value) ? Math.trunc(value) : null;
 }
 
 function isBlank(value: unknown): boolean {

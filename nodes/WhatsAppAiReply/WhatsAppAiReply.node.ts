@@ -21,7 +21,7 @@ export class WhatsAppAiReply implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',
 		description:
-			"Generate an assistant's reply for one customer, with that customer's conversation as memory; write follow-ups and decide when to stop",
+			"Generate an assistant's reply for one customer, with that customer's conversation as memory; decide on and write follow-ups, and detect opt-outs in the customer's own words",
 		defaults: { name: 'WhatsApp AI Reply' },
 		inputs: [
 			NodeConnectionTypes.Main,

@@ -18,10 +18,7 @@ import {
 	routingProperties,
 	unsignedDeliveriesNotice,
 } from './descriptions/properties';
-import {
-	WEBHOOK_NODE_DEFAULT_VERSION,
-	WEBHOOK_NODE_VERSIONS,
-} from '../helpers/webhookNodeVersion';
+import { WEBHOOK_NODE_DEFAULT_VERSION, WEBHOOK_NODE_VERSIONS } from '../helpers/webhookNodeVersion';
 import { getAccountWorkflows, getKeywordLinks } from './methods';
 import { checkExists, create, remove } from './registration';
 import { handleWebhook } from './webhook';

@@ -10,10 +10,7 @@ import {
 
 import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
 import { searchPhoneNumbers } from '../helpers/sender';
-import {
-	WEBHOOK_NODE_DEFAULT_VERSION,
-	WEBHOOK_NODE_VERSIONS,
-} from '../helpers/webhookNodeVersion';
+import { WEBHOOK_NODE_DEFAULT_VERSION, WEBHOOK_NODE_VERSIONS } from '../helpers/webhookNodeVersion';
 import { cancelWaits } from './actions/cancelWaits';
 import { receiveHandOff } from './actions/receiveHandOff';
 import { waitForReply } from './actions/waitForReply';

@@ -131,6 +131,52 @@ describe('WhatsApp AI Reply in a real n8n with the OpenAI Chat Model sub-node', 
 			}
 		});
 	});
+
+	it("Detect Opt-Out reads an opt-out in the customer's words through the OpenAI Chat Model and records it with its evidence", async () => {
+		const cara = customer('Cara', '+4915100000303');
+		await importWorkflow(world, detectOptOutWorkflow(), { publish: true });
+		world.model.reset();
+		world.model.enqueue(
+			'```json\n{"decision": "opt_out", "confidence": 0.96, "language": "de", "reason": "Bittet, keine Nachrichten mehr zu senden."}\n```',
+		);
+		const text = 'Bitte schicken Sie mir keine Angebote mehr, danke';
+		const writtenAt = new Date(Date.now() - 60_000).toISOString();
+		const answer = await world.n8n.webhook('ai-detect-opt-out', {
+			body: {
+				messageId: 'wamid.e2e-opt-out-1',
+				timestamp: writtenAt,
+				contact: { waId: cara.waId, name: cara.name },
+				message: { text },
+			},
+		});
+		expect(answer.status).toBe(200);
+		const optOut = (answer.json as { optOut: Record<string, any> }).optOut;
+		expect(optOut).toMatchObject({
+			decision: 'opt_out',
+			confidence: 0.96,
+			final: true,
+			askToConfirm: false,
+			recorded: { status: 'opted_out', applied: true, source: 'keyword', matched: 'ai:opt_out' },
+		});
+		const [request] = world.model.chatRequests();
+		expect(request.messages[request.messages.length - 1].content).toContain(`«${text}»`);
+
+		expect(await world.store.getConsent(world.account, { waId: cara.waId })).toMatchObject({
+			status: 'opted_out',
+			source: 'keyword',
+			since: new Date(writtenAt),
+		});
+		const [entry] = await world.store.getConsentHistory(world.account, { waId: cara.waId });
+		expect(entry.evidence).toMatchObject({
+			kind: 'ai_classification',
+			text,
+			messageIds: ['wamid.e2e-opt-out-1'],
+			confidence: 0.96,
+			at: writtenAt,
+			// The OpenAI Chat Model reports the model that answered.
+			model: expect.stringContaining('gpt-4o-mini'),
+		});
+	});
 });
 
 function textOf(who: Customer, round: number): string {
@@ -214,7 +260,36 @@ function pairingResponder(): PairingModel {
 	};
 }
 
-// ---------------------------------------------------------------- the workflow
+// ---------------------------------------------------------------- the workflows
+
+/** Webhook → the trigger's item shape → AI Reply (Detect Opt-Out, Record Opt-Out) + OpenAI Chat Model. */
+function detectOptOutWorkflow(): WorkflowInput {
+	const workflow = aiReplyWorkflow({
+		name: 'detect opt-out',
+		path: 'ai-detect-opt-out',
+		assistant: 'E2E assistant (opt-out)',
+		memory: false,
+	});
+	const setNode = workflow.nodes.find((node) => node.name === 'As WhatsApp Message')!;
+	const { assignments } = (setNode.parameters as { assignments: { assignments: unknown[] } })
+		.assignments;
+	for (const name of ['messageId', 'timestamp']) {
+		assignments.push({
+			id: randomUUID(),
+			name,
+			type: 'string',
+			value: `={{ $json.body.${name} }}`,
+		});
+	}
+	const aiNode = workflow.nodes.find((node) => node.name === 'AI Reply')!;
+	aiNode.parameters = {
+		operation: 'detectOptOut',
+		customerId: '={{ $json.contact.waId }}',
+		assistantName: 'E2E assistant (opt-out)',
+		options: { recordOptOut: true },
+	};
+	return { ...workflow, name: 'AI Reply, Detect Opt-Out with Record Opt-Out' };
+}
 
 /** Webhook → the trigger's item shape → AI Reply (+ OpenAI Chat Model, optionally Simple Memory). */
 function aiReplyWorkflow(variant: Variant): WorkflowInput {

@@ -546,6 +546,368 @@ describe('follow-up operations', () => {
 	});
 });
 
+describe('Decide Follow-up', () => {
+	async function pricesAsked(customer: string) {
+		const model = new FakeChatModel(() => ({ content: 'About 12,000 EUR. Shall I book a visit?' }));
+		await run([inbound(customer, 'What would 40 m² cost?')], { model });
+	}
+	const decide = (customer: string, model: FakeChatModel, parameters = {}) =>
+		run([{ json: { contact: { waId: customer } } }], {
+			model,
+			parameters: {
+				operation: 'decideFollowUp',
+				followUpWhen: 'the customer asked about prices but did not book',
+				followUpStopWhen: 'the customer booked or asked us to stop writing',
+				...parameters,
+			},
+		});
+
+	it('asks with the conversation, the situation and the stop condition, and returns the decision', async () => {
+		const anna = newCustomer();
+		await pricesAsked(anna);
+		const model = new FakeChatModel(() => ({
+			content:
+				'<think>prices, no booking</think>{"followUp": true, "stop": false, "reason": "Asked about prices, did not book."}',
+			response_metadata: { model_name: 'fake-model' },
+		}));
+		const [item] = await decide(anna, model);
+		const task = turnsOf(model.lastPrompt)[0].content;
+		expect(task).toContain('Customer: What would 40 m² cost?');
+		expect(task).toContain(
+			'Start a follow-up when: the customer asked about prices but did not book',
+		);
+		expect(task).toContain(
+			'Never follow up, and answer "stop": true, when: the customer booked or asked us to stop writing',
+		);
+		expect(item.json).toMatchObject({
+			shouldFollowUp: true,
+			stop: false,
+			reason: 'Asked about prices, did not book.',
+			historyMessages: 2,
+			customerId: anna,
+			model: 'fake-model',
+		});
+		const history = await store.getAiHistory({ assistant: 'Sales', customer: anna, limit: 10 });
+		expect(item.json.conversationId).toBe(history.conversationId);
+		// Deciding writes nothing to the conversation.
+		expect(history.messages).toHaveLength(2);
+	});
+
+	it('a met stop condition means no follow-up; without one, "stop" is not asked for', async () => {
+		const anna = newCustomer();
+		await pricesAsked(anna);
+		const [stopped] = await decide(
+			anna,
+			new FakeChatModel(() => ({
+				content: '{"followUp": true, "stop": true, "reason": "Booked."}',
+			})),
+		);
+		expect(stopped.json).toMatchObject({ shouldFollowUp: false, stop: true, reason: 'Booked.' });
+
+		const model = new FakeChatModel(() => ({ content: 'No.' }));
+		const [bare] = await decide(anna, model, { followUpStopWhen: '' });
+		expect(bare.json).toMatchObject({ shouldFollowUp: false, stop: false, modelAnswer: 'No.' });
+		expect(turnsOf(model.lastPrompt)[0].content).not.toContain('Never follow up');
+	});
+
+	it('an empty "When to Follow Up" and an unusable answer fail their own items', async () => {
+		const anna = newCustomer();
+		const model = new FakeChatModel(() => ({ content: 'Maybe later.' }));
+		const output = await run(
+			[
+				{ json: { contact: { waId: anna }, when: '' } },
+				{ json: { contact: { waId: anna }, when: 'always' } },
+			],
+			{
+				model,
+				parameters: {
+					operation: 'decideFollowUp',
+					followUpWhen: (_: number, item: INodeExecutionData) => item.json.when as string,
+					followUpStopWhen: 'booked',
+				},
+				continueOnFail: true,
+			},
+		);
+		expect(output[0].json.error).toMatchObject({ field: 'When to Follow Up', value: '' });
+		expect(output[1].json.error).toMatchObject({
+			message:
+				'The model\'s answer to Decide Follow-up is not usable: expected JSON like {"followUp": true, "stop": false, "reason": "…"}',
+			modelAnswer: 'Maybe later.',
+			fix: expect.stringContaining('follows formatting instructions'),
+		});
+		expect(model.prompts).toHaveLength(1);
+	});
+});
+
+describe('Detect Opt-Out', () => {
+	const account = 'waba-ai-opt-out';
+	const consentCredentials = { ...sqliteCredentials, businessAccountId: account };
+	const MESSAGE_TIME = '2026-01-05T09:30:00.000Z';
+
+	/** The trigger's item for a text message. */
+	const triggerItem = (waId: string, text: string, messageId = `wamid.${waId}`) => ({
+		json: {
+			messageId,
+			timestamp: MESSAGE_TIME,
+			contact: { waId, name: 'Anna' },
+			message: { text },
+		},
+	});
+
+	const detect = (
+		items: INodeExecutionData[],
+		model: FakeChatModel,
+		options: IDataObject = {},
+		more: { continueOnFail?: boolean; credentials?: Record<string, Record<string, unknown>> } = {},
+	) =>
+		run(items, {
+			model,
+			parameters: {
+				operation: 'detectOptOut',
+				optOutMessage: (_: number, item: INodeExecutionData) =>
+					(item.json.message as IDataObject | undefined)?.text,
+				optOutMessageId: (_: number, item: INodeExecutionData) => item.json.messageId,
+				optOutMessageTime: (_: number, item: INodeExecutionData) => item.json.timestamp,
+				options,
+			},
+			credentials: more.credentials ?? { whatsAppCloudApi: consentCredentials },
+			continueOnFail: more.continueOnFail,
+		});
+
+	const answering = (decision: string, confidence: number, language = 'de') =>
+		new FakeChatModel(() => ({
+			content: JSON.stringify({ decision, confidence, language, reason: 'Asks to stop messages.' }),
+			response_metadata: { model_name: 'gpt-4o-mini-2024-07-18' },
+		}));
+
+	it('a confident opt-out is final, with the message, model, confidence and time as evidence', async () => {
+		const anna = newCustomer();
+		const model = answering('opt_out', 0.94);
+		const [item] = await detect(
+			[triggerItem(anna, 'Hören Sie bitte auf, mir zu schreiben.')],
+			model,
+		);
+		const task = turnsOf(model.lastPrompt)[0].content;
+		expect(task).toContain("Customer's latest message: «Hören Sie bitte auf, mir zu schreiben.»");
+		expect(task).toContain('"decision": "opt_out" or "not_opt_out" or "unsure"');
+		const optOut = item.json.optOut as IDataObject;
+		expect(optOut).toMatchObject({
+			decision: 'opt_out',
+			confidence: 0.94,
+			final: true,
+			askToConfirm: false,
+			confirmation: null,
+			threshold: 0.8,
+			language: 'de',
+			reason: 'Asks to stop messages.',
+			recorded: null,
+			evidence: {
+				kind: 'ai_classification',
+				text: 'Hören Sie bitte auf, mir zu schreiben.',
+				messageIds: [`wamid.${anna}`],
+				matched: 'ai:opt_out',
+				at: MESSAGE_TIME,
+				decision: 'opt_out',
+				confidence: 0.94,
+				threshold: 0.8,
+				model: 'gpt-4o-mini-2024-07-18',
+			},
+		});
+		expect(Date.parse(String((optOut.evidence as IDataObject).decidedAt))).not.toBeNaN();
+		// Record Opt-Out is off: nothing is recorded.
+		expect((await store.getConsent(account, { waId: anna })).status).toBe('unknown');
+	});
+
+	it('below the threshold, or unsure, asks to confirm with the buttons the trigger records', async () => {
+		const anna = newCustomer();
+		const [unsure] = await detect(
+			[triggerItem(anna, 'Nicht so oft bitte')],
+			answering('unsure', 0.9),
+		);
+		expect(unsure.json.optOut).toMatchObject({
+			decision: 'unsure',
+			final: false,
+			askToConfirm: true,
+			confirmation: {
+				question:
+					'Nur zur Sicherheit: Möchten Sie weiterhin Neuigkeiten und Angebote von uns auf WhatsApp erhalten?',
+				buttons: [
+					{ id: 'consent:opt_in', title: 'Ja, weiterhin' },
+					{ id: 'consent:decline', title: 'Nein, abmelden' },
+				],
+				language: 'de',
+			},
+		});
+
+		const [lowered] = await detect(
+			[triggerItem(anna, 'enough for now')],
+			answering('opt_out', 0.7, 'en'),
+			{ confidenceThreshold: 0.6, keepButtonLabel: 'Keep them coming' },
+		);
+		expect(lowered.json.optOut).toMatchObject({ final: true, askToConfirm: false, threshold: 0.6 });
+		const [raised] = await detect(
+			[triggerItem(anna, 'enough for now')],
+			answering('opt_out', 0.7, 'en'),
+			{ confidenceThreshold: 0.75, keepButtonLabel: 'Keep them coming' },
+		);
+		expect(raised.json.optOut).toMatchObject({
+			final: false,
+			askToConfirm: true,
+			confirmation: {
+				question: expect.stringContaining('would you like to keep receiving'),
+				buttons: [
+					{ id: 'consent:opt_in', title: 'Keep them coming' },
+					{ id: 'consent:decline', title: 'No, stop them' },
+				],
+			},
+		});
+	});
+
+	it('Record Opt-Out records a final opt-out in the consent store, with the evidence as proof', async () => {
+		const anna = newCustomer();
+		const [item] = await detect(
+			[triggerItem(anna, 'Bitte schicken Sie mir nichts mehr.')],
+			answering('opt_out', 0.97),
+			{ recordOptOut: true },
+		);
+		const recorded = (item.json.optOut as IDataObject).recorded as IDataObject;
+		expect(recorded).toMatchObject({
+			status: 'opted_out',
+			previousStatus: 'unknown',
+			applied: true,
+			source: 'keyword',
+			matched: 'ai:opt_out',
+			account,
+			contact: { waId: anna, userId: null },
+			eventAt: MESSAGE_TIME,
+		});
+
+		const consent = await store.getConsent(account, { waId: anna });
+		expect(consent).toMatchObject({ status: 'opted_out', source: 'keyword' });
+		expect(consent.since?.toISOString()).toBe(MESSAGE_TIME);
+		const [entry] = await store.getConsentHistory(account, { waId: anna });
+		expect(entry).toMatchObject({ newStatus: 'opted_out', source: 'keyword', applied: true });
+		expect(entry.evidence).toEqual((item.json.optOut as IDataObject).evidence);
+		expect(entry.evidence).toMatchObject({
+			kind: 'ai_classification',
+			text: 'Bitte schicken Sie mir nichts mehr.',
+			confidence: 0.97,
+			model: 'gpt-4o-mini-2024-07-18',
+			messageIds: [`wamid.${anna}`],
+		});
+	});
+
+	it('records nothing for a decision that is not final or not an opt-out, and a later START still wins', async () => {
+		const anna = newCustomer();
+		for (const model of [answering('opt_out', 0.5), answering('not_opt_out', 0.99)]) {
+			const [item] = await detect([triggerItem(anna, 'hmm')], model, { recordOptOut: true });
+			expect((item.json.optOut as IDataObject).recorded).toBeNull();
+		}
+		expect(await store.getConsentHistory(account, { waId: anna })).toEqual([]);
+
+		// START at 09:31, read by the trigger; the AI reads the 09:30 message afterwards.
+		await store.recordConsent({
+			account,
+			contact: { waId: anna },
+			status: 'opted_in',
+			source: 'keyword',
+			eventAt: Date.parse(MESSAGE_TIME) + 60_000,
+		});
+		const [late] = await detect([triggerItem(anna, 'stop it')], answering('opt_out', 0.99), {
+			recordOptOut: true,
+		});
+		expect((late.json.optOut as IDataObject).recorded).toMatchObject({
+			applied: false,
+			previousStatus: 'opted_in',
+		});
+		expect((await store.getConsent(account, { waId: anna })).status).toBe('opted_in');
+	});
+
+	it('continue on fail: each item keeps its own error, the others are classified and recorded', async () => {
+		const anna = newCustomer();
+		const ben = newCustomer();
+		const model = new FakeChatModel((messages) =>
+			turnsOf(messages)[0].content.includes('«whatever»')
+				? { content: 'The customer is probably annoyed.' }
+				: { content: '{"decision": "opt_out", "confidence": 0.9}' },
+		);
+		const output = await detect(
+			[
+				triggerItem(anna, 'Stop writing to me'),
+				{ json: { contact: { waId: ben }, message: { text: null } } },
+				triggerItem(ben, 'whatever'),
+				{ json: { ...triggerItem(ben, 'x').json, timestamp: 'yesterday' } },
+				{ json: { contact: { waId: 'anna@example.com' }, message: { text: 'stop' } } },
+			],
+			model,
+			{ recordOptOut: true },
+			{ continueOnFail: true },
+		);
+		expect((output[0].json.optOut as IDataObject).recorded).toMatchObject({ status: 'opted_out' });
+		expect(output[1].json.error).toMatchObject({
+			field: 'Customer Message',
+			fix: expect.stringContaining('{{ $json.message?.text }}'),
+		});
+		expect(output[2].json.error).toMatchObject({
+			message:
+				'The model\'s answer to Detect Opt-Out is not usable: expected JSON like {"decision": "opt_out" | "not_opt_out" | "unsure", "confidence": 0.9, "reason": "…"}',
+			modelAnswer: 'The customer is probably annoyed.',
+		});
+		expect(output[3].json.error).toMatchObject({ field: 'Message Time', value: 'yesterday' });
+		expect(output[4].json.error).toMatchObject({
+			field: 'Customer Identifier',
+			value: 'anna@example.com',
+		});
+		expect(output.map((o) => o.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
+		// Bad parameters never reach the model.
+		expect(model.prompts).toHaveLength(2);
+		expect((await store.getConsent(account, { waId: ben })).status).toBe('unknown');
+	});
+
+	it('Record Opt-Out needs a credential with a WhatsApp Business Account, checked before the model', async () => {
+		const model = answering('opt_out', 0.99);
+		const [noAccount] = await detect(
+			[triggerItem(newCustomer(), 'stop')],
+			model,
+			{ recordOptOut: true },
+			{ continueOnFail: true, credentials: { whatsAppCloudApi: sqliteCredentials } },
+		);
+		expect(noAccount.json.error).toMatchObject({
+			message: expect.stringContaining('has no WhatsApp Business Account ID'),
+		});
+		const [noCredential] = await detect(
+			[triggerItem(newCustomer(), 'stop')],
+			model,
+			{ recordOptOut: true },
+			{ continueOnFail: true, credentials: {} },
+		);
+		expect(noCredential.json.error).toMatchObject({
+			field: 'Credential to connect with',
+			fix: expect.stringContaining('turn off the option Record Opt-Out'),
+		});
+		expect(model.prompts).toHaveLength(0);
+	});
+
+	it('a threshold outside 0..1 and a too long button label name their fields', async () => {
+		const model = answering('opt_out', 0.99);
+		const [threshold] = await detect(
+			[triggerItem(newCustomer(), 'stop')],
+			model,
+			{ confidenceThreshold: 80 },
+			{ continueOnFail: true },
+		);
+		expect(threshold.json.error).toMatchObject({ field: 'Confidence Threshold', value: 80 });
+		const [label] = await detect(
+			[triggerItem(newCustomer(), 'stop')],
+			model,
+			{ stopButtonLabel: 'Please stop all of these messages' },
+			{ continueOnFail: true },
+		);
+		expect(label.json.error).toMatchObject({ field: 'Stop Button Label' });
+		expect(model.prompts).toHaveLength(0);
+	});
+});
+
 describe('errors, one per item', () => {
 	it('no chat model connected', async () => {
 		const output = await run([inbound(newCustomer(), 'Hi'), inbound(newCustomer(), 'Hello')], {

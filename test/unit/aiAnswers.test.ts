@@ -4,6 +4,8 @@ import {
 	clampDelay,
 	extractJsonObject,
 	parseDelaySuggestion,
+	parseFollowUpDecision,
+	parseOptOutClassification,
 	parseStopDecision,
 	stripReasoning,
 	UnusableAnswerError,
@@ -161,5 +163,107 @@ describe('stripReasoning', () => {
 	it('removes think blocks and keeps the answer', () => {
 		expect(stripReasoning('<think>\nlet me see\n</think>\n\nHello Anna!')).toBe('Hello Anna!');
 		expect(stripReasoning('Hello <b>Anna</b>')).toBe('Hello <b>Anna</b>');
+	});
+});
+
+describe('parseFollowUpDecision', () => {
+	it('reads {followUp, stop, reason}, also fenced and after a thinking block', () => {
+		expect(
+			parseFollowUpDecision(
+				'<think>asked for prices…</think>```json\n{"followUp": true, "stop": false, "reason": "Asked about prices, no booking."}\n```',
+				true,
+			),
+		).toEqual({ followUp: true, stop: false, reason: 'Asked about prices, no booking.' });
+		expect(parseFollowUpDecision('{"should_follow_up": "no"}', false)).toEqual({
+			followUp: false,
+			stop: false,
+			reason: '',
+		});
+	});
+
+	it('a met stop condition wins over a follow-up', () => {
+		expect(
+			parseFollowUpDecision('{"followUp": true, "stop": true, "reason": "She booked."}', true),
+		).toEqual({ followUp: false, stop: true, reason: 'She booked.' });
+	});
+
+	it('without a stop condition, "stop" means nothing and a bare yes/no is enough', () => {
+		expect(parseFollowUpDecision('{"followUp": true, "stop": true}', false)).toMatchObject({
+			followUp: true,
+			stop: false,
+		});
+		expect(parseFollowUpDecision('Yes.', false)).toEqual({
+			followUp: true,
+			stop: false,
+			reason: '',
+		});
+	});
+
+	it('refuses a bare yes when a stop condition was asked about, and anything unreadable', () => {
+		for (const [answer, hasStop] of [
+			['Yes.', true],
+			['Probably, in a few days', false],
+			['{"reason": "unclear"}', false],
+			['{"followUp": "maybe"}', false],
+			['{"followUp": true, "stop": "perhaps"}', true],
+		] as const) {
+			expect(() => parseFollowUpDecision(answer, hasStop)).toThrow(UnusableAnswerError);
+		}
+		try {
+			parseFollowUpDecision('Hmm.', true);
+		} catch (error) {
+			expect(error).toMatchObject({
+				message:
+					'The model\'s answer to Decide Follow-up is not usable: expected JSON like {"followUp": true, "stop": false, "reason": "…"}',
+				answer: 'Hmm.',
+			});
+		}
+	});
+});
+
+describe('parseOptOutClassification', () => {
+	it('reads decision, confidence, language and reason', () => {
+		expect(
+			parseOptOutClassification(
+				'{"decision": "opt_out", "confidence": 0.93, "language": "de", "reason": "Bittet, nicht mehr zu schreiben."}',
+			),
+		).toEqual({
+			decision: 'opt_out',
+			confidence: 0.93,
+			language: 'de',
+			reason: 'Bittet, nicht mehr zu schreiben.',
+		});
+	});
+
+	it.each([
+		['{"decision": "Opt-Out", "confidence": "93%"}', 'opt_out', 0.93],
+		['{"classification": "not opt out", "confidence": 85}', 'not_opt_out', 0.85],
+		['Sure:\n```json\n{"label": "UNSURE", "certainty": 0.4}\n```', 'unsure', 0.4],
+		['{"optOut": true, "confidence": 1}', 'opt_out', 1],
+		['{"is_opt_out": "no", "confidence": 0}', 'not_opt_out', 0],
+	])('reads %s', (answer, decision, confidence) => {
+		expect(parseOptOutClassification(answer)).toMatchObject({
+			decision,
+			confidence,
+			language: null,
+		});
+	});
+
+	it.each([
+		['prose only', 'The customer wants to unsubscribe.'],
+		['no confidence', '{"decision": "opt_out"}'],
+		['an unknown decision', '{"decision": "angry", "confidence": 0.9}'],
+		['a confidence above 100', '{"decision": "opt_out", "confidence": 130}'],
+		['a fractional confidence above 1', '{"decision": "opt_out", "confidence": 1.5}'],
+		['a negative confidence', '{"decision": "opt_out", "confidence": -0.2}'],
+		['a confidence that is no number', '{"decision": "opt_out", "confidence": "high"}'],
+	])('refuses %s, quoting the answer', (_what, answer) => {
+		expect(() => parseOptOutClassification(answer)).toThrow(
+			expect.objectContaining({
+				name: 'UnusableAnswerError',
+				operation: 'Detect Opt-Out',
+				answer,
+			}),
+		);
 	});
 });

@@ -1,5 +1,6 @@
 /**
- * Reading the structured answers of Check Stop Condition and Suggest Follow-up Delay. Models wrap
+ * Reading the structured answers of Check Stop Condition, Decide Follow-up, Suggest Follow-up
+ * Delay and Detect Opt-Out. Models wrap
  * JSON in code fences, add prose around it, think aloud in <think> blocks, or answer "No." instead
  * of JSON; all of that is accepted. What cannot be read is an `UnusableAnswerError` that quotes the
  * answer, so the user sees what the model said.
@@ -38,6 +39,24 @@ export interface StopDecision {
 	reason: string;
 }
 
+export interface FollowUpDecision {
+	followUp: boolean;
+	/** The stop condition was met (never true when no stop condition was given). */
+	stop: boolean;
+	reason: string;
+}
+
+export type OptOutDecision = 'opt_out' | 'not_opt_out' | 'unsure';
+
+export interface OptOutClassification {
+	decision: OptOutDecision;
+	/** 0..1: how sure the model is of `decision`. */
+	confidence: number;
+	reason: string;
+	/** The language of the customer's message as the model named it (e.g. "de"), or null. */
+	language: string | null;
+}
+
 export interface DelaySuggestion {
 	hours: number;
 	reason: string;
@@ -52,6 +71,9 @@ export interface ClampedDelay {
 const MAX_BRACE_CANDIDATES = 20;
 const STOP_EXPECTED = 'JSON like {"stop": true, "reason": "…"}';
 const DELAY_EXPECTED = 'JSON like {"delayHours": 24, "reason": "…"}';
+const FOLLOW_UP_EXPECTED = 'JSON like {"followUp": true, "stop": false, "reason": "…"}';
+const OPT_OUT_EXPECTED =
+	'JSON like {"decision": "opt_out" | "not_opt_out" | "unsure", "confidence": 0.9, "reason": "…"}';
 
 /** Removes the reasoning some models (DeepSeek R1, Qwen 3 on Ollama…) print before the answer. */
 export function stripReasoning(text: string): string {
@@ -74,13 +96,63 @@ export function parseStopDecision(answer: string): StopDecision {
 	const text = stripReasoning(answer);
 	const json = extractJsonObject(text);
 	if (json) {
-		const stop = readBoolean(pick(json, ['stop', 'shouldStop', 'should_stop', 'stopFollowUps']));
+		const stop = readBoolean(
+			pick(json, ['stop', 'shouldStop', 'should_stop', 'stopFollowUps']),
+			['stop'],
+			['continue'],
+		);
 		if (stop !== undefined) return { stop, reason: readReason(json) };
 		throw new UnusableAnswerError('Check Stop Condition', answer, STOP_EXPECTED);
 	}
-	const bare = readBoolean(text.replace(/[.!\s]+$/, ''));
+	const bare = readBoolean(text.replace(/[.!\s]+$/, ''), ['stop'], ['continue']);
 	if (bare !== undefined) return { stop: bare, reason: '' };
 	throw new UnusableAnswerError('Check Stop Condition', answer, STOP_EXPECTED);
+}
+
+/**
+ * Decide Follow-up's answer. With a stop condition, a bare "yes" is refused: it would not say
+ * whether the condition that must stop follow-ups was met. A met stop condition always wins.
+ */
+export function parseFollowUpDecision(answer: string, hasStopCondition: boolean): FollowUpDecision {
+	const text = stripReasoning(answer);
+	const json = extractJsonObject(text);
+	if (json) {
+		const followUp = readBoolean(
+			pick(json, ['followUp', 'follow_up', 'shouldFollowUp', 'should_follow_up', 'decision']),
+		);
+		const stopValue = pick(json, ['stop', 'shouldStop', 'should_stop', 'stopFollowUps']);
+		const stop = stopValue === undefined ? false : readBoolean(stopValue, ['stop'], ['continue']);
+		if (followUp === undefined || stop === undefined) {
+			throw new UnusableAnswerError('Decide Follow-up', answer, FOLLOW_UP_EXPECTED);
+		}
+		const stopped = hasStopCondition && stop;
+		return { followUp: followUp && !stopped, stop: stopped, reason: readReason(json) };
+	}
+	const bare = hasStopCondition ? undefined : readBoolean(text.replace(/[.!\s]+$/, ''));
+	if (bare !== undefined) return { followUp: bare, stop: false, reason: '' };
+	throw new UnusableAnswerError('Decide Follow-up', answer, FOLLOW_UP_EXPECTED);
+}
+
+/**
+ * Detect Opt-Out's answer: a decision and a confidence, both required (the threshold needs the
+ * confidence); "93%" and 93 are read as 0.93. Only JSON is accepted: a bare "yes" has no confidence.
+ */
+export function parseOptOutClassification(answer: string): OptOutClassification {
+	const json = extractJsonObject(stripReasoning(answer));
+	const decision = json ? readOptOutDecision(json) : undefined;
+	const confidence = json
+		? readConfidence(pick(json, ['confidence', 'certainty', 'probability']))
+		: undefined;
+	if (!json || decision === undefined || confidence === undefined) {
+		throw new UnusableAnswerError('Detect Opt-Out', answer, OPT_OUT_EXPECTED);
+	}
+	const language = pick(json, ['language', 'lang']);
+	return {
+		decision,
+		confidence,
+		reason: readReason(json),
+		language: typeof language === 'string' && language.trim() !== '' ? language.trim() : null,
+	};
 }
 
 export function parseDelaySuggestion(answer: string): DelaySuggestion {
@@ -165,13 +237,59 @@ function pick(json: Record<string, unknown>, names: string[]): unknown {
 	return undefined;
 }
 
-function readBoolean(value: unknown): boolean | undefined {
+/** true/false, "yes"/"no", and the operation's own words ("stop"/"continue" for a stop decision). */
+function readBoolean(
+	value: unknown,
+	trueWords: string[] = [],
+	falseWords: string[] = [],
+): boolean | undefined {
 	if (typeof value === 'boolean') return value;
 	if (typeof value !== 'string') return undefined;
 	const word = value.trim().toLowerCase();
-	if (['true', 'yes', 'stop'].includes(word)) return true;
-	if (['false', 'no', 'continue'].includes(word)) return false;
+	if (['true', 'yes', ...trueWords].includes(word)) return true;
+	if (['false', 'no', ...falseWords].includes(word)) return false;
 	return undefined;
+}
+
+const OPT_OUT_WORDS: Record<string, OptOutDecision> = {
+	opt_out: 'opt_out',
+	optout: 'opt_out',
+	opted_out: 'opt_out',
+	unsubscribe: 'opt_out',
+	not_opt_out: 'not_opt_out',
+	no_opt_out: 'not_opt_out',
+	not_optout: 'not_opt_out',
+	not_an_opt_out: 'not_opt_out',
+	none: 'not_opt_out',
+	unsure: 'unsure',
+	uncertain: 'unsure',
+	unclear: 'unsure',
+	unknown: 'unsure',
+};
+
+/** "opt_out", "Opt-Out", "not opt out", "unsure"…; or a boolean `optOut` field. */
+function readOptOutDecision(json: Record<string, unknown>): OptOutDecision | undefined {
+	const value = pick(json, ['decision', 'classification', 'label', 'result']);
+	if (typeof value === 'string') {
+		return OPT_OUT_WORDS[
+			value
+				.trim()
+				.toLowerCase()
+				.replace(/[\s-]+/g, '_')
+		];
+	}
+	const flag = readBoolean(pick(json, ['optOut', 'opt_out', 'isOptOut', 'is_opt_out']));
+	return flag === undefined ? undefined : flag ? 'opt_out' : 'not_opt_out';
+}
+
+/** A share 0..1; a percentage (above 1, up to 100, or "85%") is divided by 100. */
+function readConfidence(value: unknown): number | undefined {
+	const percent = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*%\s*$/.test(value);
+	const number = percent ? Number(String(value).replace('%', '')) : readNumber(value);
+	if (number === undefined || number < 0) return undefined;
+	if (percent) return number <= 100 ? number / 100 : undefined;
+	if (number > 1) return Number.isInteger(number) && number <= 100 ? number / 100 : undefined;
+	return number;
 }
 
 function readNumber(value: unknown): number | undefined {

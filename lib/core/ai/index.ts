@@ -3,3 +3,4 @@ export * from './langchainShapes';
 export * from './prompt';
 export * from './split';
 export * from './types';
+export * from './optOut';

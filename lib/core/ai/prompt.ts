@@ -53,6 +53,43 @@ export function buildStopCheckMessages(context: PromptContext, condition: string
 	]);
 }
 
+/**
+ * Decide Follow-up: whether the situation the user describes holds, and (when given) whether the
+ * stop condition does, which always wins.
+ */
+export function buildFollowUpDecisionMessages(
+	context: PromptContext,
+	when: string,
+	stopCondition: string,
+): ModelMessage[] {
+	const stop = stopCondition.trim();
+	return taskPrompt(context, [
+		'Task: decide from the conversation whether to start a follow-up with this customer now, i.e. send them a message although they have not written.',
+		`Start a follow-up when: ${when.trim()}`,
+		...(stop
+			? [
+					`Never follow up, and answer "stop": true, when: ${stop}`,
+					'Answer with JSON only, in exactly this form: {"followUp": true or false, "stop": true or false, "reason": "one short sentence"}',
+				]
+			: [
+					'Answer with JSON only, in exactly this form: {"followUp": true or false, "reason": "one short sentence"}',
+				]),
+	]);
+}
+
+/**
+ * Detect Opt-Out: one message of the customer classified, with the conversation as context (a
+ * "no" may answer "may we keep sending offers?").
+ */
+export function buildOptOutMessages(context: PromptContext, message: string): ModelMessage[] {
+	return taskPrompt(context, [
+		"Task: classify whether the customer's latest message below asks us to stop sending them messages or marketing (unsubscribe, opt out, no more offers, leave me alone), in any language and wording.",
+		'"opt_out": the message asks to stop receiving our messages. "not_opt_out": it does not (a question, a complaint about something else, a stop of an order or a delivery, a negated request such as "don\'t stop"). "unsure": it could be read either way.',
+		`Customer's latest message: «${message.trim()}»`,
+		'Answer with JSON only, in exactly this form: {"decision": "opt_out" or "not_opt_out" or "unsure", "confidence": a number from 0 to 1 (how sure you are of the decision), "language": the ISO 639-1 code of the customer\'s message, "reason": "one short sentence"}',
+	]);
+}
+
 /** Suggest Follow-up Delay: hours within the user's bounds, asked for as JSON. */
 export function buildDelayMessages(
 	context: PromptContext,

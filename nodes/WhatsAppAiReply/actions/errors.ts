@@ -39,7 +39,7 @@ export function toNodeError(
 	if (error instanceof StoreConfigError || error instanceof StoreInputError) {
 		return new NodeOperationError(node, error.message, {
 			description:
-				'The conversation history could not be read or written in the State Store of the WhatsApp credential.',
+				'The State Store of the WhatsApp credential (conversation history, recorded opt-outs) could not be used.',
 			itemIndex,
 		});
 	}

@@ -8,27 +8,39 @@ import {
 
 import {
 	buildDelayMessages,
+	buildFollowUpDecisionMessages,
 	buildFollowUpMessages,
+	buildOptOutMessages,
 	buildReplyMessages,
 	buildStopCheckMessages,
 	clampDelay,
 	cleanVariables,
 	type ContextVariable,
+	type CustomConfirmationTexts,
+	DEFAULT_OPT_OUT_THRESHOLD,
 	type DelayBounds,
+	judgeOptOut,
 	type ModelMessage,
 	parseDelaySuggestion,
+	parseFollowUpDecision,
+	parseOptOutClassification,
 	parseStopDecision,
 	type PromptContext,
 	readModelName,
 	readModelText,
 	readTokenUsage,
 	splitIntoMessages,
+	validateConfirmationTexts,
 	validateDelayBounds,
+	validateThreshold,
 	WHATSAPP_TEXT_LIMIT,
 } from '../../../lib/core/ai';
+import { type ContactIds, parseContactIdentifier } from '../../../lib/core/contact';
+import { parseEventTime } from '../../../lib/core/eventTime';
 import { FieldError } from '../../../lib/core/fieldError';
 import type { Store } from '../../../lib/store';
 import { readItemParameter } from '../../helpers/itemParameter';
+import type { AccountStore } from '../../helpers/storeAccess';
 import type { AiOperation } from '../descriptions/properties';
 import {
 	type Conversation,
@@ -39,15 +51,18 @@ import {
 } from './conversation';
 import { errorJson, FixableError, toNodeError } from './errors';
 import { askModel, type ChatModel, connectedChatModel } from './model';
+import { consentStoreFromCredential, optOutEvidence, recordOptOut } from './optOut';
 
 const HOUR_MS = 60 * 60 * 1000;
 const MEMORY_SESSION_FIX =
 	"In the Memory sub-node, set Session ID to 'Define below' and Key to the same expression as this node's Customer Identifier, e.g. {{ $json.contact.waId }}, so every customer has a conversation of their own.";
 
-/** What one execution shares between its items: the model and, when needed, the store. */
+/** What one execution shares between its items: the model and, when needed, the stores. */
 interface Shared {
 	model: Promise<ChatModel>;
 	store?: Promise<Store>;
+	/** The consent store and account, for Detect Opt-Out's Record Opt-Out. */
+	consent?: Promise<AccountStore>;
 }
 
 /** One item's parameters, all checked before the model or the store is touched. */
@@ -67,7 +82,18 @@ type Task =
 	| { operation: 'generateReply'; message: string }
 	| { operation: 'writeFollowUp'; purpose: string }
 	| { operation: 'checkStopCondition'; condition: string }
-	| { operation: 'suggestFollowUpDelay'; bounds: DelayBounds; guidance: string };
+	| { operation: 'decideFollowUp'; when: string; stopCondition: string }
+	| { operation: 'suggestFollowUpDelay'; bounds: DelayBounds; guidance: string }
+	| {
+			operation: 'detectOptOut';
+			message: string;
+			messageId: string | null;
+			messageTime: number | null;
+			threshold: number;
+			texts: CustomConfirmationTexts;
+			/** Where a final opt-out is recorded; null when Record Opt-Out is off. */
+			recordFor: ContactIds | null;
+	  };
 
 export async function executeAiReply(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -94,6 +120,11 @@ export async function executeAiReply(this: IExecuteFunctions): Promise<INodeExec
 async function runItem(this: IExecuteFunctions, shared: Shared, i: number): Promise<IDataObject> {
 	const input = readInput.call(this, i);
 	const model = await shared.model;
+	// Opened before the model is asked: a credential that cannot record costs no tokens.
+	const consentStore =
+		input.task.operation === 'detectOptOut' && input.task.recordFor !== null
+			? await openConsentStore.call(this, shared)
+			: null;
 	const now = new Date();
 	const conversation = await openConversation.call(this, shared, i, input, now);
 	const history = await conversation.load(input.historyLength);
@@ -156,6 +187,52 @@ async function runItem(this: IExecuteFunctions, shared: Shared, i: number): Prom
 				...about,
 			};
 		}
+		case 'decideFollowUp': {
+			const decision = parseFollowUpDecision(answer, task.stopCondition !== '');
+			return {
+				shouldFollowUp: decision.followUp,
+				stop: decision.stop,
+				reason: decision.reason,
+				conversationId: history.conversationId,
+				modelAnswer: answer,
+				...about,
+			};
+		}
+		case 'detectOptOut': {
+			const classification = parseOptOutClassification(answer);
+			const verdict = judgeOptOut(classification, task.threshold, task.texts);
+			const facts = {
+				text: task.message,
+				messageId: task.messageId,
+				messageTime: task.messageTime,
+				classification,
+				threshold: task.threshold,
+				model: readModelName(result) ?? null,
+				decidedAt: new Date(),
+			};
+			const evidence = optOutEvidence(facts);
+			const recorded =
+				consentStore && task.recordFor && verdict.final && classification.decision === 'opt_out'
+					? await recordOptOut(consentStore, task.recordFor, facts, evidence)
+					: null;
+			return {
+				optOut: {
+					decision: classification.decision,
+					confidence: classification.confidence,
+					final: verdict.final,
+					askToConfirm: verdict.askToConfirm,
+					reason: classification.reason,
+					threshold: task.threshold,
+					language: classification.language,
+					confirmation: verdict.confirmation as IDataObject | null,
+					evidence: evidence as IDataObject,
+					recorded,
+				},
+				conversationId: history.conversationId,
+				modelAnswer: answer,
+				...about,
+			};
+		}
 		case 'suggestFollowUpDelay': {
 			const suggestion = parseDelaySuggestion(answer);
 			const delay = clampDelay(suggestion.hours, task.bounds);
@@ -182,20 +259,25 @@ function promptFor(task: Task, context: PromptContext): ModelMessage[] {
 			return buildFollowUpMessages(context, task.purpose);
 		case 'checkStopCondition':
 			return buildStopCheckMessages(context, task.condition);
+		case 'decideFollowUp':
+			return buildFollowUpDecisionMessages(context, task.when, task.stopCondition);
 		case 'suggestFollowUpDelay':
 			return buildDelayMessages(context, task.bounds, task.guidance);
+		case 'detectOptOut':
+			return buildOptOutMessages(context, task.message);
 	}
 }
 
 function readInput(this: IExecuteFunctions, i: number): ItemInput {
 	const options = readItemParameter(this, 'options', i, {}) as IDataObject;
 	const variableRows = readItemParameter(this, 'contextVariables.variable', i, []) as IDataObject[];
+	const customer = requiredText(
+		'Customer Identifier',
+		readItemParameter(this, 'customerId', i),
+		'Map who the conversation is with, e.g. {{ $json.contact.waId }} from the WhatsApp trigger, an e-mail address or a CRM ID.',
+	);
 	return {
-		customer: requiredText(
-			'Customer Identifier',
-			readItemParameter(this, 'customerId', i),
-			'Map who the conversation is with, e.g. {{ $json.contact.waId }} from the WhatsApp trigger, an e-mail address or a CRM ID.',
-		),
+		customer,
 		assistant:
 			String(readItemParameter(this, 'assistantName', i, '') ?? '').trim() || this.getNode().name,
 		instructions: String(readItemParameter(this, 'instructions', i, '') ?? ''),
@@ -214,11 +296,16 @@ function readInput(this: IExecuteFunctions, i: number): ItemInput {
 			WHATSAPP_TEXT_LIMIT,
 		),
 		addToConversation: options.addToConversation !== false,
-		task: readTask.call(this, i),
+		task: readTask.call(this, i, customer, options),
 	};
 }
 
-function readTask(this: IExecuteFunctions, i: number): Task {
+function readTask(
+	this: IExecuteFunctions,
+	i: number,
+	customer: string,
+	options: IDataObject,
+): Task {
 	const operation = readItemParameter(this, 'operation', i) as AiOperation;
 	switch (operation) {
 		case 'generateReply':
@@ -248,6 +335,18 @@ function readTask(this: IExecuteFunctions, i: number): Task {
 					'Describe when follow-ups must stop, e.g. "the customer booked or said they are not interested".',
 				),
 			};
+		case 'decideFollowUp':
+			return {
+				operation,
+				when: requiredText(
+					'When to Follow Up',
+					readItemParameter(this, 'followUpWhen', i),
+					'Describe when a follow-up should start, e.g. "the customer asked about prices but did not book".',
+				),
+				stopCondition: String(readItemParameter(this, 'followUpStopWhen', i, '') ?? '').trim(),
+			};
+		case 'detectOptOut':
+			return readOptOutTask.call(this, i, customer, options);
 		case 'suggestFollowUpDelay':
 			return {
 				operation,
@@ -261,6 +360,50 @@ function readTask(this: IExecuteFunctions, i: number): Task {
 	throw new NodeOperationError(this.getNode(), `Unknown operation "${operation as string}"`, {
 		itemIndex: i,
 	});
+}
+
+function readOptOutTask(
+	this: IExecuteFunctions,
+	i: number,
+	customer: string,
+	options: IDataObject,
+): Task {
+	const messageId = readItemParameter(this, 'optOutMessageId', i, '');
+	const messageTime = readItemParameter(this, 'optOutMessageTime', i, '');
+	const hasTime = !(messageTime === undefined || messageTime === null || messageTime === '');
+	return {
+		operation: 'detectOptOut',
+		message: requiredText(
+			'Customer Message',
+			readItemParameter(this, 'optOutMessage', i),
+			"Map the customer's text, e.g. {{ $json.message?.text }}. Messages without text (a sticker, a location without a name) say nothing to classify: filter them out with an If node before this one.",
+		),
+		messageId: typeof messageId === 'string' && messageId.trim() !== '' ? messageId.trim() : null,
+		messageTime: hasTime
+			? parseEventTime(messageTime, 'Message Time', { required: true, now: Date.now() })
+			: null,
+		threshold: validateThreshold(options.confidenceThreshold ?? DEFAULT_OPT_OUT_THRESHOLD),
+		texts: validateConfirmationTexts({
+			question: String(options.confirmationQuestion ?? ''),
+			keepLabel: String(options.keepButtonLabel ?? ''),
+			stopLabel: String(options.stopButtonLabel ?? ''),
+		}),
+		recordFor: options.recordOptOut === true ? whatsAppContact(customer) : null,
+	};
+}
+
+/** Consent is kept per WhatsApp contact: the identifier must be a number or user id, not an e-mail. */
+function whatsAppContact(customer: string): ContactIds {
+	const { waId, userId } = parseContactIdentifier(customer, 'Customer Identifier');
+	return { waId: waId ?? null, userId: userId ?? null };
+}
+
+async function openConsentStore(this: IExecuteFunctions, shared: Shared): Promise<AccountStore> {
+	if (!shared.consent) {
+		shared.consent = consentStoreFromCredential(this);
+		shared.consent.catch(() => undefined);
+	}
+	return await shared.consent;
 }
 
 async function openConversation(

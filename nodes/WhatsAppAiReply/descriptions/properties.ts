@@ -1,7 +1,17 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_OPT_OUT_THRESHOLD } from '../../../lib/core/ai';
+
 export type AiOperation =
-	'generateReply' | 'writeFollowUp' | 'checkStopCondition' | 'suggestFollowUpDelay';
+	| 'generateReply'
+	| 'writeFollowUp'
+	| 'checkStopCondition'
+	| 'decideFollowUp'
+	| 'suggestFollowUpDelay'
+	| 'detectOptOut';
+
+const DEFAULT_STOP_CONDITION =
+	'The customer booked or bought, asked us to stop writing, or said they are not interested';
 
 const DEFAULT_INSTRUCTIONS =
 	'You are the friendly WhatsApp assistant of our business. Answer briefly and clearly, in the language the customer writes in. If you do not know something, say so and offer to connect the customer with a person.';
@@ -19,6 +29,20 @@ const operationProperty: INodeProperties = {
 			description:
 				'Ask the model whether follow-ups must stop (e.g. the customer booked or is not interested): returns stop and reason',
 			action: 'Check whether follow ups must stop',
+		},
+		{
+			name: 'Decide Follow-Up',
+			value: 'decideFollowUp',
+			description:
+				'Ask the model whether to start a follow-up now, from the situation you describe and an optional stop condition: returns shouldFollowUp and reason',
+			action: 'Decide whether to follow up',
+		},
+		{
+			name: 'Detect Opt-Out',
+			value: 'detectOptOut',
+			description:
+				"Classify a customer's message as an opt-out in their own words, with a confidence; optionally record a confident opt-out",
+			action: 'Detect an opt out in a message',
 		},
 		{
 			name: 'Generate Reply',
@@ -85,6 +109,38 @@ const messageProperty: INodeProperties = {
 	displayOptions: { show: { operation: ['generateReply'] } },
 };
 
+const optOutProperties: INodeProperties[] = [
+	{
+		displayName: 'Customer Message',
+		name: 'optOutMessage',
+		type: 'string',
+		required: true,
+		default: '={{ $json.message?.text }}',
+		typeOptions: { rows: 3 },
+		description:
+			"The customer's message to classify. The default takes message.text of the WhatsApp trigger's item.",
+		displayOptions: { show: { operation: ['detectOptOut'] } },
+	},
+	{
+		displayName: 'Message ID',
+		name: 'optOutMessageId',
+		type: 'string',
+		default: '={{ $json.messageId }}',
+		description:
+			"The message's WhatsApp ID (wamid), kept as evidence. The default takes messageId of the trigger's item.",
+		displayOptions: { show: { operation: ['detectOptOut'] } },
+	},
+	{
+		displayName: 'Message Time',
+		name: 'optOutMessageTime',
+		type: 'string',
+		default: '={{ $json.timestamp }}',
+		description:
+			"When the customer wrote it (ISO 8601 or epoch seconds): the time a recorded opt-out takes effect, so a later START still wins. The default takes timestamp of the trigger's item; empty means now.",
+		displayOptions: { show: { operation: ['detectOptOut'] } },
+	},
+];
+
 const instructionsProperty: INodeProperties = {
 	displayName: 'Assistant Instructions',
 	name: 'instructions',
@@ -113,12 +169,33 @@ const followUpProperties: INodeProperties[] = [
 		name: 'stopCondition',
 		type: 'string',
 		required: true,
-		default:
-			'The customer booked or bought, asked us to stop writing, or said they are not interested',
+		default: DEFAULT_STOP_CONDITION,
 		typeOptions: { rows: 3 },
 		description:
 			'When follow-ups must stop, in plain words; the model judges it from the conversation',
 		displayOptions: { show: { operation: ['checkStopCondition'] } },
+	},
+	{
+		displayName: 'When to Follow Up',
+		name: 'followUpWhen',
+		type: 'string',
+		required: true,
+		default: '',
+		typeOptions: { rows: 3 },
+		placeholder: 'The customer asked about prices but did not book',
+		description:
+			'The situation in which a follow-up should start, in plain words; the model judges it from the conversation',
+		displayOptions: { show: { operation: ['decideFollowUp'] } },
+	},
+	{
+		displayName: 'Stop When',
+		name: 'followUpStopWhen',
+		type: 'string',
+		default: DEFAULT_STOP_CONDITION,
+		typeOptions: { rows: 2 },
+		description:
+			'When never to follow up, even if the situation above holds (as Check Stop Condition); it wins. Empty: no stop condition.',
+		displayOptions: { show: { operation: ['decideFollowUp'] } },
 	},
 	{
 		displayName: 'Minimum Delay (Hours)',
@@ -211,6 +288,28 @@ const optionsProperty: INodeProperties = {
 			displayOptions: { show: { '/operation': ['writeFollowUp'] } },
 		},
 		{
+			displayName: 'Confidence Threshold',
+			name: 'confidenceThreshold',
+			type: 'number',
+			default: DEFAULT_OPT_OUT_THRESHOLD,
+			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+			description:
+				'How sure the model must be (0 to 1) for its decision to be final. Below it, or when the model is unsure, the output asks to confirm with a question and two reply buttons.',
+			displayOptions: { show: { '/operation': ['detectOptOut'] } },
+		},
+		{
+			displayName: 'Confirmation Question',
+			name: 'confirmationQuestion',
+			type: 'string',
+			typeOptions: { rows: 2 },
+			default: '',
+			placeholder:
+				'Just to be sure: would you like to keep receiving news and offers from us on WhatsApp?',
+			description:
+				"The question sent with the two buttons when the decision is not final (up to 1,024 characters). Empty: a built-in question in the customer's language (German or English). Ask it so that the keep button means yes: that tap is recorded as an opt-in.",
+			displayOptions: { show: { '/operation': ['detectOptOut'] } },
+		},
+		{
 			displayName: 'History Retention (Days)',
 			name: 'retentionDays',
 			type: 'number',
@@ -218,6 +317,16 @@ const optionsProperty: INodeProperties = {
 			typeOptions: { minValue: 0 },
 			description:
 				"Messages of this customer's conversation older than this are deleted from the built-in history when the node runs, so the model never sees them, and a customer who writes again after this time starts a new conversation. Only for the built-in history (no Memory sub-node). 0 = no limit here (the credential's Keep AI History still deletes older messages, 365 days by default).",
+		},
+		{
+			displayName: 'Keep Button Label',
+			name: 'keepButtonLabel',
+			type: 'string',
+			default: '',
+			placeholder: 'Yes, keep them',
+			description:
+				'Label of the button that keeps the messages (up to 20 characters); its ID is consent:opt_in, recorded by the trigger as an opt-in. Empty: built-in label.',
+			displayOptions: { show: { '/operation': ['detectOptOut'] } },
 		},
 		{
 			displayName: 'Max Characters per Part',
@@ -229,6 +338,25 @@ const optionsProperty: INodeProperties = {
 				"Long replies are split at sentence boundaries into parts of at most this many characters (WhatsApp's limit for one text message is 4096)",
 			displayOptions: { show: { '/operation': ['generateReply', 'writeFollowUp'] } },
 		},
+		{
+			displayName: 'Record Opt-Out',
+			name: 'recordOptOut',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether to record a final opt-out (marketing) in the consent store of the WhatsApp credential, with the message and the model's decision as evidence. The Customer Identifier must then be the customer's WhatsApp number or user ID.",
+			displayOptions: { show: { '/operation': ['detectOptOut'] } },
+		},
+		{
+			displayName: 'Stop Button Label',
+			name: 'stopButtonLabel',
+			type: 'string',
+			default: '',
+			placeholder: 'No, stop them',
+			description:
+				'Label of the button that stops them (up to 20 characters); its ID is consent:decline, recorded by the trigger as a marketing opt-out. Empty: built-in label.',
+			displayOptions: { show: { '/operation': ['detectOptOut'] } },
+		},
 	],
 };
 
@@ -237,6 +365,7 @@ export const aiReplyProperties: INodeProperties[] = [
 	operationProperty,
 	...identityProperties,
 	messageProperty,
+	...optOutProperties,
 	instructionsProperty,
 	...followUpProperties,
 	...contextProperties,

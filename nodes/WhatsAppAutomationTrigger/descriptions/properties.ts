@@ -323,7 +323,7 @@ export const optionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to answer an opt-out keyword or button with a confirmation (German for ABMELDEN, English otherwise, unless a text is set)',
+				'Whether to answer an opt-out keyword, phrase or button with a confirmation, unless a Confirmation Text is set: in German for the keywords ABMELDEN, ABMELDUNG, ABBESTELLEN, AUSTRAGEN and STOPP and for a phrase with German words ("bitte keine Nachrichten mehr"), in English otherwise',
 		},
 		{
 			displayName: 'Confirmation Text',

@@ -3,6 +3,7 @@ import { type IDataObject, type INodeExecutionData, sleep } from 'n8n-workflow';
 import { FieldError } from '../../../lib/core/fieldError';
 import { consentHistoryJson, consentStateJson } from '../../../lib/consent';
 import { parseContactIdentifier } from '../../../lib/core/contact';
+import { parseEventTime } from '../../../lib/core/eventTime';
 import type {
 	ConsentEvidence,
 	ConsentSource,
@@ -15,7 +16,7 @@ import { resumeHttpFrom } from '../../../lib/transport/n8nWebhooks';
 import { cancelWaitsForContact, type ResumeHttp } from '../../../lib/waits/resume';
 import { CONSENT_SOURCES } from '../../../lib/store/types';
 import { readItemParameter } from '../../helpers/itemParameter';
-import { errorItem, type GateContext, mapItems, parseEventTime, parseItems } from './shared';
+import { errorItem, type GateContext, mapItems, parseItems } from './shared';
 
 const SETTABLE_STATUSES: readonly ConsentStatus[] = ['opted_in', 'opted_out', 'blocked'];
 
