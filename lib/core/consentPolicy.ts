@@ -118,6 +118,34 @@ export function appendOptOutFooter(text: string, footer: string): string {
 }
 
 /**
+ * The text with its opt-out footer, refused when the two together pass Meta's limit for the field
+ * (`max` characters): the error names the field, both lengths and what to shorten, instead of a
+ * limit error about a text longer than the one the user wrote. A text too long on its own is
+ * returned as it is, for the message builder's own limit error.
+ */
+export function appendOptOutFooterWithin(
+	field: string,
+	text: string,
+	footer: string,
+	max: number,
+): string {
+	// Too long on its own: the message builder's limit error about the user's own text.
+	if ([...text].length > max) return text;
+	const combined = appendOptOutFooter(text, footer);
+	const length = [...combined].length;
+	if (length <= max) return combined;
+	const room = max - (length - [...text.replace(/\s+$/, '')].length);
+	throw new FieldError(
+		field,
+		text,
+		`is ${[...text].length} characters long; with the opt-out footer "${footer.trim()}" it would be ${length}, and WhatsApp allows at most ${max}`,
+		room > 0
+			? `Shorten the ${field.toLowerCase()} to ${room} characters, or choose a shorter Footer Text (Opt-Out Footer: Custom).`
+			: 'Choose a shorter Footer Text (Opt-Out Footer: Custom).',
+	);
+}
+
+/**
  * The reply-button ids of the opt-in question. With a template (window closed) the first
  * quick-reply button carries the opt-in payload and the second the decline payload.
  */

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 
 import {
 	appendOptOutFooter,
+	appendOptOutFooterWithin,
 	CONSENT_BUTTON_IDS,
 	consentAnswerFromReply,
 	type ConsentPurpose,
@@ -129,6 +130,47 @@ describe('opt-out footer', () => {
 			'Spring sale!\n\nReply INFOSTOP to stop marketing messages',
 		);
 		expect(appendOptOutFooter('Hi', '   ')).toBe('Hi');
+	});
+
+	it('within a limit: appended while the two fit, else an error naming the field, both lengths and the room left', () => {
+		const footer = OPT_OUT_FOOTERS.en;
+		const fits = 'x'.repeat(LIMITS.caption - footer.length - 2);
+		expect(appendOptOutFooterWithin('Caption', fits, footer, LIMITS.caption)).toBe(
+			`${fits}\n\n${footer}`,
+		);
+		const over = `${fits}y`;
+		let error: unknown;
+		try {
+			appendOptOutFooterWithin('Caption', over, footer, LIMITS.caption);
+		} catch (caught) {
+			error = caught;
+		}
+		expect(error).toBeInstanceOf(FieldError);
+		expect(error).toMatchObject({ field: 'Caption', value: over });
+		expect((error as Error).message).toContain(
+			`is ${over.length} characters long; with the opt-out footer "${footer}" it would be 1025, and WhatsApp allows at most 1024`,
+		);
+		expect((error as FieldError).fix).toContain(`Shorten the caption to ${fits.length} characters`);
+		// Characters, not UTF-16 units: an emoji is one.
+		const emoji = '🌷'.repeat(fits.length);
+		expect(appendOptOutFooterWithin('Caption', emoji, footer, LIMITS.caption)).toHaveLength(
+			2 * fits.length + 2 + footer.length,
+		);
+	});
+
+	it('within a limit: a text too long on its own is left to the message builder’s limit error', () => {
+		const text = 'x'.repeat(LIMITS.caption + 1);
+		expect(appendOptOutFooterWithin('Caption', text, OPT_OUT_FOOTERS.de, LIMITS.caption)).toBe(
+			text,
+		);
+	});
+
+	it('within a limit: a footer that alone takes the room asks for a shorter footer', () => {
+		expect(() =>
+			appendOptOutFooterWithin('Caption', 'Hi', 'f'.repeat(1023), LIMITS.caption),
+		).toThrow(
+			expect.objectContaining({ fix: expect.stringMatching(/^Choose a shorter Footer Text/) }),
+		);
 	});
 });
 
