@@ -6,7 +6,9 @@
  * contact who stopped all messages ("STOP" → `blocked`). The Consent Gate routes by this matrix and
  * the send node skips by it, so both always agree.
  */
+import { stopsMarketingWhenTapped } from './consentKeywords';
 import { FieldError } from './fieldError';
+import type { MessageTemplate } from './templates';
 import type { WhatsAppEvent } from './webhookEvents';
 
 /**
@@ -234,4 +236,55 @@ export function consentAnswerFromReply(event: WhatsAppEvent): ConsentAnswer | nu
 		answerPayload: payload,
 		answeredAt: event.timestamp,
 	};
+}
+
+/** Something the output item should tell the user although the message went out (or was skipped). */
+export interface SendWarning {
+	code: string;
+	message: string;
+}
+
+export const MARKETING_TEMPLATE_WITHOUT_OPT_OUT = 'marketingTemplateWithoutOptOutButton';
+
+/**
+ * A MARKETING template should let the customer stop marketing with one tap: a quick-reply button
+ * whose payload (as mapped for this send, else its text) the trigger records as an opt-out with
+ * its default lists ("Stop promotions", INFOSTOP, STOP, …). Meta recommends one; without it the
+ * customer has to type a keyword or block the number, which costs the number's quality rating.
+ * `components` are the request's components, where a mapped quick-reply payload is.
+ */
+export function marketingTemplateWarnings(
+	template: Pick<MessageTemplate, 'name' | 'language' | 'category' | 'components'>,
+	components: ReadonlyArray<Record<string, unknown>>,
+): SendWarning[] {
+	if (template.category.toUpperCase() !== 'MARKETING') return [];
+	const buttons =
+		template.components.find((component) => component.type.toUpperCase() === 'BUTTONS')?.buttons ??
+		[];
+	const hasOptOut = buttons.some(
+		(button, index) =>
+			button.type.toUpperCase() === 'QUICK_REPLY' &&
+			stopsMarketingWhenTapped([mappedPayload(components, index), button.text]),
+	);
+	if (hasOptOut) return [];
+	return [
+		{
+			code: MARKETING_TEMPLATE_WITHOUT_OPT_OUT,
+			message: `Template "${template.name}" (${template.language}) is a MARKETING template without a quick-reply button that opts out (such as "Stop promotions"). Add one in WhatsApp Manager: customers who cannot stop promotions with one tap block or report the number, which lowers its quality rating and messaging limits.`,
+		},
+	];
+}
+
+function mappedPayload(
+	components: ReadonlyArray<Record<string, unknown>>,
+	index: number,
+): string | undefined {
+	const button = components.find(
+		(component) =>
+			component.type === 'button' &&
+			component.sub_type === 'quick_reply' &&
+			component.index === String(index),
+	);
+	const [parameter] = (button?.parameters as Array<{ payload?: unknown }> | undefined) ?? [];
+	return typeof parameter?.payload === 'string' ? parameter.payload : undefined;
 }

@@ -1061,6 +1061,8 @@ export async function deleteMyDataScenario(
 	const toEmil = await eventuallyMessagesTo(world, emil, 2);
 	expect(toEmil[1]).toMatchObject({ type: 'text', renderedText: NOTHING_DELETED });
 	expect(await world.store.getContact(world.account, emil.waId)).not.toBeNull();
+	// The raw look that found nothing of Dora finds Emil's rows.
+	expect((await storeRowsContaining(world, emil.waId)).length).toBeGreaterThan(0);
 	expect(await world.store.getOutbound(emilQuestion.id)).toMatchObject({ recipient: emil.waId });
 
 	// No tap: n8n's wait tracker ends the wait; the window is open, so Fritz is told.

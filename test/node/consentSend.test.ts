@@ -404,6 +404,59 @@ describe('opt-out footer in a marketing flow', () => {
 	});
 });
 
+describe('a MARKETING template without an opt-out button', () => {
+	const template = (value: string, variables: Record<string, string>) => ({
+		...springSale,
+		template: { mode: 'name', value },
+		variables: { mappingMode: 'defineBelow', value: variables },
+	});
+
+	it('is sent, and each item, sent or skipped, carries a warning saying what to add', async () => {
+		const [unknown, optedOut] = germanNumbers(2, 64_000);
+		await env.store.recordConsent({
+			account: env.account,
+			contact: waIdOf(optedOut),
+			status: 'opted_out',
+			source: 'import',
+			eventAt: Date.now() - DAY,
+		});
+		const [sent, skipped] = await send(template('weekend_offer|en_US', { body_1: 'Anna' }), [
+			unknown,
+			optedOut,
+		]);
+		expect(sent.json.messageId).toMatch(/^wamid\./);
+		expect(skipped.json).toMatchObject({ skipped: true });
+		for (const item of [sent, skipped]) {
+			expect(item.json.warnings).toEqual([
+				{
+					code: 'marketingTemplateWithoutOptOutButton',
+					message: expect.stringContaining(
+						'Template "weekend_offer" (en_US) is a MARKETING template without a quick-reply button that opts out (such as "Stop promotions")',
+					),
+				},
+			]);
+		}
+	});
+
+	it('is not warned about with a "Stop promotions" button, nor is a UTILITY template', async () => {
+		const [phone] = germanNumbers(1, 64_100);
+		const [sale] = await send(springSale, [phone]);
+		const [reminder] = await send(
+			template('appointment_reminder|en_US', {
+				body_1: 'Anna',
+				body_2: 'Dr. Weber',
+				body_3: 'May 4',
+				body_4: 'Main Street 1',
+			}),
+			[phone],
+		);
+		expect(sale.json.messageId).toMatch(/^wamid\./);
+		expect(reminder.json.messageId).toMatch(/^wamid\./);
+		expect(sale.json).not.toHaveProperty('warnings');
+		expect(reminder.json).not.toHaveProperty('warnings');
+	});
+});
+
 describe('the message log', () => {
 	it('has every accepted send with what the customer saw', async () => {
 		const [phone] = germanNumbers(1, 60_000);

@@ -9,6 +9,8 @@ import {
 	type ConsentRoute,
 	type ConsentStatus,
 	decideConsent,
+	MARKETING_TEMPLATE_WITHOUT_OPT_OUT,
+	marketingTemplateWarnings,
 	OPT_OUT_FOOTERS,
 	parseConsentPurpose,
 	parseUnknownConsentPolicy,
@@ -267,5 +269,58 @@ describe('consentAnswerFromReply', () => {
 				(id) => consentAnswerFromReply(buttonReply(id)) === null,
 			),
 		);
+	});
+});
+
+describe('marketingTemplateWarnings', () => {
+	const marketing = (buttons: Array<{ type: string; text?: string }>, category = 'MARKETING') => ({
+		name: 'offer',
+		language: 'en_US',
+		category,
+		components: [
+			{ type: 'BODY', text: 'Hi' },
+			...(buttons.length ? [{ type: 'BUTTONS', buttons }] : []),
+		],
+	});
+	const payload = (index: number, value: string) => ({
+		type: 'button',
+		sub_type: 'quick_reply',
+		index: String(index),
+		parameters: [{ type: 'payload', payload: value }],
+	});
+
+	it('warns about a MARKETING template without a quick reply that opts out', () => {
+		expect(marketingTemplateWarnings(marketing([]), [])).toEqual([
+			{
+				code: MARKETING_TEMPLATE_WITHOUT_OPT_OUT,
+				message: expect.stringContaining('"offer" (en_US)'),
+			},
+		]);
+		expect(
+			marketingTemplateWarnings(
+				marketing([
+					{ type: 'QUICK_REPLY', text: 'Tell me more' },
+					{ type: 'URL', text: 'Stop promotions' },
+				]),
+				[],
+			),
+		).toHaveLength(1);
+	});
+
+	it('accepts a quick reply the trigger records as an opt-out, by its text or its mapped payload', () => {
+		for (const text of ['Stop promotions', 'stop promotions!', 'INFOSTOP', 'STOP']) {
+			expect(marketingTemplateWarnings(marketing([{ type: 'QUICK_REPLY', text }]), [])).toEqual([]);
+		}
+		const notInterested = marketing([
+			{ type: 'QUICK_REPLY', text: 'Yes' },
+			{ type: 'QUICK_REPLY', text: 'Not interested' },
+		]);
+		expect(marketingTemplateWarnings(notInterested, [payload(1, 'Stop promotions')])).toEqual([]);
+		// An opt-in payload is no way out.
+		expect(marketingTemplateWarnings(notInterested, [payload(1, 'START')])).toHaveLength(1);
+	});
+
+	it('says nothing about other categories', () => {
+		expect(marketingTemplateWarnings(marketing([], 'UTILITY'), [])).toEqual([]);
 	});
 });
