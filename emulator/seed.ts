@@ -178,6 +178,18 @@ export function defaultTemplates(): Array<Omit<SeedTemplate, 'id'>> {
 				],
 			},
 		]),
+		// A MARKETING template without an opt-out quick reply: the send node warns about it.
+		template('weekend_offer', 'en_US', 'MARKETING', [
+			{
+				type: 'BODY',
+				text: 'Hi {{1}}, this weekend only: free delivery on every order.',
+				example: { body_text: [['Pablo']] },
+			},
+			{
+				type: 'BUTTONS',
+				buttons: [{ type: 'URL', text: 'Shop now', url: 'https://shop.example.com/weekend' }],
+			},
+		]),
 		template(
 			'black_friday_preview',
 			'en_US',

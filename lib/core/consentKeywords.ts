@@ -83,6 +83,24 @@ export function classifyConsentSignal(
 	return null;
 }
 
+/**
+ * Whether a template quick-reply tap with one of these payloads or texts records a marketing
+ * opt-out (or a stop of all messages), as the trigger classifies a tap under these lists.
+ */
+export function stopsMarketingWhenTapped(
+	pressed: ReadonlyArray<string | null | undefined>,
+	options: ConsentKeywordOptions = DEFAULTS_ONLY,
+): boolean {
+	const rules = resolveRules(options);
+	return pressed.some(
+		(value) =>
+			typeof value === 'string' &&
+			[rules.buttons, rules.keywords].some(
+				(list) => (findRule(list, value)?.status ?? 'opted_in') !== 'opted_in',
+			),
+	);
+}
+
 /** Throws the error `classifyConsentSignal` would, so a node can refuse bad lists on activation. */
 export function assertValidConsentKeywordOptions(options: ConsentKeywordOptions): void {
 	resolveRules(options);

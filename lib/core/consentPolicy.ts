@@ -6,7 +6,9 @@
  * contact who stopped all messages ("STOP" → `blocked`). The Consent Gate routes by this matrix and
  * the send node skips by it, so both always agree.
  */
+import { stopsMarketingWhenTapped } from './consentKeywords';
 import { FieldError } from './fieldError';
+import type { MessageTemplate } from './templates';
 import type { WhatsAppEvent } from './webhookEvents';
 
 /**
@@ -118,6 +120,34 @@ export function appendOptOutFooter(text: string, footer: string): string {
 }
 
 /**
+ * The text with its opt-out footer, refused when the two together pass Meta's limit for the field
+ * (`max` characters): the error names the field, both lengths and what to shorten, instead of a
+ * limit error about a text longer than the one the user wrote. A text too long on its own is
+ * returned as it is, for the message builder's own limit error.
+ */
+export function appendOptOutFooterWithin(
+	field: string,
+	text: string,
+	footer: string,
+	max: number,
+): string {
+	// Too long on its own: the message builder's limit error about the user's own text.
+	if ([...text].length > max) return text;
+	const combined = appendOptOutFooter(text, footer);
+	const length = [...combined].length;
+	if (length <= max) return combined;
+	const room = max - (length - [...text.replace(/\s+$/, '')].length);
+	throw new FieldError(
+		field,
+		text,
+		`is ${[...text].length} characters long; with the opt-out footer "${footer.trim()}" it would be ${length}, and WhatsApp allows at most ${max}`,
+		room > 0
+			? `Shorten the ${field.toLowerCase()} to ${room} characters, or choose a shorter Footer Text (Opt-Out Footer: Custom).`
+			: 'Choose a shorter Footer Text (Opt-Out Footer: Custom).',
+	);
+}
+
+/**
  * The reply-button ids of the opt-in question. With a template (window closed) the first
  * quick-reply button carries the opt-in payload and the second the decline payload.
  */
@@ -206,4 +236,55 @@ export function consentAnswerFromReply(event: WhatsAppEvent): ConsentAnswer | nu
 		answerPayload: payload,
 		answeredAt: event.timestamp,
 	};
+}
+
+/** Something the output item should tell the user although the message went out (or was skipped). */
+export interface SendWarning {
+	code: string;
+	message: string;
+}
+
+export const MARKETING_TEMPLATE_WITHOUT_OPT_OUT = 'marketingTemplateWithoutOptOutButton';
+
+/**
+ * A MARKETING template should let the customer stop marketing with one tap: a quick-reply button
+ * whose payload (as mapped for this send, else its text) the trigger records as an opt-out with
+ * its default lists ("Stop promotions", INFOSTOP, STOP, …). Meta recommends one; without it the
+ * customer has to type a keyword or block the number, which costs the number's quality rating.
+ * `components` are the request's components, where a mapped quick-reply payload is.
+ */
+export function marketingTemplateWarnings(
+	template: Pick<MessageTemplate, 'name' | 'language' | 'category' | 'components'>,
+	components: ReadonlyArray<Record<string, unknown>>,
+): SendWarning[] {
+	if (template.category.toUpperCase() !== 'MARKETING') return [];
+	const buttons =
+		template.components.find((component) => component.type.toUpperCase() === 'BUTTONS')?.buttons ??
+		[];
+	const hasOptOut = buttons.some(
+		(button, index) =>
+			button.type.toUpperCase() === 'QUICK_REPLY' &&
+			stopsMarketingWhenTapped([mappedPayload(components, index), button.text]),
+	);
+	if (hasOptOut) return [];
+	return [
+		{
+			code: MARKETING_TEMPLATE_WITHOUT_OPT_OUT,
+			message: `Template "${template.name}" (${template.language}) is a MARKETING template without a quick-reply button that opts out (such as "Stop promotions"). Add one in WhatsApp Manager: customers who cannot stop promotions with one tap block or report the number, which lowers its quality rating and messaging limits.`,
+		},
+	];
+}
+
+function mappedPayload(
+	components: ReadonlyArray<Record<string, unknown>>,
+	index: number,
+): string | undefined {
+	const button = components.find(
+		(component) =>
+			component.type === 'button' &&
+			component.sub_type === 'quick_reply' &&
+			component.index === String(index),
+	);
+	const [parameter] = (button?.parameters as Array<{ payload?: unknown }> | undefined) ?? [];
+	return typeof parameter?.payload === 'string' ? parameter.payload : undefined;
 }

@@ -1,14 +1,15 @@
 /**
- * The six example workflows of examples/, imported and published at once into the pinned n8n (one
+ * The example workflows of examples/, imported and published at once into the pinned n8n (one
  * process, SQLite, the package's store on SQLite) as the sandbox publishes them, and driven end to
- * end through the Cloud API emulator while all of them are live: examples 2 and 6 share the
- * account's webhooks (the bot as fallback, PROMO as keyword flow), 4 and 5 rely on the trigger of
- * example 2 recording replies and resuming waits. The scenarios and their assertions live in
+ * end through the Cloud API emulator while all of them are live: examples 2, 6 and 7 share the
+ * account's webhooks (the bot as fallback, PROMO and "delete my data" as keyword flows), 4 and 5
+ * rely on the trigger of example 2 recording replies and resuming waits. The scenarios and their assertions live in
  * test/helpers/exampleScenarios.ts; queue.test.ts runs them in queue mode.
  */
 import {
 	appointmentRemindersScenario,
 	callEndedScenario,
+	deleteMyDataScenario,
 	expectTriggerRoutes,
 	followUpAfterSilenceScenario,
 	keywordOptInNoAnswerScenario,
@@ -20,20 +21,24 @@ import {
 } from '../helpers/exampleScenarios';
 import { startWorld, type World } from '../helpers/e2eWorld';
 
-describe('the example workflows in a real n8n (SQLite), all six published at once', () => {
+describe('the example workflows in a real n8n (SQLite), all published at once', () => {
 	let world: World;
 	let examples: PublishedExamples;
 
 	beforeAll(async () => {
 		world = await startWorld();
-		examples = await publishAllExamples(world, { followUpWaitSeconds: 90, optInWaitSeconds: 60 });
+		examples = await publishAllExamples(world, {
+			followUpWaitSeconds: 90,
+			optInWaitSeconds: 60,
+			deleteWaitSeconds: 60,
+		});
 	});
 
 	afterAll(async () => {
 		await world?.stop();
 	});
 
-	it('example 2’s trigger holds Meta’s callback; example 6’s is a route beside it', async () => {
+	it('example 2’s trigger holds Meta’s callback; examples 6 and 7 are routes beside it', async () => {
 		await expectTriggerRoutes(world, examples);
 	});
 
@@ -63,5 +68,9 @@ describe('the example workflows in a real n8n (SQLite), all six published at onc
 
 	it('6. keyword opt-in, no answer: the wait runs out; an open window gets a closing message, a closed one nothing; consent stays unknown', async () => {
 		await keywordOptInNoAnswerScenario(world, examples);
+	});
+
+	it('7. delete my data: the request in the customer’s words, a confirmation tap, the erasure and its confirmation leave nothing of the contact in the store; No and silence delete nothing', async () => {
+		await deleteMyDataScenario(world, examples);
 	});
 });

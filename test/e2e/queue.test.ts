@@ -1,6 +1,6 @@
 /**
- * The six example workflows in n8n queue mode: a main process, one webhook processor and two
- * workers on PostgreSQL and Redis, the package's store on PostgreSQL. All six are published at
+ * The example workflows in n8n queue mode: a main process, one webhook processor and two
+ * workers on PostgreSQL and Redis, the package's store on PostgreSQL. All of them are published at
  * once, as in examples.test.ts, with the same scenarios and assertions: webhooks land on the
  * webhook processor, executions run on the workers, waits resume through the webhook processor
  * and the leader's wait tracker.
@@ -18,7 +18,7 @@ import {
 } from '../helpers/exampleScenarios';
 import { startWorld, type World } from '../helpers/e2eWorld';
 
-describe('the example workflows in n8n queue mode (main, webhook processor, two workers, PostgreSQL, Redis), all six published at once', () => {
+describe('the example workflows in n8n queue mode (main, webhook processor, two workers, PostgreSQL, Redis), all published at once', () => {
 	let world: World;
 	let examples: PublishedExamples;
 

@@ -8,9 +8,12 @@ import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { Client } from 'pg';
 
 import { EmulatorControl, startEmulator, type RunningEmulator } from '../../emulator';
 import { createStore, type Store, type StoreConfig } from '../../lib/store';
+import { TABLE_NAMES } from '../../lib/store/sql/schema';
 import {
 	localPostgres,
 	startN8n,
@@ -60,6 +63,8 @@ export interface World {
 	model: OpenAiCompatibleServer;
 	/** The state store the WhatsApp credential points at, opened by the test. */
 	store: Store;
+	/** Where that store is, for the raw look of storeRowsContaining. */
+	storeConfig: StoreConfig;
 	/** The WhatsApp Business Account id: the store keeps consent per account. */
 	account: string;
 	/** The emulator's first business number, the one the examples send from. */
@@ -148,6 +153,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 			control: new EmulatorControl(emulator.baseUrl),
 			model,
 			store,
+			storeConfig: storage.config,
 			account: info.wabaId,
 			phoneNumberId: info.phoneNumbers[0].id,
 			credentials: { whatsAppCloudApi, openAiApi },
@@ -220,6 +226,51 @@ async function builtNodeFiles(): Promise<string[]> {
 		.filter((entry) => entry.isDirectory())
 		.map((entry) => `dist/nodes/${entry.name}/${entry.name}.node.js`)
 		.filter((file) => existsSync(join(repoRoot, file)));
+}
+
+/**
+ * Every row of every store table in which `text` appears, read straight from the database (not
+ * through the Store interface): what an erasure left behind, whichever column holds it.
+ */
+export async function storeRowsContaining(
+	world: World,
+	text: string,
+): Promise<Array<{ table: string; row: Record<string, unknown> }>> {
+	const config = world.storeConfig;
+	const found: Array<{ table: string; row: Record<string, unknown> }> = [];
+	const collect = (table: string, rows: Array<Record<string, unknown>>) => {
+		for (const row of rows) {
+			const values = Object.values(row).map((value) =>
+				Buffer.isBuffer(value) || value instanceof Uint8Array ? '' : String(value),
+			);
+			if (values.some((value) => value.includes(text))) found.push({ table, row });
+		}
+	};
+	if (config.backend === 'sqlite') {
+		const db = new DatabaseSync(config.path, { readOnly: true });
+		try {
+			for (const table of TABLE_NAMES) {
+				collect(
+					table,
+					db.prepare(`SELECT * FROM ${table}`).all() as Array<Record<string, unknown>>,
+				);
+			}
+		} finally {
+			db.close();
+		}
+		return found;
+	}
+	const { host, port, database, user, password, schema } = config;
+	const client = new Client({ host, port, database, user, password });
+	await client.connect();
+	try {
+		for (const table of TABLE_NAMES) {
+			collect(table, (await client.query(`SELECT * FROM "${schema}".${table}`)).rows);
+		}
+	} finally {
+		await client.end();
+	}
+	return found;
 }
 
 // ---------------------------------------------------------------- workflows

@@ -5,11 +5,11 @@
  * credential's store). Shared by the SQLite suite and the queue-mode suite, which run the same
  * assertions.
  *
- * All six examples are published at once, up front, as the sandbox publishes them
+ * All examples are published at once, up front, as the sandbox publishes them
  * (publishAllExamples, through scripts/harness/examples.ts), and stay published: every scenario
- * runs against all of them. Two of them have a WhatsApp trigger on the one account: example 2's
- * lead-qualification bot (no keywords: the fallback) and example 6's PROMO keyword flow. So every
- * message of every scenario is routed between them (docs/nodes/trigger.md, "Many workflows on one
+ * runs against all of them. Three of them have a WhatsApp trigger on the one account: example 2's
+ * lead-qualification bot (no keywords: the fallback), example 6's PROMO keyword flow and example
+ * 7's "delete my data" keyword flow. So every message of every scenario is routed between them (docs/nodes/trigger.md, "Many workflows on one
  * number"): the bot takes what no keyword flow took and no waiting Follow-up Wait consumed, and its
  * trigger's Confirm Opt-Out answers every STOP, INFOSTOP and "Stop promotions" on the account.
  * Each scenario has contacts of its own and states which runs its messages started
@@ -42,6 +42,7 @@ import {
 	patchParameters,
 	runFromEditor,
 	settledExecutions,
+	storeRowsContaining,
 	waitingExecutions,
 	type Customer,
 	type ParameterPatch,
@@ -70,7 +71,7 @@ function lastPromptText(world: World): string {
 	return (last?.messages ?? []).map((message) => `${message.role}: ${message.content}`).join('\n');
 }
 
-// ---------------------------------------------------------------- all six, published at once
+// ---------------------------------------------------------------- all of them, published at once
 
 type ExampleKey = keyof typeof EXAMPLES;
 
@@ -85,6 +86,11 @@ export interface PublishOptions {
 	 * many seconds, so that its No Reply branch can be reached (keywordOptInNoAnswerScenario).
 	 */
 	optInWaitSeconds?: number;
+	/**
+	 * Example 7 waits an hour for the tap on its "delete your data?" question; set, the test
+	 * shortens it to this many seconds, so that its No Reply branch can be reached.
+	 */
+	deleteWaitSeconds?: number;
 }
 
 /**
@@ -107,6 +113,13 @@ export async function publishAllExamples(
 			: {
 					[EXAMPLES.promoOptIn]: {
 						'Wait for Answer': { amount: options.optInWaitSeconds, unit: 'seconds' },
+					},
+				}),
+		...(options.deleteWaitSeconds === undefined
+			? {}
+			: {
+					[EXAMPLES.deleteMyData]: {
+						'Wait for Answer': { amount: options.deleteWaitSeconds, unit: 'seconds' },
 					},
 				}),
 	};
@@ -154,9 +167,9 @@ function withoutLiveSchedules(workflow: WorkflowInput): WorkflowInput {
 }
 
 /**
- * The two trigger examples share the account: example 2's trigger, published first, holds Meta's
+ * The trigger examples share the account: example 2's trigger, published first, holds Meta's
  * callback (the account's callback override points at its production URL) as the fallback route;
- * example 6's is a keyword route beside it.
+ * examples 6 and 7 are keyword routes beside it.
  */
 export async function expectTriggerRoutes(
 	world: World,
@@ -167,6 +180,7 @@ export async function expectTriggerRoutes(
 		[
 			{ workflowId: examples.leadQualification, role: 'fallback' },
 			{ workflowId: examples.promoOptIn, role: 'keyword' },
+			{ workflowId: examples.deleteMyData, role: 'keyword' },
 		],
 	);
 	expect(await accountOverrides(world)).toEqual([routes[0].webhookUrl]);
@@ -178,6 +192,7 @@ export async function expectTriggerRoutes(
 const TRIGGERS = {
 	leadQualification: 'WhatsApp Automation Trigger',
 	promoOptIn: 'PROMO Keyword',
+	deleteMyData: 'Delete My Data',
 } as const;
 type TriggerExample = keyof typeof TRIGGERS;
 const TRIGGER_EXAMPLES = Object.keys(TRIGGERS) as TriggerExample[];
@@ -194,7 +209,7 @@ async function runCounts(world: World, examples: PublishedExamples): Promise<Run
 
 /**
  * Asserts which runs of the trigger examples the messages since `before` started: exactly the
- * expected ones, each once, in any order. A run reads `<contact>: <message text> (<routing rule>)`,
+ * expected ones, each once, in any order; a trigger example not named started none. A run reads `<contact>: <message text> (<routing rule>)`,
  * the contact by name when it is one of `contacts`, else by wa_id (a stranger's run fails the
  * assertion). Waits until the expected runs exist and none is still starting: the trigger Meta
  * calls answers only after every chosen workflow took its forward, so no late run can follow.
@@ -205,8 +220,11 @@ async function expectRunsSince(
 	examples: PublishedExamples,
 	before: RunCounts,
 	contacts: Customer[],
-	expected: Record<TriggerExample, string[]>,
+	named: Partial<Record<TriggerExample, string[]>>,
 ): Promise<Record<TriggerExample, Execution[]>> {
+	const expected = Object.fromEntries(
+		TRIGGER_EXAMPLES.map((key) => [key, named[key] ?? []]),
+	) as Record<TriggerExample, string[]>;
 	const started = {} as Record<TriggerExample, Execution[]>;
 	await eventually(
 		async () => {
@@ -907,4 +925,168 @@ async function waitingAndFinished(
 		});
 	}
 	return [...finished.map(({ id }) => id), ...waiting];
+}
+
+// ---------------------------------------------------------------- 7. delete my data
+
+const YES_DELETE = { id: 'erase:yes', title: 'Yes, delete' };
+const NO_KEEP = { id: 'erase:no', title: 'No' };
+const DELETE_QUESTION =
+	'Do you want us to delete all data we hold about you: your messages with us, your consent choices and our notes? This cannot be undone.';
+const DELETED =
+	'Done: we have deleted all data we held about you, including this conversation. If you write to us again, we start from scratch.';
+const NOTHING_DELETED =
+	'Nothing has been deleted. If you want us to delete your data, send DELETE MY DATA again.';
+
+/**
+ * Example 7: the request in the customer's words (German and English, inside a longer message)
+ * goes to the keyword flow only; the question's buttons are consumed by its waiting run. Dora has
+ * talked to the bot before (AI history, an opt-in question, the message log, her window): after
+ * "Yes, delete" she gets the confirmation and the store holds no row naming her, read straight
+ * from its tables. Emil taps "No" and keeps his data; Fritz does not tap (needs the examples
+ * published with a short `deleteWaitSeconds`) and is told nothing was deleted.
+ */
+export async function deleteMyDataScenario(
+	world: World,
+	examples: PublishedExamples,
+): Promise<void> {
+	const workflowId = examples.deleteMyData;
+	const dora = customer('Dora', '+4917670000001');
+	const emil = customer('Emil', '+4917670000002');
+	const fritz = customer('Fritz', '+4917670000003');
+	const contacts = [dora, emil, fritz];
+
+	// Dora's history: the bot answers her first message and asks once for marketing opt-in.
+	const before = await runCounts(world, examples);
+	const hello = 'Hello, do you install heat pumps too?';
+	await customerWrites(world, dora, hello);
+	await expectRunsSince(world, examples, before, contacts, {
+		leadQualification: [`Dora: ${hello} (fallback)`],
+	});
+	const [botAnswer] = await eventuallyMessagesTo(world, dora, 2);
+	expect(
+		(
+			await world.store.getAiHistory({
+				assistant: 'Lead qualification',
+				customer: dora.waId,
+				limit: 10,
+			})
+		).messages,
+	).toHaveLength(2);
+	expect(await world.store.getOutbound(botAnswer.id)).toMatchObject({ recipient: dora.waId });
+
+	const beforeRequests = await runCounts(world, examples);
+	const doraAsks = 'Hallo, bitte lösche meine Daten.';
+	await customerWrites(world, dora, doraAsks);
+	await customerWrites(world, emil, 'DELETE MY DATA');
+	await customerWrites(world, fritz, 'Please delete my data, thanks');
+	const runs = await waitingExecutions(world, workflowId, 3);
+	const started = await expectRunsSince(world, examples, beforeRequests, contacts, {
+		deleteMyData: [
+			`Dora: ${doraAsks} (keyword)`,
+			'Emil: DELETE MY DATA (keyword)',
+			'Fritz: Please delete my data, thanks (keyword)',
+		],
+	});
+	const runFor = (who: Customer) => {
+		const { id } = runOf(started.deleteMyData, 'deleteMyData', who);
+		expect(runs).toContain(id);
+		return id;
+	};
+	const questionTo = async (who: Customer, count: number) => {
+		const question = (await eventuallyMessagesTo(world, who, count))[count - 1];
+		expect(question.type).toBe('interactive');
+		expect(question.renderedText).toContain(DELETE_QUESTION);
+		expect(question.replyOptions.map(({ id, title }) => ({ id, title }))).toEqual([
+			YES_DELETE,
+			NO_KEEP,
+		]);
+		return question;
+	};
+	const doraQuestion = await questionTo(dora, 3);
+	const emilQuestion = await questionTo(emil, 1);
+	const fritzQuestion = await questionTo(fritz, 1);
+
+	// "Yes, delete": erased, confirmed, and the confirmation's log entry erased as well.
+	await customerTaps(world, dora, YES_DELETE, doraQuestion.id);
+	const yes = await finishedExecution(world, runFor(dora));
+	expect({ status: yes.status, error: executionError(yes) }).toEqual({
+		status: 'success',
+		error: 'null',
+	});
+	expect(outputOf(yes, 'Erase Contact')[0]?.erasure).toMatchObject({
+		contactFound: true,
+		suppressedAs: null,
+		deleted: { contacts: 1, windows: 1, outboundMessages: 3, aiConversations: 1, aiMessages: 2 },
+	});
+	expect(outputOf(yes, 'Erase the Confirmation')[0]?.erasure).toMatchObject({
+		contactFound: false,
+		deleted: { outboundMessages: 1 },
+	});
+	const toDora = await eventuallyMessagesTo(world, dora, 4);
+	expect(toDora[3]).toMatchObject({ type: 'text', renderedText: DELETED });
+	expect(toDora).toHaveLength(4);
+	expect(await world.store.getContact(world.account, dora.waId)).toBeNull();
+	expect(await world.store.getConsent(world.account, dora.waId)).toMatchObject({
+		status: 'unknown',
+	});
+	expect(await world.store.getConsentHistory(world.account, dora.waId)).toEqual([]);
+	expect(
+		await world.store.getWindow({
+			account: world.account,
+			phoneNumberId: world.phoneNumberId,
+			contact: dora.waId,
+		}),
+	).toBeNull();
+	for (const message of toDora) expect(await world.store.getOutbound(message.id)).toBeNull();
+	expect(
+		(
+			await world.store.getAiHistory({
+				assistant: 'Lead qualification',
+				customer: dora.waId,
+				limit: 10,
+			})
+		).messages,
+	).toEqual([]);
+	expect(await storeRowsContaining(world, dora.waId)).toEqual([]);
+
+	// "No": nothing deleted, and said so.
+	await customerTaps(world, emil, NO_KEEP, emilQuestion.id);
+	const no = await finishedExecution(world, runFor(emil));
+	expect({ status: no.status, error: executionError(no) }).toEqual({
+		status: 'success',
+		error: 'null',
+	});
+	expect(nodesThatRan(no)).not.toContain('Erase Contact');
+	const toEmil = await eventuallyMessagesTo(world, emil, 2);
+	expect(toEmil[1]).toMatchObject({ type: 'text', renderedText: NOTHING_DELETED });
+	expect(await world.store.getContact(world.account, emil.waId)).not.toBeNull();
+	// The raw look that found nothing of Dora finds Emil's rows.
+	expect((await storeRowsContaining(world, emil.waId)).length).toBeGreaterThan(0);
+	expect(await world.store.getOutbound(emilQuestion.id)).toMatchObject({ recipient: emil.waId });
+
+	// No tap: n8n's wait tracker ends the wait; the window is open, so Fritz is told.
+	const silent = await finishedExecution(world, runFor(fritz));
+	expect({ status: silent.status, error: executionError(silent) }).toEqual({
+		status: 'success',
+		error: 'null',
+	});
+	expect(outputOf(silent, 'Wait for Answer', 0)).toEqual([
+		expect.objectContaining({
+			windowOpen: true,
+			followUp: expect.objectContaining({ outcome: 'noReply' }),
+		}),
+	]);
+	expect(nodesThatRan(silent)).not.toContain('Erase Contact');
+	expect(await textsTo(world, fritz)).toEqual([fritzQuestion.renderedText, NOTHING_DELETED]);
+	expect(await world.store.getContact(world.account, fritz.waId)).not.toBeNull();
+
+	// The taps went to the waiting runs only: no run of the bot or a second request.
+	await expectRunsSince(world, examples, beforeRequests, contacts, {
+		deleteMyData: [
+			`Dora: ${doraAsks} (keyword)`,
+			'Emil: DELETE MY DATA (keyword)',
+			'Fritz: Please delete my data, thanks (keyword)',
+		],
+	});
 }

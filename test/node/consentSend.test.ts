@@ -262,6 +262,132 @@ describe('opt-out footer in a marketing flow', () => {
 		});
 	});
 
+	const media = {
+		operation: 'sendMedia',
+		sender: { mode: 'id', value: SENDER_ID },
+		recipientPhone: byPhone,
+		mediaSource: 'url',
+		purpose: 'marketing',
+	};
+	const atMetaOf = async (sent: INodeExecutionData) =>
+		(await env.control.messages({ to: waIdOf(phone) })).find(
+			(message) => message.id === sent.json.messageId,
+		)!.request;
+
+	it('appends the footer to the caption of a marketing image, video and document', async () => {
+		const [image] = await send(
+			{
+				...media,
+				mediaType: 'image',
+				mediaUrl: 'https://example.com/spring.jpg',
+				caption: 'Spring is here',
+			},
+			[phone],
+		);
+		expect((await atMetaOf(image)).image).toEqual({
+			link: 'https://example.com/spring.jpg',
+			caption: `Spring is here\n\n${OPT_OUT_FOOTERS.en}`,
+		});
+		// No caption of its own: the footer is the caption.
+		const [video] = await send(
+			{
+				...media,
+				mediaType: 'video',
+				mediaUrl: 'https://example.com/spring.mp4',
+				optOutFooter: 'de',
+			},
+			[phone],
+		);
+		expect((await atMetaOf(video)).video).toEqual({
+			link: 'https://example.com/spring.mp4',
+			caption: OPT_OUT_FOOTERS.de,
+		});
+		const [document] = await send(
+			{
+				...media,
+				mediaType: 'document',
+				mediaUrl: 'https://example.com/catalogue.pdf',
+				caption: 'Our catalogue',
+				fileName: 'catalogue.pdf',
+				optOutFooter: 'custom',
+				optOutFooterText: 'Send INFOSTOP to unsubscribe',
+			},
+			[phone],
+		);
+		expect((await atMetaOf(document)).document).toEqual({
+			link: 'https://example.com/catalogue.pdf',
+			caption: 'Our catalogue\n\nSend INFOSTOP to unsubscribe',
+			filename: 'catalogue.pdf',
+		});
+	});
+
+	it('puts nothing on audio (no caption there), on a service image or with the footer None', async () => {
+		const [audio] = await send(
+			{ ...media, mediaType: 'audio', mediaUrl: 'https://example.com/jingle.mp3' },
+			[phone],
+		);
+		expect((await atMetaOf(audio)).audio).toEqual({ link: 'https://example.com/jingle.mp3' });
+		const [service] = await send(
+			{
+				...media,
+				purpose: 'service',
+				mediaType: 'image',
+				mediaUrl: 'https://example.com/receipt.jpg',
+				caption: 'Your receipt',
+			},
+			[phone],
+		);
+		expect((await atMetaOf(service)).image).toEqual({
+			link: 'https://example.com/receipt.jpg',
+			caption: 'Your receipt',
+		});
+		const [none] = await send(
+			{ ...media, mediaType: 'image', mediaUrl: 'https://example.com/a.jpg', optOutFooter: 'none' },
+			[phone],
+		);
+		expect((await atMetaOf(none)).image).toEqual({ link: 'https://example.com/a.jpg' });
+	});
+
+	it('refuses a caption that fits only without the footer, naming the field; the other items still go', async () => {
+		const fits = 'x'.repeat(1024 - OPT_OUT_FOOTERS.en.length - 2);
+		const tooLong = `${fits}!`;
+		const before = (await env.control.messages({ to: waIdOf(phone) })).length;
+		const run = await runNode({
+			node: new WhatsAppAutomation(),
+			parameters: {
+				...media,
+				mediaType: 'image',
+				mediaUrl: 'https://example.com/a.jpg',
+				caption: (_: number, item: INodeExecutionData) => item.json.caption as string,
+			},
+			items: [{ json: { phone, caption: tooLong } }, { json: { phone, caption: fits } }],
+			credentials: gateCredentials(env),
+			continueOnFail: true,
+		});
+		const [refused, sent] = run.output![0];
+		expect(refused.json.error).toMatchObject({
+			field: 'Caption',
+			message: expect.stringContaining(
+				`Caption is ${tooLong.length} characters long; with the opt-out footer "${OPT_OUT_FOOTERS.en}" it would be 1025, and WhatsApp allows at most 1024`,
+			),
+		});
+		expect((refused.json.error as { fix: string }).fix).toContain(
+			`Shorten the caption to ${fits.length} characters`,
+		);
+		expect(((await atMetaOf(sent)).image as { caption: string }).caption).toBe(
+			`${fits}\n\n${OPT_OUT_FOOTERS.en}`,
+		);
+		expect((await env.control.messages({ to: waIdOf(phone) })).length).toBe(before + 1);
+
+		// Without Continue On Fail the run stops with the same error, naming the item.
+		await expect(
+			send(
+				{ ...media, mediaType: 'image', mediaUrl: 'https://example.com/a.jpg', caption: tooLong },
+				[phone],
+			),
+		).rejects.toThrow(/Caption is \d+ characters long; with the opt-out footer/);
+	});
+
 	it('adds nothing to service messages', async () => {
 		const [sent] = await send(
 			{
@@ -275,6 +401,59 @@ describe('opt-out footer in a marketing flow', () => {
 			[phone],
 		);
 		expect(sent.json.renderedText).toBe('Your order shipped.');
+	});
+});
+
+describe('a MARKETING template without an opt-out button', () => {
+	const template = (value: string, variables: Record<string, string>) => ({
+		...springSale,
+		template: { mode: 'name', value },
+		variables: { mappingMode: 'defineBelow', value: variables },
+	});
+
+	it('is sent, and each item, sent or skipped, carries a warning saying what to add', async () => {
+		const [unknown, optedOut] = germanNumbers(2, 64_000);
+		await env.store.recordConsent({
+			account: env.account,
+			contact: waIdOf(optedOut),
+			status: 'opted_out',
+			source: 'import',
+			eventAt: Date.now() - DAY,
+		});
+		const [sent, skipped] = await send(template('weekend_offer|en_US', { body_1: 'Anna' }), [
+			unknown,
+			optedOut,
+		]);
+		expect(sent.json.messageId).toMatch(/^wamid\./);
+		expect(skipped.json).toMatchObject({ skipped: true });
+		for (const item of [sent, skipped]) {
+			expect(item.json.warnings).toEqual([
+				{
+					code: 'marketingTemplateWithoutOptOutButton',
+					message: expect.stringContaining(
+						'Template "weekend_offer" (en_US) is a MARKETING template without a quick-reply button that opts out (such as "Stop promotions")',
+					),
+				},
+			]);
+		}
+	});
+
+	it('is not warned about with a "Stop promotions" button, nor is a UTILITY template', async () => {
+		const [phone] = germanNumbers(1, 64_100);
+		const [sale] = await send(springSale, [phone]);
+		const [reminder] = await send(
+			template('appointment_reminder|en_US', {
+				body_1: 'Anna',
+				body_2: 'Dr. Weber',
+				body_3: 'May 4',
+				body_4: 'Main Street 1',
+			}),
+			[phone],
+		);
+		expect(sale.json.messageId).toMatch(/^wamid\./);
+		expect(reminder.json.messageId).toMatch(/^wamid\./);
+		expect(sale.json).not.toHaveProperty('warnings');
+		expect(reminder.json).not.toHaveProperty('warnings');
 	});
 });
 

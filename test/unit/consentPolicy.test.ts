@@ -2,12 +2,15 @@ import fc from 'fast-check';
 
 import {
 	appendOptOutFooter,
+	appendOptOutFooterWithin,
 	CONSENT_BUTTON_IDS,
 	consentAnswerFromReply,
 	type ConsentPurpose,
 	type ConsentRoute,
 	type ConsentStatus,
 	decideConsent,
+	MARKETING_TEMPLATE_WITHOUT_OPT_OUT,
+	marketingTemplateWarnings,
 	OPT_OUT_FOOTERS,
 	parseConsentPurpose,
 	parseUnknownConsentPolicy,
@@ -130,6 +133,47 @@ describe('opt-out footer', () => {
 		);
 		expect(appendOptOutFooter('Hi', '   ')).toBe('Hi');
 	});
+
+	it('within a limit: appended while the two fit, else an error naming the field, both lengths and the room left', () => {
+		const footer = OPT_OUT_FOOTERS.en;
+		const fits = 'x'.repeat(LIMITS.caption - footer.length - 2);
+		expect(appendOptOutFooterWithin('Caption', fits, footer, LIMITS.caption)).toBe(
+			`${fits}\n\n${footer}`,
+		);
+		const over = `${fits}y`;
+		let error: unknown;
+		try {
+			appendOptOutFooterWithin('Caption', over, footer, LIMITS.caption);
+		} catch (caught) {
+			error = caught;
+		}
+		expect(error).toBeInstanceOf(FieldError);
+		expect(error).toMatchObject({ field: 'Caption', value: over });
+		expect((error as Error).message).toContain(
+			`is ${over.length} characters long; with the opt-out footer "${footer}" it would be 1025, and WhatsApp allows at most 1024`,
+		);
+		expect((error as FieldError).fix).toContain(`Shorten the caption to ${fits.length} characters`);
+		// Characters, not UTF-16 units: an emoji is one.
+		const emoji = '🌷'.repeat(fits.length);
+		expect(appendOptOutFooterWithin('Caption', emoji, footer, LIMITS.caption)).toHaveLength(
+			2 * fits.length + 2 + footer.length,
+		);
+	});
+
+	it('within a limit: a text too long on its own is left to the message builder’s limit error', () => {
+		const text = 'x'.repeat(LIMITS.caption + 1);
+		expect(appendOptOutFooterWithin('Caption', text, OPT_OUT_FOOTERS.de, LIMITS.caption)).toBe(
+			text,
+		);
+	});
+
+	it('within a limit: a footer that alone takes the room asks for a shorter footer', () => {
+		expect(() =>
+			appendOptOutFooterWithin('Caption', 'Hi', 'f'.repeat(1023), LIMITS.caption),
+		).toThrow(
+			expect.objectContaining({ fix: expect.stringMatching(/^Choose a shorter Footer Text/) }),
+		);
+	});
 });
 
 describe('planOptInRequest', () => {
@@ -225,5 +269,58 @@ describe('consentAnswerFromReply', () => {
 				(id) => consentAnswerFromReply(buttonReply(id)) === null,
 			),
 		);
+	});
+});
+
+describe('marketingTemplateWarnings', () => {
+	const marketing = (buttons: Array<{ type: string; text?: string }>, category = 'MARKETING') => ({
+		name: 'offer',
+		language: 'en_US',
+		category,
+		components: [
+			{ type: 'BODY', text: 'Hi' },
+			...(buttons.length ? [{ type: 'BUTTONS', buttons }] : []),
+		],
+	});
+	const payload = (index: number, value: string) => ({
+		type: 'button',
+		sub_type: 'quick_reply',
+		index: String(index),
+		parameters: [{ type: 'payload', payload: value }],
+	});
+
+	it('warns about a MARKETING template without a quick reply that opts out', () => {
+		expect(marketingTemplateWarnings(marketing([]), [])).toEqual([
+			{
+				code: MARKETING_TEMPLATE_WITHOUT_OPT_OUT,
+				message: expect.stringContaining('"offer" (en_US)'),
+			},
+		]);
+		expect(
+			marketingTemplateWarnings(
+				marketing([
+					{ type: 'QUICK_REPLY', text: 'Tell me more' },
+					{ type: 'URL', text: 'Stop promotions' },
+				]),
+				[],
+			),
+		).toHaveLength(1);
+	});
+
+	it('accepts a quick reply the trigger records as an opt-out, by its text or its mapped payload', () => {
+		for (const text of ['Stop promotions', 'stop promotions!', 'INFOSTOP', 'STOP']) {
+			expect(marketingTemplateWarnings(marketing([{ type: 'QUICK_REPLY', text }]), [])).toEqual([]);
+		}
+		const notInterested = marketing([
+			{ type: 'QUICK_REPLY', text: 'Yes' },
+			{ type: 'QUICK_REPLY', text: 'Not interested' },
+		]);
+		expect(marketingTemplateWarnings(notInterested, [payload(1, 'Stop promotions')])).toEqual([]);
+		// An opt-in payload is no way out.
+		expect(marketingTemplateWarnings(notInterested, [payload(1, 'START')])).toHaveLength(1);
+	});
+
+	it('says nothing about other categories', () => {
+		expect(marketingTemplateWarnings(marketing([], 'UTILITY'), [])).toEqual([]);
 	});
 });

@@ -81,6 +81,7 @@ export function sentItem(
 	if (p.purpose) json.purpose = p.purpose;
 	if (p.consent) json.consent = consentStateJson(p.consent);
 	if (p.logProblem) json.logProblem = p.logProblem;
+	if (p.warnings) json.warnings = p.warnings as unknown as IDataObject[];
 	Object.assign(json, windowClosedFields(p, true));
 	return { json, pairedItem: { item: p.itemIndex } };
 }
@@ -96,5 +97,6 @@ export function skippedItem(item: PreparedSend, skip: ConsentSkip): INodeExecuti
 		...addresseeFields(item),
 		...windowClosedFields(item, false),
 	};
+	if (item.warnings) json.warnings = item.warnings as unknown as IDataObject[];
 	return { json, pairedItem: { item: item.itemIndex } };
 }

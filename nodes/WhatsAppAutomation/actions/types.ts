@@ -5,7 +5,11 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import type { ConsentPurpose, UnknownConsentPolicy } from '../../../lib/core/consentPolicy';
+import type {
+	ConsentPurpose,
+	SendWarning,
+	UnknownConsentPolicy,
+} from '../../../lib/core/consentPolicy';
 import type { MediaType } from '../../../lib/core/messages';
 import type { MessageTemplate } from '../../../lib/core/templates';
 import type { ConsentState, Store } from '../../../lib/store/types';
@@ -25,6 +29,8 @@ export interface PreparedSend {
 	purpose?: ConsentPurpose;
 	unknownConsent?: UnknownConsentPolicy;
 	consent?: ConsentState;
+	/** What the user should know about this message although it is sent: the output's `warnings`. */
+	warnings?: SendWarning[];
 	/** Set when Meta accepted the message but the message log could not be written. */
 	logProblem?: string | null;
 	/**

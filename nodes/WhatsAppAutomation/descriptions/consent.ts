@@ -28,9 +28,13 @@ export const purposeProperty: INodeProperties = {
 	],
 };
 
-/** Marketing texts and buttons say how to stop: Send Text and Send Buttons read these fields. */
+/**
+ * Marketing texts, buttons and media captions say how to stop: Send Text, Send Buttons and Send
+ * Media (images, videos, documents) read these fields.
+ */
+const FOOTER_OPERATIONS = ['sendText', 'sendButtons', 'sendMedia'];
 const marketingText = {
-	show: { operation: ['sendText', 'sendButtons'], purpose: ['marketing'] },
+	show: { operation: FOOTER_OPERATIONS, purpose: ['marketing'] },
 };
 
 export const optOutFooterProperties: INodeProperties[] = [
@@ -40,7 +44,7 @@ export const optOutFooterProperties: INodeProperties[] = [
 		type: 'options',
 		default: 'en',
 		description:
-			'Tells the customer how to stop marketing: appended to the text, or the buttons’ footer when that is free',
+			'Tells the customer how to stop marketing: appended to the text or to the caption of an image, video or document, or the buttons’ footer when that is free',
 		displayOptions: marketingText,
 		options: [
 			{ name: 'Custom', value: 'custom' },
@@ -59,7 +63,7 @@ export const optOutFooterProperties: INodeProperties[] = [
 		description: 'Name a keyword the trigger treats as a marketing opt-out (default INFOSTOP)',
 		displayOptions: {
 			show: {
-				operation: ['sendText', 'sendButtons'],
+				operation: FOOTER_OPERATIONS,
 				purpose: ['marketing'],
 				optOutFooter: ['custom'],
 			},

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { appendOptOutFooter, purposeOfSend } from '../../../../lib/core/consentPolicy';
+import { appendOptOutFooterWithin, purposeOfSend } from '../../../../lib/core/consentPolicy';
 import { buildButtonsMessage, LIMITS } from '../../../../lib/core/messages';
 import { readItemParameter } from '../../../helpers/itemParameter';
 import { optOutFooterFor } from '../consent';
@@ -103,7 +103,12 @@ export async function prepare(
 	if (optOutFooter && !footer && [...optOutFooter].length <= LIMITS.footer) {
 		footer = optOutFooter;
 	} else if (optOutFooter && typeof bodyText === 'string' && bodyText.trim() !== '') {
-		bodyText = appendOptOutFooter(bodyText, optOutFooter);
+		bodyText = appendOptOutFooterWithin(
+			'Body Text',
+			bodyText,
+			optOutFooter,
+			LIMITS.interactiveBody,
+		);
 	}
 	const body = buildButtonsMessage(common, {
 		body: bodyText,

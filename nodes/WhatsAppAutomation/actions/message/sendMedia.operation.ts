@@ -1,13 +1,21 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { purposeOfSend } from '../../../../lib/core/consentPolicy';
-import { buildMediaMessage, type MediaType } from '../../../../lib/core/messages';
+import {
+	appendOptOutFooterWithin,
+	type ConsentPurpose,
+	purposeOfSend,
+} from '../../../../lib/core/consentPolicy';
+import { buildMediaMessage, LIMITS, type MediaType } from '../../../../lib/core/messages';
 import { readItemParameter } from '../../../helpers/itemParameter';
+import { optOutFooterFor } from '../consent';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
 import { prepareWindowClosedTemplate } from './templateMessage';
 
 const show = { show: { operation: ['sendMedia'] } };
+
+/** The media types with a caption, the only place a media message can say how to opt out. */
+const CAPTIONED: readonly MediaType[] = ['image', 'video', 'document'];
 
 export const option: SendOperation['option'] = {
 	name: 'Send Media',
@@ -82,7 +90,8 @@ export const description: INodeProperties[] = [
 		name: 'caption',
 		type: 'string',
 		default: '',
-		description: 'Up to 1,024 characters (image, video and document only)',
+		description:
+			'Up to 1,024 characters (image, video and document only), a marketing send’s opt-out footer included',
 		displayOptions: {
 			show: { operation: ['sendMedia'], mediaType: ['image', 'video', 'document'] },
 		},
@@ -108,10 +117,18 @@ export async function prepare(
 	const addressing = readAddressing(this, i);
 	const { recipient, purposeSetting, unknownConsent, common } = addressing;
 	const { sender } = context;
+	const purpose = purposeOfSend(purposeSetting, null);
 	const mediaType = readItemParameter(this, 'mediaType', i) as MediaType;
 	const source = readItemParameter(this, 'mediaSource', i) as 'url' | 'binary' | 'id';
-	const caption = (readItemParameter(this, 'caption', i, '') as string) || undefined;
+	const caption = captionOf(this, i, mediaType, purpose);
 	const filename = (readItemParameter(this, 'fileName', i, '') as string) || undefined;
+	const prepared = {
+		itemIndex: i,
+		sender,
+		recipient,
+		purpose,
+		unknownConsent,
+	};
 	if (source === 'binary') {
 		const binaryPropertyName = readItemParameter(this, 'binaryPropertyName', i) as string;
 		const binary = this.helpers.assertBinaryData(i, binaryPropertyName);
@@ -123,11 +140,7 @@ export async function prepare(
 			filename: filename ?? binary.fileName,
 		});
 		return {
-			itemIndex: i,
-			sender,
-			recipient,
-			purpose: purposeOfSend(purposeSetting, null),
-			unknownConsent,
+			...prepared,
 			body,
 			upload: { binaryPropertyName, mediaType },
 			windowClosed: await prepareWindowClosedTemplate(this, context, i, addressing, 'media'),
@@ -141,12 +154,26 @@ export async function prepare(
 		filename,
 	});
 	return {
-		itemIndex: i,
-		sender,
-		recipient,
-		purpose: purposeOfSend(purposeSetting, null),
-		unknownConsent,
+		...prepared,
 		body,
 		windowClosed: await prepareWindowClosedTemplate(this, context, i, addressing, 'media'),
 	};
+}
+
+/**
+ * The caption as sent: a marketing image, video or document carries the opt-out footer in its
+ * caption, which is then needed even when the user wrote none (audio and stickers have none).
+ */
+function captionOf(
+	fn: IExecuteFunctions,
+	i: number,
+	mediaType: MediaType,
+	purpose: ConsentPurpose,
+): string | undefined {
+	const given = (readItemParameter(fn, 'caption', i, '') as string) || undefined;
+	if (!CAPTIONED.includes(mediaType)) return given;
+	const footer = optOutFooterFor(fn, i, purpose);
+	if (!footer) return given;
+	if (given === undefined || given.trim() === '') return footer.trim();
+	return appendOptOutFooterWithin('Caption', given, footer, LIMITS.caption);
 }

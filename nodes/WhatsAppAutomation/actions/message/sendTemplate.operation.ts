@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { purposeOfSend } from '../../../../lib/core/consentPolicy';
+import { marketingTemplateWarnings, purposeOfSend } from '../../../../lib/core/consentPolicy';
 import { templateProperty, templateVariablesProperty } from '../../../helpers/template';
 import { readItemParameter } from '../../../helpers/itemParameter';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
@@ -21,6 +21,14 @@ export const description: INodeProperties[] = [
 	{ ...templateProperty, displayOptions: show },
 	{ ...templateVariablesProperty, required: true, displayOptions: show },
 	{
+		displayName:
+			'A MARKETING template should have a quick-reply button that stops promotions (e.g. “Stop promotions”), which the trigger records as an opt-out. Without one, each output item gets a warning in <code>warnings</code>.',
+		name: 'marketingOptOutNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { operation: ['sendTemplate'], purpose: ['auto', 'marketing'] } },
+	},
+	{
 		displayName: 'Recipient Name',
 		name: 'recipientName',
 		type: 'string',
@@ -40,8 +48,14 @@ export async function prepare(
 	i: number,
 ): Promise<PreparedSend> {
 	const { recipient, purposeSetting, unknownConsent, common } = readAddressing(this, i);
-	const { template, renderedText, body } = await prepareTemplateMessage(this, context, i, common);
+	const { template, renderedText, body, components } = await prepareTemplateMessage(
+		this,
+		context,
+		i,
+		common,
+	);
 	const name = (readItemParameter(this, 'recipientName', i, '') as string) || undefined;
+	const warnings = marketingTemplateWarnings(template, components);
 	return {
 		itemIndex: i,
 		sender: context.sender,
@@ -51,5 +65,6 @@ export async function prepare(
 		template,
 		renderedText,
 		body,
+		...(warnings.length > 0 ? { warnings } : {}),
 	};
 }

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { appendOptOutFooter, purposeOfSend } from '../../../../lib/core/consentPolicy';
-import { buildTextMessage } from '../../../../lib/core/messages';
+import { appendOptOutFooterWithin, purposeOfSend } from '../../../../lib/core/consentPolicy';
+import { buildTextMessage, LIMITS } from '../../../../lib/core/messages';
 import { readItemParameter } from '../../../helpers/itemParameter';
 import { optOutFooterFor } from '../consent';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
@@ -54,7 +54,7 @@ export async function prepare(
 	const given = readItemParameter(this, 'text', i);
 	const text =
 		footer && typeof given === 'string' && given.trim() !== ''
-			? appendOptOutFooter(given, footer)
+			? appendOptOutFooterWithin('Text', given, footer, LIMITS.textBody)
 			: given;
 	return {
 		itemIndex: i,

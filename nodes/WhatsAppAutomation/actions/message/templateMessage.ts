@@ -14,6 +14,8 @@ export interface TemplateMessage {
 	template: MessageTemplate;
 	body: Record<string, unknown>;
 	renderedText: string;
+	/** The request's components, with the mapped values (quick-reply payloads among them). */
+	components: Array<Record<string, unknown>>;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function prepareTemplateMessage(
 	return {
 		template,
 		renderedText: plan.rendered,
+		components: plan.components,
 		body: buildTemplateMessage(common, {
 			name: template.name,
 			language: template.language,
