@@ -87,7 +87,7 @@ export interface PublishOptions {
 	 */
 	optInWaitSeconds?: number;
 	/**
-	 * Example 7 waits an hour for the tap on its "delete your data?" question; set, the test
+	 * Example 10 waits an hour for the tap on its "delete your data?" question; set, the test
 	 * shortens it to this many seconds, so that its No Reply branch can be reached.
 	 */
 	deleteWaitSeconds?: number;
@@ -939,7 +939,7 @@ const NOTHING_DELETED =
 	'Nothing has been deleted. If you want us to delete your data, send DELETE MY DATA again.';
 
 /**
- * Example 7: the request in the customer's words (German and English, inside a longer message)
+ * Example 10: the request in the customer's words (German and English, inside a longer message)
  * goes to the keyword flow only; the question's buttons are consumed by its waiting run. Dora has
  * talked to the bot before (AI history, an opt-in question, the message log, her window): after
  * "Yes, delete" she gets the confirmation and the store holds no row naming her, read straight

@@ -13,7 +13,7 @@ export const EXAMPLES = {
 	marketingPush: '04-marketing-push.json',
 	followUpAfterSilence: '05-follow-up-after-silence.json',
 	promoOptIn: '06-keyword-opt-in.json',
-	deleteMyData: '07-delete-my-data.json',
+	deleteMyData: '10-delete-my-data.json',
 } as const;
 
 export type ExampleFile = (typeof EXAMPLES)[keyof typeof EXAMPLES];
