@@ -20,7 +20,7 @@ import type { NodeEgressFilter } from 'n8n-workflow';
  * An idle connection is closed after this long: below Node's own servers' 5 s keep-alive timeout
  * and the usual load balancers', so a request rarely meets a socket the other side just closed.
  */
-export const IDLE_CONNECTION_MS = 4_000;
+const IDLE_CONNECTION_MS = 4_000;
 
 /** Setting this to `false` sends every Graph call through n8n's helper, a connection per call. */
 export const KEEP_ALIVE_SWITCH = 'WHATSAPP_GRAPH_KEEP_ALIVE';

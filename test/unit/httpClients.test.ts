@@ -12,6 +12,8 @@ import * as ts from 'typescript';
 const root = resolve(__dirname, '../..');
 
 const CLIENTS = ['lib/transport/graphApi.ts', 'lib/transport/n8nWebhooks.ts'];
+/** GraphClient's own connections (kept alive under n8n's egress filter), used by GraphClient only. */
+const GRAPH_CONNECTIONS = 'lib/transport/keptConnections.ts';
 
 /** n8n's request helpers (current and legacy) and other ways out of the process. */
 const HELPERS = new Set([
@@ -103,7 +105,7 @@ describe('two HTTP clients, nothing else', () => {
 		const offenders = ['lib', 'nodes']
 			.flatMap((folder) => sourcesUnder(join(root, folder)))
 			.map((file) => relative(root, file).split(sep).join('/'))
-			.filter((file) => !CLIENTS.includes(file))
+			.filter((file) => !CLIENTS.includes(file) && file !== GRAPH_CONNECTIONS)
 			.flatMap((file) => httpUses(file, readFileSync(join(root, file), 'utf8')));
 		expect(offenders).toEqual([]);
 	});
@@ -116,5 +118,18 @@ describe('two HTTP clients, nothing else', () => {
 		expect(httpUses(CLIENTS[1], readFileSync(join(root, CLIENTS[1]), 'utf8'))).toEqual(
 			expect.arrayContaining([expect.stringMatching(/ httpRequest$/)]),
 		);
+		// Its kept connections use Node's own modules, and only GraphClient imports them.
+		expect(
+			httpUses(GRAPH_CONNECTIONS, readFileSync(join(root, GRAPH_CONNECTIONS), 'utf8')),
+		).toEqual([expect.stringMatching(/'node:http'$/), expect.stringMatching(/'node:https'$/)]);
+		const importers = ['lib', 'nodes']
+			.flatMap((folder) => sourcesUnder(join(root, folder)))
+			.filter(
+				(file) =>
+					readFileSync(file, 'utf8').includes("from './keptConnections'") ||
+					readFileSync(file, 'utf8').includes('transport/keptConnections'),
+			)
+			.map((file) => relative(root, file).split(sep).join('/'));
+		expect(importers).toEqual([CLIENTS[0]]);
 	});
 });
