@@ -316,8 +316,9 @@ export async function countFollowUp(
 ): Promise<{ counted: boolean; followUps: number }> {
 	const contact = await ensureContact(db, count.account, count.keys, count.at);
 	const t = db.tables;
+	// Meta stamps messages in whole seconds: a reply in the second the follow-up started counts.
 	const replied = `($5 = 1 AND (SELECT MAX(last_inbound_at) FROM ${t.conversation_windows}
-		WHERE contact_id = $1) > follow_up_sequences.last_follow_up_at)`;
+		WHERE contact_id = $1) >= follow_up_sequences.last_follow_up_at - follow_up_sequences.last_follow_up_at % 1000)`;
 	const [row] = await db.session.query<{ follow_ups: number }>(
 		`INSERT INTO ${t.follow_up_sequences} (contact_id, sequence, follow_ups, last_follow_up_at)
 		VALUES ($1, $2, 1, $3)
