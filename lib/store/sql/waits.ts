@@ -289,9 +289,23 @@ export async function listWaits(db: Db, listing: WaitListing): Promise<PendingWa
 		LIMIT $2`,
 		[listing.at, listing.limit, ...filter.params],
 	);
+	// Built field by field: a listing must never carry the resume URL or the secret.
 	return rows.map((row) => {
-		const { resumeUrl: _url, secret: _secret, ...wait } = waitOf(row);
-		return { ...wait, contact: { waId: row.wa_id, userId: row.user_id } };
+		const wait = waitOf(row);
+		return {
+			id: wait.id,
+			phoneNumberId: wait.phoneNumberId,
+			executionId: wait.executionId,
+			workflowId: wait.workflowId,
+			deadline: wait.deadline,
+			matchRule: wait.matchRule,
+			status: wait.status,
+			createdAt: wait.createdAt,
+			resolvedAt: wait.resolvedAt,
+			sequence: wait.sequence,
+			followUp: wait.followUp,
+			contact: { waId: row.wa_id, userId: row.user_id },
+		};
 	});
 }
 

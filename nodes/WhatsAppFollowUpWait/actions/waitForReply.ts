@@ -255,7 +255,7 @@ function readCap(context: IExecuteFunctions): SequenceCap {
 	const max = context.getNodeParameter('maxFollowUps', 0, 5);
 	if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 1000) {
 		throw new FieldError(
-			'Maximum Follow-ups',
+			'Maximum Follow-Ups',
 			max,
 			'is not a whole number from 1 to 1000',
 			'Enter how many follow-ups the contact may get in this sequence, e.g. 5.',

@@ -154,7 +154,7 @@ export const properties: INodeProperties[] = [
 		displayOptions: onSequencedWait,
 	},
 	{
-		displayName: 'Maximum Follow-ups',
+		displayName: 'Maximum Follow-Ups',
 		name: 'maxFollowUps',
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 1000 },
