@@ -343,7 +343,7 @@ function followUpWorkflow(
 			{
 				name: 'Follow-up Wait',
 				type: `${packageName}.whatsAppFollowUpWait`,
-				typeVersion: 1.1,
+				typeVersion: 1.2,
 				position: [250, 0],
 				credentials: { [CLOUD_API_TYPE]: { name: credentialName } },
 				parameters: {

@@ -166,6 +166,10 @@ export interface RegisterWaitInput {
 	deadline: Timestamp;
 	matchRule: JsonValue;
 	createdAt?: Timestamp;
+	/** The follow-up sequence the wait belongs to (Cancel Waits and List Waits select by it). */
+	sequence?: string;
+	/** Which follow-up of the contact in the sequence this is (countFollowUp's count), from 1. */
+	followUp?: number;
 }
 
 /**
@@ -184,6 +188,10 @@ export interface WaitRecord {
 	status: WaitStatus;
 	createdAt: Date;
 	resolvedAt: Date | null;
+	/** Null for waits registered without a sequence (before schema version 9). */
+	sequence: string | null;
+	/** Null for waits that were not counted (no sequence, or a node before version 1.2). */
+	followUp: number | null;
 }
 
 /** A wait whose hand-off can still happen: waiting, or claimed/cancelled and not yet settled. */
@@ -200,12 +208,48 @@ export interface WaitSearch extends WaitQuery {
 	withUnsettledClaims?: boolean;
 }
 
-export interface CancelWaitsInput {
+/** Which waits of the account: a contact's, a sequence's, or both at once (at least one of them). */
+export interface WaitSelectionInput {
 	account: string;
-	/** Omit to cancel the contact's waits on every number of the account. */
+	/** Omit for every number of the account. */
 	phoneNumberId?: string;
-	contact: ContactRef;
+	/** Omit for every contact (then `sequence` is required when cancelling). */
+	contact?: ContactRef;
+	sequence?: string;
+}
+
+export interface CancelWaitsInput extends WaitSelectionInput {
 	at: Timestamp;
+}
+
+export interface ListWaitsInput extends WaitSelectionInput {
+	/** Waits whose deadline is after this time. */
+	at: Timestamp;
+	/** At most this many, soonest deadline first (1 to 10,000). */
+	limit: number;
+}
+
+/** A pending wait as List Waits shows it: no resume URL, no secret. */
+export interface PendingWait extends Omit<WaitRecord, 'resumeUrl' | 'secret'> {
+	contact: { waId: string | null; userId: string | null };
+}
+
+export interface FollowUpCountInput {
+	account: string;
+	contact: ContactRef;
+	sequence: string;
+	/** The cap: at least 1. */
+	max: number;
+	/** The count starts again when the contact wrote after the last counted follow-up. */
+	resetOnReply: boolean;
+	at: Timestamp;
+}
+
+export interface FollowUpCountResult {
+	/** False when `max` follow-ups were counted already: this one is not. */
+	counted: boolean;
+	/** The contact's follow-ups in the sequence, this one included when counted. */
+	followUps: number;
 }
 
 export const OUTBOUND_KINDS = ['template', 'text', 'interactive', 'media'] as const;
@@ -563,8 +607,19 @@ export interface Store {
 	 * checked the secret; or it failed for good): clears the resume URL and secret. True when it did.
 	 */
 	settleWait(id: string): Promise<boolean>;
-	/** Cancels the contact's waiting waits; the caller tells each execution, then settles the wait. */
+	/**
+	 * Cancels the waiting waits of a contact, of a sequence, or of a contact in a sequence; the
+	 * caller tells each execution, then settles the wait.
+	 */
 	cancelWaits(input: CancelWaitsInput): Promise<LiveWaitRecord[]>;
+	/** Pending waits of the account, optionally of one contact, number or sequence; one query. */
+	listWaits(input: ListWaitsInput): Promise<PendingWait[]>;
+	/**
+	 * Counts one follow-up of the contact in the sequence unless `max` were counted already
+	 * (claim-once like claimWait: concurrent callers never pass the cap together). Call it in the
+	 * transaction that registers the wait, so a failed registration counts nothing.
+	 */
+	countFollowUp(input: FollowUpCountInput): Promise<FollowUpCountResult>;
 	/** Marks waits whose deadline is at or before `now` as expired, clearing their resume URL and secret; returns how many. */
 	expireWaits(now: Timestamp): Promise<number>;
 

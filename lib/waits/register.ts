@@ -27,6 +27,62 @@ export async function registerFollowUpWait(
 	input: FollowUpWaitInput,
 ): Promise<WaitRecord> {
 	await store.expireWaits(input.now);
+	return await registerIn(store, input);
+}
+
+/** How many follow-ups of a contact a sequence allows, and whether their writing starts it again. */
+export interface SequenceCap {
+	max: number;
+	resetOnReply: boolean;
+}
+
+export interface FollowUpStartInput extends FollowUpWaitInput {
+	sequence: string;
+	/** Without a cap nothing is counted (a node before version 1.2). */
+	cap?: SequenceCap;
+}
+
+export type FollowUpStart =
+	/** The cap was reached: nothing was counted or registered. */
+	| { kind: 'limitReached'; followUps: number }
+	/** The deadline has passed already: counted, nothing registered (the items leave by No Reply). */
+	| { kind: 'overdue'; followUp: number | null }
+	| { kind: 'waiting'; wait: WaitRecord; followUp: number | null };
+
+/**
+ * One pass of Wait for Reply: counts the follow-up against the sequence's cap and registers the
+ * wait, in one transaction, so a failed registration counts nothing and the cap holds for
+ * concurrent executions. A pass whose deadline has passed counts too: it sends its follow-up.
+ */
+export async function startFollowUp(
+	store: Store,
+	input: FollowUpStartInput,
+): Promise<FollowUpStart> {
+	await store.expireWaits(input.now);
+	return await store.transaction(async (tx): Promise<FollowUpStart> => {
+		let followUp: number | null = null;
+		if (input.cap) {
+			const count = await tx.countFollowUp({
+				account: input.account,
+				contact: input.contact,
+				sequence: input.sequence,
+				max: input.cap.max,
+				resetOnReply: input.cap.resetOnReply,
+				at: input.now,
+			});
+			if (!count.counted) return { kind: 'limitReached', followUps: count.followUps };
+			followUp = count.followUps;
+		}
+		if (input.deadline.getTime() <= input.now.getTime()) return { kind: 'overdue', followUp };
+		const wait = await registerIn(tx, {
+			...input,
+			...(followUp === null ? {} : { followUp }),
+		});
+		return { kind: 'waiting', wait, followUp };
+	});
+}
+
+async function registerIn(store: Store, input: FollowUpWaitInput): Promise<WaitRecord> {
 	return await store.registerWait({
 		account: input.account,
 		phoneNumberId: input.phoneNumberId,
@@ -38,5 +94,7 @@ export async function registerFollowUpWait(
 		deadline: input.deadline,
 		matchRule: input.rule as JsonValue,
 		createdAt: input.now,
+		...(input.sequence === undefined ? {} : { sequence: input.sequence }),
+		...(input.followUp === undefined ? {} : { followUp: input.followUp }),
 	});
 }

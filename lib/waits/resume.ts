@@ -97,10 +97,12 @@ export interface ResumeResult {
 	failures: HandOffFailure[];
 }
 
+/** A contact's waits, a sequence's, or a contact's in a sequence (at least one of the two). */
 export interface CancelTarget {
 	account: string;
-	contact: ContactRef;
-	/** Omit to cancel the contact's waits on every number of the account. */
+	contact?: ContactRef;
+	sequence?: string;
+	/** Omit to cancel the waits on every number of the account. */
 	phoneNumberId?: string;
 	/** Told to the waiting node with the cancellation (see HandOffBody). */
 	reason?: CancelReason;
@@ -290,18 +292,19 @@ async function giveUpClaim(
 }
 
 /**
- * Cancels the contact's pending waits and sends each waiting execution down its Cancelled
- * output: the "stop" of a follow-up sequence when the goal was reached elsewhere.
+ * Cancels the pending waits of a contact, a sequence, or a contact in a sequence, and sends each
+ * waiting execution down its Cancelled output: the "stop" of a follow-up sequence when the goal
+ * was reached elsewhere.
  */
-export async function cancelWaitsForContact(
+export async function cancelPendingWaits(
 	store: Store,
 	target: CancelTarget,
 	http: ResumeHttp,
 	options: HandOffOptions = {},
 ): Promise<CancelResult> {
 	const now = (options.now ?? (() => new Date()))();
-	const { reason, ...contactWaits } = target;
-	const cancelled = await store.cancelWaits({ ...contactWaits, at: now });
+	const { reason, ...selection } = target;
+	const cancelled = await store.cancelWaits({ ...selection, at: now });
 	const outcomes = await Promise.all(
 		cancelled.map(async (wait): Promise<HandOffFailure | 'resumed'> => {
 			const body: HandOffBody = {

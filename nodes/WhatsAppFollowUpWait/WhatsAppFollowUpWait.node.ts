@@ -10,11 +10,18 @@ import {
 
 import { CREDENTIAL_TYPE } from '../../lib/transport/graphApi';
 import { searchPhoneNumbers } from '../helpers/sender';
-import { WEBHOOK_NODE_DEFAULT_VERSION, WEBHOOK_NODE_VERSIONS } from '../helpers/webhookNodeVersion';
+import { WEBHOOK_NODE_VERSIONS } from '../helpers/webhookNodeVersion';
 import { cancelWaits } from './actions/cancelWaits';
+import { listWaits } from './actions/listWaits';
 import { receiveHandOff } from './actions/receiveHandOff';
 import { waitForReply } from './actions/waitForReply';
-import { CANCEL_WAITS, OUTPUTS_EXPRESSION, properties } from './descriptions/properties';
+import {
+	CANCEL_WAITS,
+	LIST_WAITS,
+	OUTPUTS_EXPRESSION,
+	properties,
+	SEQUENCE_VERSION,
+} from './descriptions/properties';
 
 // Not an AI tool: an agent's tool call cannot pause its execution for hours. Not a trigger: its
 // only webhook is n8n's restart webhook of the waiting execution, so nothing is registered remotely.
@@ -25,12 +32,13 @@ export class WhatsAppFollowUpWait implements INodeType {
 		name: 'whatsAppFollowUpWait',
 		icon: { light: 'file:../../icons/whatsapp.svg', dark: 'file:../../icons/whatsapp.dark.svg' },
 		group: ['organization'],
-		version: WEBHOOK_NODE_VERSIONS,
-		defaultVersion: WEBHOOK_NODE_DEFAULT_VERSION,
+		// 1.2: follow-up sequences (count, cap, Limit Reached); 1 and 1.1 wait without a cap.
+		version: [...WEBHOOK_NODE_VERSIONS, SEQUENCE_VERSION],
+		defaultVersion: SEQUENCE_VERSION,
 		subtitle:
-			'={{ $parameter["operation"] === "cancelWaits" ? "Cancel waits" : "Wait for reply" }}',
+			'={{ {cancelWaits: "Cancel waits", listWaits: "List waits"}[$parameter["operation"]] ?? "Wait for reply" }}',
 		description:
-			'Pause until a WhatsApp contact replies (Replied) or the time runs out (No Reply); cancel pending follow-ups',
+			'Pause until a WhatsApp contact replies (Replied) or the time runs out (No Reply); cap, cancel and list follow-ups',
 		defaults: { name: 'WhatsApp Follow-up Wait' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUTS_EXPRESSION,
@@ -53,9 +61,9 @@ export class WhatsAppFollowUpWait implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0);
-		return operation === CANCEL_WAITS
-			? await cancelWaits.call(this)
-			: await waitForReply.call(this);
+		if (operation === CANCEL_WAITS) return await cancelWaits.call(this);
+		if (operation === LIST_WAITS) return await listWaits.call(this);
+		return await waitForReply.call(this);
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

@@ -2,7 +2,8 @@
  * The Follow-up Wait in the pinned n8n, installed as a community package: the execution pauses
  * with n8n's own mechanism, the hand-off (as the trigger runs it) resumes it on Replied through
  * n8n's /webhook-waiting endpoint, Cancel Waits resumes it on Cancelled, n8n's wait tracker sends
- * it to No Reply — also across a restart of n8n.
+ * it to No Reply — also across a restart of n8n. At version 1.2, the follow-up past a sequence's
+ * cap leaves by the fourth output, Limit Reached, without waiting.
  */
 import { randomUUID } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { createStore, type Store, type StoreConfig } from '../../lib/store';
+import { cancelPendingWaits } from '../../lib/waits/resume';
 import {
 	localPostgres,
 	startN8n,
@@ -23,16 +25,20 @@ import {
 import { installIntoUserFolder, stageBuiltPackage } from '../../scripts/harness/community-package';
 import { createScratchDatabase, dropScratchDatabase } from '../../scripts/harness/databases';
 import {
+	ACCOUNT,
 	credentialsFor,
 	customerWrites,
 	inboundMessage,
 	NUMBER,
+	resumeHttp,
 } from '../helpers/followUpWaitFixtures';
 
 const NODE_FILE = 'dist/nodes/WhatsAppFollowUpWait/WhatsAppFollowUpWait.node.js';
 const CREDENTIAL_NAME = 'WhatsApp (follow-up e2e)';
 const BRANCH_NODES = ['No Reply', 'Replied', 'Cancelled'] as const;
-type BranchNode = (typeof BRANCH_NODES)[number];
+/** Version 1.2's outputs: Limit Reached comes after the three of version 1. */
+const SEQUENCE_BRANCH_NODES = [...BRANCH_NODES, 'Limit Reached'] as const;
+type BranchNode = (typeof SEQUENCE_BRANCH_NODES)[number];
 
 interface Setup {
 	name: string;
@@ -76,6 +82,7 @@ describe.each(SETUPS)('WhatsApp Follow-up Wait in a real n8n: $name', (setup) =>
 	let store: Store;
 	let waitWorkflowId: string;
 	let cancelWorkflowId: string;
+	let sequenceWorkflowId: string;
 	let packageName: string;
 	let credentials: ImportWorkflowOptions['credentials'];
 
@@ -94,6 +101,9 @@ describe.each(SETUPS)('WhatsApp Follow-up Wait in a real n8n: $name', (setup) =>
 		credentials = { whatsAppCloudApi: credential };
 		const waits = await n8n.api.importWorkflow(followUpWorkflow(packageName), { credentials });
 		const cancels = await n8n.api.importWorkflow(cancelWorkflow(packageName), { credentials });
+		const sequences = await n8n.api.importWorkflow(sequenceWorkflow(packageName), { credentials });
+		sequenceWorkflowId = sequences.id;
+		await n8n.api.publishWorkflow(sequenceWorkflowId);
 		waitWorkflowId = waits.id;
 		cancelWorkflowId = cancels.id;
 		await n8n.api.publishWorkflow(waitWorkflowId);
@@ -226,6 +236,50 @@ describe.each(SETUPS)('WhatsApp Follow-up Wait in a real n8n: $name', (setup) =>
 		});
 	});
 
+	it('lets the third follow-up of a sequence with at most 2 leave by Limit Reached at once', async () => {
+		const waId = freshWaId();
+		const sequence = `e2e-${waId}`;
+		const start = async (waiting: boolean) => {
+			const before = new Set(
+				(await n8n.api.listExecutions({ workflowId: sequenceWorkflowId })).map((e) => e.id),
+			);
+			const reply = await n8n.webhook('follow-up-sequence', { body: { waId, sequence } });
+			expect(reply.status).toBe(200);
+			return await eventually(async () => {
+				const executions = await n8n.api.listExecutions({ workflowId: sequenceWorkflowId });
+				return executions.find((e) => !before.has(e.id) && (!waiting || e.status === 'waiting'));
+			}, `an execution of the sequence for ${waId}`);
+		};
+
+		const first = await start(true);
+		const second = await start(true);
+		const third = await start(false);
+
+		const { branch, json } = await finished(third.id);
+		expect(branch).toBe('Limit Reached');
+		expect(json).toMatchObject({
+			body: { waId, sequence },
+			followUp: { outcome: 'limitReached', limitReached: true, sequence, count: 2, max: 2 },
+		});
+		expect(
+			(await store.listWaits({ account: ACCOUNT, sequence, at: new Date(), limit: 10 })).map(
+				(wait) => [wait.executionId, wait.followUp],
+			),
+		).toEqual(
+			expect.arrayContaining([
+				[first.id, 1],
+				[second.id, 2],
+			]),
+		);
+		// The two waiting ones go on by Cancelled (Cancel Waits by sequence), so nothing waits on.
+		const cancelled = await cancelPendingWaits(store, { account: ACCOUNT, sequence }, resumeHttp);
+		expect(cancelled).toMatchObject({ cancelled: 2, resumed: 2, failed: 0 });
+		expect((await finished(first.id)).branch).toBe('Cancelled');
+		expect((await finished(second.id)).json).toMatchObject({
+			followUp: { outcome: 'cancelled', sequence, count: 2 },
+		});
+	});
+
 	it('still resumes both ways after n8n restarted while waiting', async () => {
 		const answered = await startFollowUp(3600);
 		// Due after n8n is back: a timeout due while queue-mode n8n shuts down can be lost (n8n's
@@ -311,6 +365,38 @@ function followUpWorkflow(packageName: string): WorkflowInput {
 			},
 		},
 		settings: { executionOrder: 'v1' },
+	};
+}
+
+/**
+ * Webhook → Follow-up Wait 1.2 in the body's sequence, at most 2 follow-ups → its four outputs.
+ */
+function sequenceWorkflow(packageName: string): WorkflowInput {
+	const workflow = followUpWorkflow(packageName);
+	const [, wait] = workflow.nodes;
+	return {
+		...workflow,
+		name: 'Follow-up sequence e2e',
+		nodes: [
+			webhookNode('Start', 'follow-up-sequence'),
+			{
+				...wait,
+				typeVersion: 1.2,
+				parameters: {
+					...(wait.parameters as Record<string, unknown>),
+					amount: 3600,
+					sequence: '={{ $json.body.sequence }}',
+					maxFollowUps: 2,
+				},
+			},
+			...SEQUENCE_BRANCH_NODES.map((name, index) => noOp(name, index * 200 - 200)),
+		],
+		connections: {
+			Start: { main: [[{ node: 'Follow-up Wait', type: 'main', index: 0 }]] },
+			'Follow-up Wait': {
+				main: SEQUENCE_BRANCH_NODES.map((name) => [{ node: name, type: 'main', index: 0 }]),
+			},
+		},
 	};
 }
 
@@ -401,7 +487,7 @@ function branchOf(
 	diagnostics: () => string,
 ): { branch: BranchNode; json: Record<string, unknown> } {
 	const runData = (execution.data?.resultData.runData ?? {}) as Record<string, TaskData[]>;
-	const ran = BRANCH_NODES.filter((name) => runData[name]?.length);
+	const ran = SEQUENCE_BRANCH_NODES.filter((name) => runData[name]?.length);
 	if (ran.length !== 1) {
 		throw new Error(
 			`expected exactly one branch to run, got [${ran.join(', ')}] (error ${JSON.stringify(execution.data?.resultData.error ?? null)}; ${diagnostics()})`,

@@ -19,6 +19,8 @@ export interface WaitingExecutionSpec {
 	parameters: Record<string, ParameterValue>;
 	items: INodeExecutionData[];
 	credentials: Record<string, Record<string, unknown>>;
+	/** The node's version; its first version unless given. */
+	typeVersion?: number;
 	/** Keeps the execution `running` after execute() until this settles, like a slow save. */
 	savedAsWaiting?: Promise<void>;
 }
@@ -36,7 +38,7 @@ export interface FakeExecution {
 	answers: number[];
 }
 
-const BRANCHES = ['noReply', 'replied', 'cancelled'] as const;
+const BRANCHES = ['noReply', 'replied', 'cancelled', 'limitReached'] as const;
 export type Branch = (typeof BRANCHES)[number];
 
 /** Which output the items left through; null while nothing left. */
@@ -90,6 +92,7 @@ export class FakeWaitingN8n {
 			credentials: spec.credentials,
 			executionId: id,
 			resumeUrl: `${this.baseUrl}/webhook-waiting/${id}?signature=${token}`,
+			...(spec.typeVersion === undefined ? {} : { typeVersion: spec.typeVersion }),
 		});
 		if (run.waitTill === undefined) {
 			execution.status = 'finished';
@@ -111,7 +114,12 @@ export class FakeWaitingN8n {
 		if (entry?.execution.status !== 'waiting') return false;
 		entry.execution.status = 'finished';
 		entry.execution.resumedBy = 'timeout';
-		entry.execution.outputs = [entry.stackItems, [], []];
+		entry.execution.outputs = [
+			entry.stackItems,
+			[],
+			[],
+			...(entry.spec.typeVersion === 1.2 ? [[]] : []),
+		];
 		return true;
 	}
 
@@ -167,6 +175,7 @@ export class FakeWaitingN8n {
 			credentials: spec.credentials,
 			executionId: execution.id,
 			body,
+			...(spec.typeVersion === undefined ? {} : { typeVersion: spec.typeVersion }),
 		});
 		if (run.response) return answer(run.response.statusCode, run.response.body);
 		if (execution.status !== 'waiting') {

@@ -23,6 +23,8 @@ export interface HarnessOptions {
 	credentials?: Record<string, Record<string, unknown>>;
 	continueOnFail?: boolean;
 	executionId?: string;
+	/** The node's version (`getNode().typeVersion`); its first version unless given. */
+	typeVersion?: number;
 	/** `$execution.resumeUrl` for waiting nodes. */
 	resumeUrl?: string;
 	/**
@@ -240,6 +242,7 @@ export function parameterReader(
 	parameters: Record<string, ParameterValue>,
 	items: INodeExecutionData[],
 	timezone: string,
+	version?: number,
 ): (
 	name: string,
 	itemIndex: number,
@@ -247,9 +250,8 @@ export function parameterReader(
 	options?: { extractValue?: boolean },
 ) => unknown {
 	const { description } = nodeType;
-	const typeVersion = Array.isArray(description.version)
-		? description.version[0]
-		: description.version;
+	const typeVersion =
+		version ?? (Array.isArray(description.version) ? description.version[0] : description.version);
 	const expression = new Expression(timezone);
 	const completed = new Map<number, Record<string, unknown>>();
 	/** The test's parameters for one item, completed by the description's defaults like n8n does. */
@@ -292,12 +294,20 @@ export async function runNode(options: HarnessOptions): Promise<HarnessRun> {
 		id: 'node-under-test',
 		name: description.defaults.name ?? description.displayName,
 		type: `n8n-nodes-whatsapp-automation.${description.name}`,
-		typeVersion: Array.isArray(description.version) ? description.version[0] : description.version,
+		typeVersion:
+			options.typeVersion ??
+			(Array.isArray(description.version) ? description.version[0] : description.version),
 		position: [0, 0],
 		parameters: {},
 	};
 	const timezone = options.timezone ?? 'UTC';
-	let parameter = parameterReader(options.node, options.parameters, items, timezone);
+	let parameter = parameterReader(
+		options.node,
+		options.parameters,
+		items,
+		timezone,
+		node.typeVersion,
+	);
 	if (options.rawParameters) {
 		node.parameters = {
 			...defaultsFor(description, node.typeVersion, options.parameters),

@@ -16,6 +16,8 @@ export interface RestartWebhookOptions {
 	executionId: string;
 	body: unknown;
 	timezone?: string;
+	/** The node's version; its first version unless given. */
+	typeVersion?: number;
 }
 
 export interface RestartWebhookRun {
@@ -32,7 +34,9 @@ export async function runRestartWebhook(
 		id: 'node-under-test',
 		name: description.defaults.name ?? description.displayName,
 		type: `n8n-nodes-whatsapp-automation.${description.name}`,
-		typeVersion: Array.isArray(description.version) ? description.version[0] : description.version,
+		typeVersion:
+			options.typeVersion ??
+			(Array.isArray(description.version) ? description.version[0] : description.version),
 		position: [0, 0],
 		parameters: {},
 	};

@@ -12,7 +12,7 @@ import type { Store } from '../../lib/store';
 import { HandOffSlots } from '../../lib/waits/handOffSlots';
 import { registerFollowUpWait } from '../../lib/waits/register';
 import {
-	cancelWaitsForContact,
+	cancelPendingWaits,
 	CLAIM_IN_DOUBT_MS,
 	DEFAULT_RETRY_DELAYS_MS,
 	type ResumeHttp,
@@ -299,7 +299,7 @@ describe('the hand-off to a waiting execution', () => {
 		const closedPort = await unusedPort();
 		const untoldWait = await waitAt(`http://127.0.0.1:${closedPort}/webhook-waiting/1?signature=x`);
 
-		const result = await cancelWaitsForContact(
+		const result = await cancelPendingWaits(
 			store,
 			{ account: ACCOUNT, contact: CUSTOMER },
 			resumeHttp,

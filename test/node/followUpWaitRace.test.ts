@@ -49,7 +49,12 @@ describe.each(BACKENDS)('reply and deadline racing with the %s store', (backend)
 			),
 			20260610,
 		);
-		const outcomes: Record<Branch, number> = { noReply: 0, replied: 0, cancelled: 0 };
+		const outcomes: Record<Branch, number> = {
+			noReply: 0,
+			replied: 0,
+			cancelled: 0,
+			limitReached: 0,
+		};
 
 		for (const trackerDelay of trackerDelays) {
 			const execution = await n8n.execute({

@@ -4,9 +4,8 @@
  */
 import { createStore, type StoreConfig } from '../../lib/store';
 import { openPostgresBackend } from '../../lib/store/postgres/PostgresBackend';
-import { MIGRATIONS, migrate } from '../../lib/store/sql/schema';
+import { MIGRATIONS, migrate, tablesFor } from '../../lib/store/sql/schema';
 import type { SqlBackend } from '../../lib/store/sql/session';
-import { SqlStore } from '../../lib/store/sql/SqlStore';
 import { openSqliteBackend } from '../../lib/store/sqlite/SqliteBackend';
 import { BACKENDS, HOUR, MINUTE, T0, useStoreEnvironment } from './support/storeEnvironment';
 
@@ -26,25 +25,51 @@ describe.each(BACKENDS)('%s store upgraded from schema version 1', (backend) => 
 		const config = env.freshConfig();
 		const oldBackend = await openBackend(config);
 		await migrate(oldBackend, MIGRATIONS.slice(0, 1));
-		const old = new SqlStore(oldBackend);
-		const register = (executionId: string) =>
-			old.registerWait({
-				account: ACCOUNT,
-				phoneNumberId: 'phone-1',
-				contact: WA,
-				executionId,
-				resumeUrl: `http://127.0.0.1:5678/webhook-waiting/${executionId}?signature=x`,
-				secret: `secret-${executionId}`,
-				deadline: T0 + HOUR,
-				matchRule: { kind: 'anyMessage' },
-				createdAt: T0,
-			});
-		const waiting = await register('waiting');
-		const claimed = await register('claimed');
-		await old.claimWait(claimed.id, 'claimed', T0 + MINUTE);
-		const cancelled = await register('cancelled');
-		await old.claimWait(cancelled.id, 'cancelled', T0 + MINUTE);
-		await old.close();
+		// Written as the first version wrote them: its columns only (this code writes newer ones).
+		const rowOf = (executionId: string, status: string, resolvedAt: number | null) => [
+			`wait-${executionId}`,
+			executionId,
+			`http://127.0.0.1:5678/webhook-waiting/${executionId}?signature=x`,
+			`secret-${executionId}`,
+			status,
+			resolvedAt,
+		];
+		const t = tablesFor(oldBackend.dialect);
+		await oldBackend.run(async (session) => {
+			await session.execute(
+				`INSERT INTO ${t.contacts} (id, account, wa_id, created_at) VALUES ('contact-1', $1, $2, $3)`,
+				[ACCOUNT, WA, T0],
+			);
+			for (const row of [
+				rowOf('waiting', 'waiting', null),
+				rowOf('claimed', 'claimed', T0 + MINUTE),
+				rowOf('cancelled', 'cancelled', T0 + MINUTE),
+			]) {
+				await session.execute(
+					`INSERT INTO ${t.waits} (id, contact_id, phone_number_id, execution_id, workflow_id, resume_url, secret, deadline, match_rule, status, created_at, resolved_at)
+					VALUES ($1, 'contact-1', 'phone-1', $2, NULL, $3, $4, $5, '{"kind":"anyMessage"}', $6, $7, $8)`,
+					[...row.slice(0, 4), T0 + HOUR, row[4], T0, row[5]],
+				);
+			}
+		});
+		await oldBackend.close();
+		const waitOf = (executionId: string) => ({
+			id: `wait-${executionId}`,
+			phoneNumberId: 'phone-1',
+			executionId,
+			workflowId: null,
+			resumeUrl: `http://127.0.0.1:5678/webhook-waiting/${executionId}?signature=x`,
+			secret: `secret-${executionId}`,
+			deadline: new Date(T0 + HOUR),
+			matchRule: { kind: 'anyMessage' },
+			status: 'waiting',
+			createdAt: new Date(T0),
+			resolvedAt: null,
+			// Version 9's columns: older waits belong to no sequence and were not counted.
+			sequence: null,
+			followUp: null,
+		});
+		const [waiting, claimed, cancelled] = ['waiting', 'claimed', 'cancelled'].map(waitOf);
 
 		const store = env.track(await createStore(config), config);
 
@@ -87,6 +112,7 @@ describe.each(BACKENDS)('%s store upgraded from schema version 1', (backend) => 
 		expect(indexes.map((row) => row.name).sort()).toEqual([
 			'waits_by_contact',
 			'waits_by_deadline',
+			'waits_by_sequence',
 		]);
 	});
 });

@@ -72,6 +72,6 @@ describe('the nodes of this package in the example workflows', () => {
 		expect([
 			new WhatsAppAutomationTrigger().description.defaultVersion,
 			new WhatsAppFollowUpWait().description.defaultVersion,
-		]).toEqual([1.1, 1.1]);
+		]).toEqual([1.1, 1.2]);
 	});
 });

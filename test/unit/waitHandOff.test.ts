@@ -21,6 +21,8 @@ function wait(overrides: Partial<WaitRecord> = {}): WaitRecord {
 		status: 'claimed',
 		createdAt: new Date('2026-06-10T10:00:00Z'),
 		resolvedAt: new Date('2026-06-10T11:00:00Z'),
+		sequence: 'wf',
+		followUp: 1,
 		...overrides,
 	};
 }

@@ -21,6 +21,11 @@ import {
 	type RouteRecord,
 	type StartHandoverInput,
 	type CancelWaitsInput,
+	type FollowUpCountInput,
+	type FollowUpCountResult,
+	type ListWaitsInput,
+	type PendingWait,
+	type WaitSelectionInput,
 	type ConsentEvent,
 	type ConsentHistoryEntry,
 	type ConsentState,
@@ -380,6 +385,11 @@ export class SqlStore implements Store {
 			deadline: requireTimestamp('deadline', input.deadline),
 			matchRuleJson: requireJson('matchRule', input.matchRule),
 			createdAt: optionalTimestamp('createdAt', input.createdAt) ?? Date.now(),
+			sequence: optionalId('sequence', input.sequence),
+			followUp:
+				input.followUp === undefined
+					? null
+					: requireCount('followUp', input.followUp, MAX_FOLLOW_UPS),
 		};
 		return await this.atomic((db) => waits.registerWait(db, wait));
 	}
@@ -436,11 +446,38 @@ export class SqlStore implements Store {
 	}
 
 	async cancelWaits(input: CancelWaitsInput): Promise<LiveWaitRecord[]> {
-		const account = requireId('account', input.account);
-		const phoneNumberId = optionalId('phoneNumberId', input.phoneNumberId);
-		const keys = requireContact('contact', input.contact);
+		const selection = waitSelectionOf(input);
+		if (selection.keys === null && selection.sequence === null) {
+			throw new StoreInputError(
+				'contact',
+				describeValue(input.contact),
+				'is missing, and so is sequence',
+				'Pass the contact whose waits to cancel, the sequence, or both.',
+			);
+		}
 		const at = requireTimestamp('at', input.at);
-		return await this.run((db) => waits.cancelWaits(db, account, phoneNumberId, keys, at));
+		return await this.run((db) => waits.cancelWaits(db, selection, at));
+	}
+
+	async listWaits(input: ListWaitsInput): Promise<PendingWait[]> {
+		const listing: waits.WaitListing = {
+			...waitSelectionOf(input),
+			at: requireTimestamp('at', input.at),
+			limit: requireCount('limit', input.limit, MAX_LISTED_WAITS),
+		};
+		return await this.run((db) => waits.listWaits(db, listing));
+	}
+
+	async countFollowUp(input: FollowUpCountInput): Promise<FollowUpCountResult> {
+		const count: waits.FollowUpCount = {
+			account: requireId('account', input.account),
+			keys: requireContact('contact', input.contact),
+			sequence: requireId('sequence', input.sequence),
+			max: requireCount('max', input.max, MAX_FOLLOW_UPS),
+			resetOnReply: optionalBoolean('resetOnReply', input.resetOnReply),
+			at: requireTimestamp('at', input.at),
+		};
+		return await this.atomic((db) => waits.countFollowUp(db, count));
 	}
 
 	async expireWaits(now: Timestamp): Promise<number> {
@@ -816,4 +853,18 @@ export class SqlStore implements Store {
 		if (this.session) return await fn(this.db(this.session));
 		return await this.sql.transaction((session) => fn(this.db(session)), { retryOnConflict: true });
 	}
+}
+
+/** The largest cap of a sequence, and a wait's highest follow-up number. */
+const MAX_FOLLOW_UPS = 1000;
+/** The most waits one List Waits query returns. */
+const MAX_LISTED_WAITS = 10_000;
+
+function waitSelectionOf(input: WaitSelectionInput): waits.WaitSelection {
+	return {
+		account: requireId('account', input.account),
+		phoneNumberId: optionalId('phoneNumberId', input.phoneNumberId),
+		keys: input.contact === undefined ? null : requireContact('contact', input.contact),
+		sequence: optionalId('sequence', input.sequence),
+	};
 }

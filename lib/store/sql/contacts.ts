@@ -250,6 +250,18 @@ async function mergeContact(db: Db, from: ContactRow, into: ContactRow): Promise
 				ELSE conversation_windows.reengagement_failed_at END`,
 	);
 	await remove(`DELETE FROM ${t.conversation_windows} WHERE contact_id = $1`);
+	// The same person's follow-ups in a sequence: the higher count stays, so a cap still holds.
+	await move(
+		`INSERT INTO ${t.follow_up_sequences} (contact_id, sequence, follow_ups, last_follow_up_at)
+		SELECT CAST($2 AS TEXT), sequence, follow_ups, last_follow_up_at
+		FROM ${t.follow_up_sequences} WHERE contact_id = $1
+		ON CONFLICT (contact_id, sequence) DO UPDATE SET
+			follow_ups = CASE WHEN excluded.follow_ups > follow_up_sequences.follow_ups
+				THEN excluded.follow_ups ELSE follow_up_sequences.follow_ups END,
+			last_follow_up_at = CASE WHEN excluded.last_follow_up_at > follow_up_sequences.last_follow_up_at
+				THEN excluded.last_follow_up_at ELSE follow_up_sequences.last_follow_up_at END`,
+	);
+	await remove(`DELETE FROM ${t.follow_up_sequences} WHERE contact_id = $1`);
 	await remove(`DELETE FROM ${t.contacts} WHERE id = $1`);
 	const mark = newestMark([consentMarkOf(into), consentMarkOf(from)]);
 	const rows = await db.session.query<ContactRow>(

@@ -128,7 +128,7 @@ type DeletedContact = Pick<
  * seen (inbound), consent changed or recorded (an Import of old proof is recorded now, and is
  * kept for the whole retention), window touched and messaged (outbound log) all before it,
  * and no wait whose hand-off can still happen. Their consent history, windows and resolved
- * waits and handovers go with them. An opted-out or blocked contact leaves a suppression record (the keyed
+ * waits, handovers and follow-up counts go with them. An opted-out or blocked contact leaves a suppression record (the keyed
  * hash erasure keeps), so the opt-out is honoured when they write again. In a transaction.
  */
 async function deleteInactiveContacts(
@@ -160,7 +160,13 @@ async function deleteInactiveContacts(
 	);
 	if (rows.length === 0) return { deleted: 0, suppressed: 0 };
 	const ids = db.dialect.listParam(rows.map((row) => row.id));
-	for (const table of [t.consent_history, t.conversation_windows, t.waits, t.handovers]) {
+	for (const table of [
+		t.consent_history,
+		t.conversation_windows,
+		t.waits,
+		t.handovers,
+		t.follow_up_sequences,
+	]) {
 		await db.session.execute(
 			`DELETE FROM ${table} WHERE ${db.dialect.inList('contact_id', '$1')}`,
 			[ids],

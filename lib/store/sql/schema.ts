@@ -25,6 +25,7 @@ export const TABLE_NAMES = [
 	'handovers',
 	'pending_forwards',
 	'send_budgets',
+	'follow_up_sequences',
 ] as const;
 
 export type Tables = Record<(typeof TABLE_NAMES)[number], string>;
@@ -277,6 +278,25 @@ export const MIGRATIONS: readonly Migration[] = [
 				phone_number_id TEXT NOT NULL,
 				next_free_us BIGINT NOT NULL,
 				PRIMARY KEY (account, phone_number_id)
+			)`,
+		],
+	},
+	{
+		version: 9,
+		name: 'follow-up sequences: a wait’s sequence and number, the count per contact and sequence',
+		statements: (t) => [
+			// Older waits keep NULL: they belong to no sequence and were not counted.
+			`ALTER TABLE ${t.waits} ADD COLUMN sequence TEXT`,
+			`ALTER TABLE ${t.waits} ADD COLUMN follow_up INTEGER`,
+			`CREATE INDEX waits_by_sequence ON ${t.waits} (sequence, status)`,
+			// The count outlives the waits (housekeeping deletes resolved ones): one row per
+			// contact and sequence, erased and pruned with the contact.
+			`CREATE TABLE ${t.follow_up_sequences} (
+				contact_id TEXT NOT NULL,
+				sequence TEXT NOT NULL,
+				follow_ups INTEGER NOT NULL,
+				last_follow_up_at BIGINT NOT NULL,
+				PRIMARY KEY (contact_id, sequence)
 			)`,
 		],
 	},

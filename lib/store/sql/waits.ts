@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import type { JsonValue, LiveWaitRecord, WaitOutcome, WaitRecord, WaitStatus } from '../types';
+import type {
+	JsonValue,
+	LiveWaitRecord,
+	PendingWait,
+	WaitOutcome,
+	WaitRecord,
+	WaitStatus,
+} from '../types';
 import type { ContactKeys } from '../validate';
 import { ensureContact, findContact } from './contacts';
 import type { Db } from './schema';
@@ -16,6 +23,8 @@ export interface NewWait {
 	deadline: number;
 	matchRuleJson: string;
 	createdAt: number;
+	sequence: string | null;
+	followUp: number | null;
 }
 
 interface WaitRow {
@@ -30,10 +39,12 @@ interface WaitRow {
 	status: WaitStatus;
 	created_at: number;
 	resolved_at: number | null;
+	sequence: string | null;
+	follow_up: number | null;
 }
 
 const WAIT_COLUMNS =
-	'id, phone_number_id, execution_id, workflow_id, resume_url, secret, deadline, match_rule, status, created_at, resolved_at';
+	'id, phone_number_id, execution_id, workflow_id, resume_url, secret, deadline, match_rule, status, created_at, resolved_at, sequence, follow_up';
 
 function waitOf(row: WaitRow): WaitRecord {
 	return {
@@ -48,6 +59,8 @@ function waitOf(row: WaitRow): WaitRecord {
 		status: row.status,
 		createdAt: new Date(row.created_at),
 		resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at),
+		sequence: row.sequence,
+		followUp: row.follow_up === null ? null : Number(row.follow_up),
 	};
 }
 
@@ -68,8 +81,8 @@ export async function registerWait(db: Db, wait: NewWait): Promise<LiveWaitRecor
 	const contact = await ensureContact(db, wait.account, wait.keys, wait.createdAt);
 	const [row] = await db.session.query<WaitRow>(
 		`INSERT INTO ${db.tables.waits}
-			(id, contact_id, phone_number_id, execution_id, workflow_id, resume_url, secret, deadline, match_rule, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'waiting', $10)
+			(id, contact_id, phone_number_id, execution_id, workflow_id, resume_url, secret, deadline, match_rule, status, created_at, sequence, follow_up)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'waiting', $10, $11, $12)
 		RETURNING ${WAIT_COLUMNS}`,
 		[
 			randomUUID(),
@@ -82,6 +95,8 @@ export async function registerWait(db: Db, wait: NewWait): Promise<LiveWaitRecor
 			wait.deadline,
 			wait.matchRuleJson,
 			wait.createdAt,
+			wait.sequence,
+			wait.followUp,
 		],
 	);
 	return liveWaitOf(row);
@@ -196,22 +211,144 @@ export async function settleWait(db: Db, id: string): Promise<boolean> {
 	return changed === 1;
 }
 
+/** Which waiting waits a cancellation takes: a contact's, a sequence's, or a contact's in a sequence. */
+export interface WaitSelection {
+	account: string;
+	phoneNumberId: string | null;
+	keys: ContactKeys | null;
+	sequence: string | null;
+}
+
+/**
+ * The WHERE clause of a selection, from parameter `$first` on: the account through its contacts
+ * (waits carry no account), then the optional contact, number and sequence.
+ */
+async function selectionFilter(
+	db: Db,
+	selection: WaitSelection,
+	first: number,
+	prefix = '',
+): Promise<{ sql: string; params: Array<string | number> } | null> {
+	const params: Array<string | number> = [];
+	const conditions: string[] = [];
+	const bind = (value: string | number) => {
+		params.push(value);
+		return `$${first + params.length - 1}`;
+	};
+	if (selection.keys !== null) {
+		const contact = await findContact(db, selection.account, selection.keys);
+		if (!contact) return null;
+		conditions.push(`${prefix}contact_id = ${bind(contact.id)}`);
+	} else {
+		conditions.push(
+			`${prefix}contact_id IN (SELECT id FROM ${db.tables.contacts} WHERE account = ${bind(selection.account)})`,
+		);
+	}
+	if (selection.phoneNumberId !== null) {
+		conditions.push(`${prefix}phone_number_id = ${bind(selection.phoneNumberId)}`);
+	}
+	if (selection.sequence !== null) {
+		conditions.push(`${prefix}sequence = ${bind(selection.sequence)}`);
+	}
+	return { sql: conditions.join(' AND '), params };
+}
+
 export async function cancelWaits(
 	db: Db,
-	account: string,
-	phoneNumberId: string | null,
-	keys: ContactKeys,
+	selection: WaitSelection,
 	at: number,
 ): Promise<LiveWaitRecord[]> {
-	const contact = await findContact(db, account, keys);
-	if (!contact) return [];
+	const filter = await selectionFilter(db, selection, 2);
+	if (filter === null) return [];
 	const rows = await db.session.query<WaitRow>(
-		`UPDATE ${db.tables.waits} SET status = 'cancelled', resolved_at = $2
-		WHERE contact_id = $1 AND status = 'waiting'${phoneNumberId === null ? '' : ' AND phone_number_id = $3'}
+		`UPDATE ${db.tables.waits} SET status = 'cancelled', resolved_at = $1
+		WHERE status = 'waiting' AND ${filter.sql}
 		RETURNING ${WAIT_COLUMNS}`,
-		phoneNumberId === null ? [contact.id, at] : [contact.id, at, phoneNumberId],
+		[at, ...filter.params],
 	);
 	return rows.map(liveWaitOf).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+}
+
+export interface WaitListing extends WaitSelection {
+	at: number;
+	limit: number;
+}
+
+/**
+ * Pending waits (waiting, deadline after `at`) with their contact's identifiers, soonest deadline
+ * first: one query, the contact joined in.
+ */
+export async function listWaits(db: Db, listing: WaitListing): Promise<PendingWait[]> {
+	const filter = await selectionFilter(db, listing, 3, 'w.');
+	if (filter === null) return [];
+	const rows = await db.session.query<WaitRow & { wa_id: string | null; user_id: string | null }>(
+		`SELECT w.${WAIT_COLUMNS.split(', ').join(', w.')}, c.wa_id, c.user_id
+		FROM ${db.tables.waits} w JOIN ${db.tables.contacts} c ON c.id = w.contact_id
+		WHERE w.status = 'waiting' AND w.deadline > $1 AND ${filter.sql}
+		ORDER BY w.deadline, w.id
+		LIMIT $2`,
+		[listing.at, listing.limit, ...filter.params],
+	);
+	// Built field by field: a listing must never carry the resume URL or the secret.
+	return rows.map((row) => {
+		const wait = waitOf(row);
+		return {
+			id: wait.id,
+			phoneNumberId: wait.phoneNumberId,
+			executionId: wait.executionId,
+			workflowId: wait.workflowId,
+			deadline: wait.deadline,
+			matchRule: wait.matchRule,
+			status: wait.status,
+			createdAt: wait.createdAt,
+			resolvedAt: wait.resolvedAt,
+			sequence: wait.sequence,
+			followUp: wait.followUp,
+			contact: { waId: row.wa_id, userId: row.user_id },
+		};
+	});
+}
+
+export interface FollowUpCount {
+	account: string;
+	keys: ContactKeys;
+	sequence: string;
+	max: number;
+	resetOnReply: boolean;
+	at: number;
+}
+
+/**
+ * Counts one follow-up of the contact in the sequence, unless `max` were counted already: one
+ * conditional upsert, so concurrent executions never pass the cap together. With `resetOnReply`
+ * the count starts again when the contact wrote (any inbound message the store recorded, on any
+ * number) after the last counted follow-up. Must run inside a transaction (it may create the contact).
+ */
+export async function countFollowUp(
+	db: Db,
+	count: FollowUpCount,
+): Promise<{ counted: boolean; followUps: number }> {
+	const contact = await ensureContact(db, count.account, count.keys, count.at);
+	const t = db.tables;
+	// Meta stamps messages in whole seconds: a reply in the second the follow-up started counts.
+	const replied = `($5 = 1 AND (SELECT MAX(last_inbound_at) FROM ${t.conversation_windows}
+		WHERE contact_id = $1) >= follow_up_sequences.last_follow_up_at - follow_up_sequences.last_follow_up_at % 1000)`;
+	const [row] = await db.session.query<{ follow_ups: number }>(
+		`INSERT INTO ${t.follow_up_sequences} (contact_id, sequence, follow_ups, last_follow_up_at)
+		VALUES ($1, $2, 1, $3)
+		ON CONFLICT (contact_id, sequence) DO UPDATE SET
+			follow_ups = CASE WHEN ${replied} THEN 1 ELSE follow_up_sequences.follow_ups + 1 END,
+			last_follow_up_at = excluded.last_follow_up_at
+		WHERE follow_up_sequences.follow_ups < $4 OR ${replied}
+		RETURNING follow_ups`,
+		[contact.id, count.sequence, count.at, count.max, count.resetOnReply ? 1 : 0],
+	);
+	if (row) return { counted: true, followUps: Number(row.follow_ups) };
+	const [current] = await db.session.query<{ follow_ups: number }>(
+		`SELECT follow_ups FROM ${t.follow_up_sequences} WHERE contact_id = $1 AND sequence = $2`,
+		[contact.id, count.sequence],
+	);
+	return { counted: false, followUps: Number(current?.follow_ups ?? 0) };
 }
 
 /** n8n resumes these by time without any code of this package: nobody needs their URL or secret. */

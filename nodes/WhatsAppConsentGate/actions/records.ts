@@ -13,7 +13,7 @@ import type {
 	Store,
 } from '../../../lib/store/types';
 import { resumeHttpFrom } from '../../../lib/transport/n8nWebhooks';
-import { cancelWaitsForContact, type ResumeHttp } from '../../../lib/waits/resume';
+import { cancelPendingWaits, type ResumeHttp } from '../../../lib/waits/resume';
 import { CONSENT_SOURCES } from '../../../lib/store/types';
 import { readItemParameter } from '../../helpers/itemParameter';
 import { errorItem, type GateContext, mapItems, parseItems } from './shared';
@@ -121,7 +121,7 @@ async function cancelEveryWait(
 	for (const id of [contact.waId, contact.userId]) {
 		if (!id) continue;
 		results.push(
-			await cancelWaitsForContact(store, { account, contact: id, reason: 'erasure' }, http, {
+			await cancelPendingWaits(store, { account, contact: id, reason: 'erasure' }, http, {
 				sleep,
 			}),
 		);

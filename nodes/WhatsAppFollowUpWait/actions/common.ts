@@ -1,8 +1,10 @@
 import { type IExecuteFunctions, type IWebhookFunctions, NodeOperationError } from 'n8n-workflow';
 
+import { FieldError } from '../../../lib/core/fieldError';
 import { StoreConfigError } from '../../../lib/store';
 import { CREDENTIAL_TYPE } from '../../../lib/transport/graphApi';
 import { credentialsForWebhook } from '../../helpers/credentialCache';
+import { readItemParameter } from '../../helpers/itemParameter';
 import { readPhoneNumberId } from '../../helpers/sender';
 import { type AccountStore, openAccountStore } from '../../helpers/storeAccess';
 
@@ -38,6 +40,26 @@ export function phoneNumberIdOf(value: unknown): string | null {
 		'Business Phone Number',
 		'Pick the number from the list, or map its numeric phone number ID, e.g. {{ $json.business.phoneNumberId }} from the trigger.',
 	);
+}
+
+/**
+ * The Sequence parameter of item `itemIndex` (null: not shown at this version), or the
+ * workflow's ID when it is empty: every workflow is a sequence of its own.
+ */
+export function readSequence(context: IExecuteFunctions, itemIndex: number | null): string {
+	const named =
+		itemIndex === null ? '' : String(readItemParameter(context, 'sequence', itemIndex, '') ?? '');
+	if (named.trim() !== '') return named.trim();
+	const workflowId = context.getWorkflow().id;
+	if (!workflowId) {
+		throw new FieldError(
+			'Sequence',
+			named,
+			'is empty and the workflow has no ID yet',
+			'Save the workflow, or name the sequence.',
+		);
+	}
+	return workflowId;
 }
 
 export { toNodeError } from '../../../lib/transport/nodeErrors';

@@ -7,7 +7,7 @@ import type {
 
 import { parseContactIdentifier } from '../../../lib/core/contact';
 import { acceptsHandOff, parseHandOffBody } from '../../../lib/waits/handOff';
-import { OUTPUT } from '../descriptions/properties';
+import { OUTPUT, SEQUENCE_VERSION, waitOutputs } from '../descriptions/properties';
 import { openWaitStoreForHandOff } from './common';
 
 /**
@@ -27,7 +27,8 @@ export async function receiveHandOff(this: IWebhookFunctions): Promise<IWebhookR
 		return { noWebhookResponse: true };
 	}
 
-	const outputs: INodeExecutionData[][] = [[], [], []];
+	const version = this.getNode().typeVersion;
+	const outputs: INodeExecutionData[][] = waitOutputs(version);
 	if (handOff.reason === 'erasure') {
 		// The contact is being erased: nothing of theirs goes on, so nothing downstream can write to them.
 		outputs[OUTPUT.cancelled] = waitingItems(this).map((_, index) => ({
@@ -53,6 +54,7 @@ export async function receiveHandOff(this: IWebhookFunctions): Promise<IWebhookR
 		outcome: handOff.outcome,
 		waitId: wait.id,
 		deadline: wait.deadline.toISOString(),
+		...(version >= SEQUENCE_VERSION ? { sequence: wait.sequence, count: wait.followUp } : {}),
 	};
 	const reply = (handOff.event ?? {}) as unknown as IDataObject;
 	const items = waitingItems(this).map((item, index): INodeExecutionData => ({

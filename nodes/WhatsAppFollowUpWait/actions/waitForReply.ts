@@ -16,10 +16,10 @@ import {
 	type DurationUnit,
 	type WaitTiming,
 } from '../../../lib/waits/deadline';
-import { registerFollowUpWait } from '../../../lib/waits/register';
+import { type SequenceCap, startFollowUp } from '../../../lib/waits/register';
 import { readItemParameter } from '../../helpers/itemParameter';
-import { OUTPUT } from '../descriptions/properties';
-import { openWaitStore, phoneNumberIdOf, toNodeError } from './common';
+import { OUTPUT, SEQUENCE_VERSION, waitOutputs } from '../descriptions/properties';
+import { openWaitStore, phoneNumberIdOf, readSequence, toNodeError } from './common';
 
 interface WaitTarget {
 	phoneNumberId: string;
@@ -32,13 +32,16 @@ interface WaitTarget {
  */
 export async function waitForReply(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const outputs: INodeExecutionData[][] = [[], [], []];
+	const version = this.getNode().typeVersion;
+	const outputs: INodeExecutionData[][] = waitOutputs(version);
 	if (items.length === 0) return outputs;
 	const now = new Date();
 	let target: WaitTarget;
 	let timing: WaitTiming;
 	let businessHours: BusinessHours | undefined;
 	let rule: ReturnType<typeof toReplyRule>;
+	let sequence: string;
+	let cap: SequenceCap | undefined;
 	try {
 		target = readTarget(this, items.length);
 		timing = readTiming(this);
@@ -49,6 +52,9 @@ export async function waitForReply(this: IExecuteFunctions): Promise<INodeExecut
 			keywords: this.getNodeParameter('keywords', 0, ''),
 			mode: this.getNodeParameter('keywordMatch', 0, 'contains'),
 		});
+		// Before version 1.2 the wait still belongs to its workflow's sequence, uncounted.
+		sequence = readSequence(this, version >= SEQUENCE_VERSION ? 0 : null);
+		cap = version >= SEQUENCE_VERSION ? readCap(this) : undefined;
 	} catch (error) {
 		throw toNodeError(this, error as Error, 0);
 	}
@@ -65,28 +71,20 @@ export async function waitForReply(this: IExecuteFunctions): Promise<INodeExecut
 	} catch (error) {
 		throw toNodeError(this, error as Error, 0);
 	}
-
-	if (deadline.at.getTime() <= now.getTime()) {
-		// Already overdue (e.g. the contact's last message is older than the follow-up delay).
-		const windowOpen = await store.isWindowOpen({ ...windowKey, at: now });
-		const followUp: IDataObject = { outcome: 'noReply', deadline: deadline.at.toISOString() };
-		outputs[OUTPUT.noReply] = items.map((item, index) => ({
-			...withFollowUp(item, windowOpen, followUp),
-			pairedItem: { item: index },
-		}));
-		return outputs;
-	}
+	// Already overdue (e.g. the contact's last message is older than the follow-up delay).
+	const overdue = deadline.at.getTime() <= now.getTime();
 	// Read before the wait exists, so that a store failure here leaves no wait without an execution.
-	const windowOpenAtDeadline = await store.isWindowOpen({ ...windowKey, at: deadline.at });
-
-	const resumeUrl = this.evaluateExpression('{{ $execution.resumeUrl }}', 0);
-	if (typeof resumeUrl !== 'string' || resumeUrl === '') {
+	const windowOpenAtDeadline = overdue
+		? false
+		: await store.isWindowOpen({ ...windowKey, at: deadline.at });
+	const resumeUrl = overdue ? '' : this.evaluateExpression('{{ $execution.resumeUrl }}', 0);
+	if (typeof resumeUrl !== 'string' || (!overdue && resumeUrl === '')) {
 		throw new NodeOperationError(this.getNode(), 'n8n gave this execution no resume URL', {
 			description:
 				'The Follow-up Wait needs an n8n that supports waiting executions (n8n 1.0 or later).',
 		});
 	}
-	const wait = await registerFollowUpWait(store, {
+	const start = await startFollowUp(store, {
 		...windowKey,
 		executionId: this.getExecutionId(),
 		workflowId: this.getWorkflow().id,
@@ -94,7 +92,43 @@ export async function waitForReply(this: IExecuteFunctions): Promise<INodeExecut
 		deadline: deadline.at,
 		rule,
 		now,
+		sequence,
+		...(cap ? { cap } : {}),
 	});
+	const counted = (count: number | null): IDataObject =>
+		cap ? { sequence, count, max: cap.max, limitReached: false } : {};
+	const clamped: IDataObject =
+		timing.mode === 'fromField' ? { deadlineClampedTo: deadline.clampedTo } : {};
+
+	if (start.kind === 'limitReached') {
+		const windowOpen = await store.isWindowOpen({ ...windowKey, at: now });
+		const followUp: IDataObject = {
+			outcome: 'limitReached',
+			limitReached: true,
+			sequence,
+			count: start.followUps,
+			max: cap?.max ?? null,
+		};
+		outputs[OUTPUT.limitReached] = items.map((item, index) => ({
+			...withFollowUp(item, windowOpen, followUp),
+			pairedItem: { item: index },
+		}));
+		return outputs;
+	}
+	if (start.kind === 'overdue') {
+		const windowOpen = await store.isWindowOpen({ ...windowKey, at: now });
+		const followUp: IDataObject = {
+			outcome: 'noReply',
+			deadline: deadline.at.toISOString(),
+			...clamped,
+			...counted(start.followUp),
+		};
+		outputs[OUTPUT.noReply] = items.map((item, index) => ({
+			...withFollowUp(item, windowOpen, followUp),
+			pairedItem: { item: index },
+		}));
+		return outputs;
+	}
 	// When the time runs out, n8n's wait tracker passes this node's input items, as they are saved
 	// with the waiting execution, to output 0 without calling the node again. So the No Reply items
 	// are prepared now, in that saved array: the window as it will be at the deadline. A message from
@@ -102,8 +136,10 @@ export async function waitForReply(this: IExecuteFunctions): Promise<INodeExecut
 	// an ignored message can make the window more open than said here, never less.
 	const followUp: IDataObject = {
 		outcome: 'noReply',
-		waitId: wait.id,
+		waitId: start.wait.id,
 		deadline: deadline.at.toISOString(),
+		...clamped,
+		...counted(start.followUp),
 	};
 	items.forEach((item, index) => {
 		items[index] = withFollowUp(item, windowOpenAtDeadline, followUp);
@@ -166,6 +202,24 @@ function readItemTarget(context: IExecuteFunctions, itemIndex: number): WaitTarg
 
 function readTiming(context: IExecuteFunctions): WaitTiming {
 	const limit = context.getNodeParameter('limit', 0, 'duration') as WaitTiming['mode'];
+	if (limit === 'fromField') {
+		return {
+			mode: 'fromField',
+			field: {
+				value: readItemParameter(context, 'deadlineFrom', 0),
+				label: deadlineLabel(context.getNode().parameters.deadlineFrom),
+				timeZone: context.getTimezone(),
+				earliest: {
+					amount: context.getNodeParameter('earliestAmount', 0, 10) as number,
+					unit: context.getNodeParameter('earliestUnit', 0, 'minutes') as DurationUnit,
+				},
+				latest: {
+					amount: context.getNodeParameter('latestAmount', 0, 30) as number,
+					unit: context.getNodeParameter('latestUnit', 0, 'days') as DurationUnit,
+				},
+			},
+		};
+	}
 	if (limit === 'until') {
 		const value = context.getNodeParameter('until', 0, '');
 		// An invalid date reaches computeDeadline, which names the field and the fix.
@@ -184,10 +238,30 @@ function readTiming(context: IExecuteFunctions): WaitTiming {
 			'Time Limit',
 			limit,
 			'is not a time limit',
-			'Choose After a Duration, At a Date and Time, or After the Contact’s Last Message.',
+			'Choose After a Duration, At a Date and Time, After the Contact’s Last Message, or From a Field.',
 		);
 	}
 	return { mode: limit, amount: amount as number, unit };
+}
+
+/** Names the mapped field in errors: `Deadline ({{ $json.followUpAt }})`. */
+function deadlineLabel(raw: unknown): string {
+	return typeof raw === 'string' && raw.startsWith('=')
+		? `Deadline (${raw.slice(1).trim()})`
+		: 'Deadline';
+}
+
+function readCap(context: IExecuteFunctions): SequenceCap {
+	const max = context.getNodeParameter('maxFollowUps', 0, 5);
+	if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 1000) {
+		throw new FieldError(
+			'Maximum Follow-Ups',
+			max,
+			'is not a whole number from 1 to 1000',
+			'Enter how many follow-ups the contact may get in this sequence, e.g. 5.',
+		);
+	}
+	return { max, resetOnReply: context.getNodeParameter('resetOnReply', 0, true) !== false };
 }
 
 function parseDateTime(value: unknown, timeZone: string): Date | null {

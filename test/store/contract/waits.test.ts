@@ -29,9 +29,20 @@ describeContract('follow-up waits', (contract) => {
 			status: 'waiting',
 			createdAt: new Date(T0),
 			resolvedAt: null,
+			sequence: null,
+			followUp: null,
 		});
 		expect(await contract.store.getWait(wait.id)).toEqual(wait);
 		expect(await contract.store.getWait('no-such-wait')).toBeNull();
+		const inSequence = await contract.store.registerWait({
+			...base,
+			sequence: 'onboarding',
+			followUp: 3,
+		});
+		expect(await contract.store.getWait(inSequence.id)).toMatchObject({
+			sequence: 'onboarding',
+			followUp: 3,
+		});
 	});
 
 	it('finds the waiting waits of a contact on a number, by either identifier, before the deadline', async () => {
