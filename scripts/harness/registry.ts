@@ -19,7 +19,7 @@ export interface LocalRegistry {
 	/** e.g. http://127.0.0.1:4873 (no trailing slash). */
 	url: string;
 	/** Publishes a packed tarball (`npm pack` output); returns its name and version. */
-	publish(tarball: string): Promise<{ name: string; version: string }>;
+	publish(tarball: string, tag?: string): Promise<{ name: string; version: string }>;
 	/**
 	 * Publishes the packages a package needs at run time, as installed in this repository's
 	 * node_modules (its dependencies and theirs), so that `npm install` of it resolves offline.
@@ -79,28 +79,12 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
 		);
 		await waitForPing(url, child);
 		const token = await createUser(url);
-		const npmrc = join(folder, '.npmrc');
-		await writeFile(npmrc, `//127.0.0.1:${port}/:_authToken=${token}\n`);
-
 		const published = new Set<string>();
-		const publish = async (tarball: string) => {
+		const publish = async (tarball: string, tag = 'latest') => {
 			const manifest = JSON.parse(
 				(await run('tar', ['-xzOf', tarball, 'package/package.json'])).stdout,
-			) as { name: string; version: string };
-			await run(
-				'npm',
-				[
-					'publish',
-					tarball,
-					`--registry=${url}`,
-					`--userconfig=${npmrc}`,
-					'--ignore-scripts',
-					'--access=public',
-					// Verdaccio answers "latest" itself; a prerelease needs a tag of its own to be published.
-					`--tag=${/-/.test(manifest.version) ? 'next' : 'latest'}`,
-				],
-				{ cwd: folder },
-			);
+			) as PublishedManifest;
+			await putPackage(url, token, manifest, await readFile(tarball), tag);
 			published.add(`${manifest.name}@${manifest.version}`);
 			return { name: manifest.name, version: manifest.version };
 		};
@@ -118,13 +102,18 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
 						version: string;
 					};
 					if (published.has(`${name}@${version}`)) continue;
-					const { stdout } = await run(
-						'npm',
-						['pack', dir, '--json', '--ignore-scripts', '--pack-destination', packDir],
-						{ cwd: folder },
-					);
-					const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
-					await publish(join(packDir, filename));
+					// The installed folder is what the package's tarball held; its own node_modules stays out.
+					const tarball = join(packDir, `${name.replace('/', '-')}-${version}.tgz`);
+					await run('tar', [
+						'-czf',
+						tarball,
+						'--exclude=./node_modules',
+						'--transform=s,^\\.,package,',
+						'-C',
+						dir,
+						'.',
+					]);
+					await publish(tarball);
 					names.push(`${name}@${version}`);
 				}
 				return names;
@@ -138,6 +127,59 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
 		if (output) (error as Error).message += `\n--- verdaccio output ---\n${output.slice(-5000)}`;
 		throw error;
 	}
+}
+
+interface PublishedManifest {
+	name: string;
+	version: string;
+	description?: string;
+	[field: string]: unknown;
+}
+
+/**
+ * What `npm publish` sends (the registry's publish call): the version's manifest with its dist
+ * fields and the tarball as an attachment, with the user's token.
+ */
+async function putPackage(
+	url: string,
+	token: string,
+	manifest: PublishedManifest,
+	tarball: Buffer,
+	tag: string,
+): Promise<void> {
+	const { name, version } = manifest;
+	const filename = `${name.split('/').pop()}-${version}.tgz`;
+	const body = {
+		_id: name,
+		name,
+		description: manifest.description,
+		'dist-tags': { [tag]: version },
+		versions: {
+			[version]: {
+				...manifest,
+				_id: `${name}@${version}`,
+				dist: {
+					shasum: createHash('sha1').update(tarball).digest('hex'),
+					integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
+					tarball: `${url}/${name}/-/${filename}`,
+				},
+			},
+		},
+		_attachments: {
+			[filename]: {
+				content_type: 'application/octet-stream',
+				data: tarball.toString('base64'),
+				length: tarball.length,
+			},
+		},
+	};
+	const response = await fetch(`${url}/${name.replace('/', '%2f')}`, {
+		method: 'PUT',
+		headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+		body: JSON.stringify(body),
+	});
+	if (!response.ok)
+		throw new Error(`publishing ${name}@${version} answered ${response.status}: ${await response.text()}`);
 }
 
 async function waitForPing(url: string, child: GroupProcess): Promise<void> {

@@ -58,33 +58,32 @@ const NODE_TYPES = [
 	'whatsAppFollowUpWait',
 ];
 
-/** Packs the built package, with `version` written into its package.json when given. */
-async function pack(into: string, version?: string): Promise<string> {
-	let source = repoRoot;
-	if (version) {
-		source = await mkdtemp(join(tmpdir(), 'bumped-package-'));
-		const { stdout } = await run(
-			'npm',
-			['pack', '--json', '--ignore-scripts', '--pack-destination', source],
-			{ cwd: repoRoot },
-		);
-		const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
-		await run('tar', ['-xzf', join(source, filename), '-C', source, '--strip-components=1']);
-		await rm(join(source, filename));
-		const manifest = JSON.parse(await readFile(join(source, 'package.json'), 'utf8')) as {
-			version: string;
-		};
-		manifest.version = version;
-		await writeFile(join(source, 'package.json'), JSON.stringify(manifest, null, 2));
-	}
+/** Packs the built package as `npm publish` would. */
+async function pack(into: string): Promise<string> {
 	const { stdout } = await run(
 		'npm',
-		['pack', source, '--json', '--ignore-scripts', '--pack-destination', into],
-		{ cwd: into },
+		['pack', '--json', '--ignore-scripts', '--pack-destination', into],
+		{ cwd: repoRoot },
 	);
 	const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
-	if (version) await rm(source, { recursive: true, force: true });
 	return join(into, filename);
+}
+
+/** The same tarball as a newer release: only the version in its package.json differs. */
+async function withVersion(tarball: string, version: string, into: string): Promise<string> {
+	const unpacked = await mkdtemp(join(tmpdir(), 'bumped-package-'));
+	try {
+		await run('tar', ['-xzf', tarball, '-C', unpacked]);
+		const manifestPath = join(unpacked, 'package', 'package.json');
+		const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { version: string };
+		manifest.version = version;
+		await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
+		const bumped = join(into, `bumped-${version}.tgz`);
+		await run('tar', ['-czf', bumped, '-C', unpacked, 'package']);
+		return bumped;
+	} finally {
+		await rm(unpacked, { recursive: true, force: true });
+	}
 }
 
 function nextPatch(version: string): string {
@@ -249,7 +248,7 @@ describe('installing, updating and uninstalling through n8n’s Community Nodes 
 
 	it('shows a newer published version as an update and updates to it (PATCH)', async () => {
 		const newer = nextPatch(manifest.version);
-		await registry.publish(await pack(folder, newer));
+		await registry.publish(await withVersion(firstTarball, newer, folder));
 
 		const [before] = await listed();
 		expect(before.updateAvailable).toBe(newer);
