@@ -70,7 +70,14 @@ function waivedInline(leg, sourcePath, line, ruleId) {
 	const waives = (text = '') => /eslint-disable/.test(text) && text.includes(ruleId);
 	// In the source the comment sits on the line or the one above (or disables the whole file);
 	// compiled lines differ from the source's, so there any comment in the file naming the rule counts.
-	if (leg === 'source') return waives(lines[line - 1]) || waives(lines[line - 2]) || lines.some((text) => /eslint-disable /.test(text) && text.includes(ruleId) && text.startsWith('/*'));
+	if (leg === 'source')
+		return (
+			waives(lines[line - 1]) ||
+			waives(lines[line - 2]) ||
+			lines.some(
+				(text) => /eslint-disable /.test(text) && text.includes(ruleId) && text.startsWith('/*'),
+			)
+		);
 	return lines.some(waives);
 }
 
@@ -98,7 +105,8 @@ for (const [leg, dir, patterns] of legs) {
 			const ruleId = message.ruleId ?? '(parse error)';
 			let waivedBy = null;
 			if (message.ruleId && (await waivedByConfig(sourcePath, ruleId))) waivedBy = 'config';
-			else if (message.ruleId && waivedInline(leg, sourcePath, message.line, ruleId)) waivedBy = 'inline';
+			else if (message.ruleId && waivedInline(leg, sourcePath, message.line, ruleId))
+				waivedBy = 'inline';
 			findings.push({
 				leg,
 				file: relative(dir, result.filePath),

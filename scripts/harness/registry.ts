@@ -97,7 +97,9 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
 				await mkdir(packDir, { recursive: true });
 				const names: string[] = [];
 				for (const dir of dependencyClosure(manifest, repoRoot)) {
-					const { name, version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
+					const { name, version } = JSON.parse(
+						await readFile(join(dir, 'package.json'), 'utf8'),
+					) as {
 						name: string;
 						version: string;
 					};
@@ -179,7 +181,9 @@ async function putPackage(
 		body: JSON.stringify(body),
 	});
 	if (!response.ok)
-		throw new Error(`publishing ${name}@${version} answered ${response.status}: ${await response.text()}`);
+		throw new Error(
+			`publishing ${name}@${version} answered ${response.status}: ${await response.text()}`,
+		);
 }
 
 async function waitForPing(url: string, child: GroupProcess): Promise<void> {
@@ -212,7 +216,9 @@ async function createUser(url: string): Promise<string> {
 	});
 	const body = (await response.json()) as { token?: string };
 	if (!response.ok || !body.token)
-		throw new Error(`Verdaccio refused to create a user (${response.status}: ${JSON.stringify(body)})`);
+		throw new Error(
+			`Verdaccio refused to create a user (${response.status}: ${JSON.stringify(body)})`,
+		);
 	return body.token;
 }
 

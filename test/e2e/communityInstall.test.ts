@@ -292,8 +292,8 @@ describe('installing, updating and uninstalling through n8n’s Community Nodes 
 		expect(await listed()).toEqual([]);
 		const types = await n8n.api.loadedTypes();
 		expect(types.nodes.filter((type) => type.startsWith(`${manifest.name}.`))).toEqual([]);
-		expect(
-			existsSync(join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', manifest.name)),
-		).toBe(false);
+		expect(existsSync(join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', manifest.name))).toBe(
+			false,
+		);
 	});
 });

@@ -49,7 +49,10 @@ describe('the packed package', () => {
 			['pack', '--json', '--ignore-scripts', '--pack-destination', folder],
 			{ cwd: repoRoot },
 		);
-		const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+		const [packed] = JSON.parse(stdout) as Array<{
+			filename: string;
+			files: Array<{ path: string }>;
+		}>;
 		files = packed.files.map(({ path }) => path).sort();
 		unpacked = join(folder, 'package');
 		await run('tar', ['-xzf', join(folder, packed.filename), '-C', folder]);
@@ -66,7 +69,8 @@ describe('the packed package', () => {
 		// (tsconfig.tsbuildinfo names folders of the machine that built it), no tests.
 		const unexpected = files.filter(
 			(path) =>
-				path.startsWith('dist/') && !/^dist\/(credentials|icons|lib|nodes)\/.+\.(js|json|svg)$/.test(path),
+				path.startsWith('dist/') &&
+				!/^dist\/(credentials|icons|lib|nodes)\/.+\.(js|json|svg)$/.test(path),
 		);
 		expect(unexpected).toEqual([]);
 		expect(files.filter((path) => /(^|\/)(test|tests|__tests__)\/|\.test\.js$/.test(path))).toEqual(

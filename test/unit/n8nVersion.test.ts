@@ -5,7 +5,9 @@ import { MIN_N8N_VERSION, tooOldN8n } from '../../lib/core/n8nVersion';
 
 describe('the lowest supported n8n', () => {
 	it('is the one package.json declares in engines.n8n', () => {
-		const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+		const manifest = JSON.parse(
+			readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'),
+		) as {
 			engines: Record<string, string>;
 		};
 		expect(manifest.engines.n8n).toBe(`>=${MIN_N8N_VERSION}`);
@@ -18,14 +20,20 @@ describe('the lowest supported n8n', () => {
 		},
 	);
 
-	it.each(['2.38.2', '2.0.0', '1.123.4', '2.9.0'])('tells a user on n8n %s to update', (version) => {
-		const message = tooOldN8n(version);
-		expect(message).toContain(`(${version.split('.').slice(0, 2).join('.')})`);
-		expect(message).toContain('needs n8n 2.39 or newer');
-		expect(message).toContain('Update n8n');
-	});
+	it.each(['2.38.2', '2.0.0', '1.123.4', '2.9.0'])(
+		'tells a user on n8n %s to update',
+		(version) => {
+			const message = tooOldN8n(version);
+			expect(message).toContain(`(${version.split('.').slice(0, 2).join('.')})`);
+			expect(message).toContain('needs n8n 2.39 or newer');
+			expect(message).toContain('Update n8n');
+		},
+	);
 
-	it.each([undefined, '', 'unknown', 'v2'])('never blocks a run on an unreadable version (%p)', (version) => {
-		expect(tooOldN8n(version)).toBeUndefined();
-	});
+	it.each([undefined, '', 'unknown', 'v2'])(
+		'never blocks a run on an unreadable version (%p)',
+		(version) => {
+			expect(tooOldN8n(version)).toBeUndefined();
+		},
+	);
 });
