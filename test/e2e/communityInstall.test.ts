@@ -4,198 +4,54 @@
  * packages it needs at run time) is published to a Verdaccio on loopback; n8n downloads it with its
  * own npm calls, lists it with its five nodes, runs a workflow with the send node against the Cloud
  * API emulator, updates it (PATCH) to a newer version published meanwhile, and uninstalls it
- * (DELETE), each step checked through n8n's API.
- *
- * n8n 2.41 takes packages from npmjs.org only, unless an Enterprise licence allows another registry
- * (N8N_COMMUNITY_PACKAGES_REGISTRY), so its npm calls are sent to the local registry by an npm put
- * first on PATH (scripts/harness/registry.ts, npmRedirectingTo). n8n's own HTTP calls of the
- * install (the package check at api.n8n.io, the version check at npmjs.org) go to a proxy on
- * loopback that is not there: they fail at once, as they do on a machine without internet access,
- * and n8n goes on as it does then (the check passes; the version is asked of npm, i.e. the local
- * registry). The test talks to nothing but loopback.
+ * (DELETE), each step checked through n8n's API. The test talks to nothing but loopback (how n8n
+ * is kept to the local registry: test/helpers/communityInstall.ts).
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 
 import { EmulatorControl, startEmulator, type RunningEmulator } from '../../emulator';
+import { startN8n, type N8nInstance } from '../../scripts/harness';
 import {
-	ensureRuntime,
-	freePorts,
-	readPackageManifest,
-	startN8n,
-	type N8nInstance,
-	type PackageManifest,
-	type WorkflowInput,
-} from '../../scripts/harness';
-import { repoRoot } from '../../scripts/harness/paths';
-import {
-	npmRedirectingTo,
-	startLocalRegistry,
-	type LocalRegistry,
-} from '../../scripts/harness/registry';
-
-const run = promisify(execFile);
-
-/** What n8n answers for an installed community package (GET/POST/PATCH /rest/community-packages). */
-interface InstalledPackage {
-	packageName: string;
-	installedVersion: string;
-	authorName?: string;
-	updateAvailable?: string;
-	failedLoading?: boolean;
-	installedNodes: Array<{ name: string; type: string; latestVersion: number }>;
-}
-
-const NODE_TYPES = [
-	'whatsAppAiReply',
-	'whatsAppAutomation',
-	'whatsAppAutomationTrigger',
-	'whatsAppConsentGate',
-	'whatsAppFollowUpWait',
-];
-
-/** Packs the built package as `npm publish` would. */
-async function pack(into: string): Promise<string> {
-	const { stdout } = await run(
-		'npm',
-		['pack', '--json', '--ignore-scripts', '--pack-destination', into],
-		{ cwd: repoRoot },
-	);
-	const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
-	return join(into, filename);
-}
-
-/** The same tarball as a newer release: only the version in its package.json differs. */
-async function withVersion(tarball: string, version: string, into: string): Promise<string> {
-	const unpacked = await mkdtemp(join(tmpdir(), 'bumped-package-'));
-	try {
-		await run('tar', ['-xzf', tarball, '-C', unpacked]);
-		const manifestPath = join(unpacked, 'package', 'package.json');
-		const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { version: string };
-		manifest.version = version;
-		await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
-		const bumped = join(into, `bumped-${version}.tgz`);
-		await run('tar', ['-czf', bumped, '-C', unpacked, 'package']);
-		return bumped;
-	} finally {
-		await rm(unpacked, { recursive: true, force: true });
-	}
-}
-
-function nextPatch(version: string): string {
-	const [major, minor, patch] = version.split(/[.-]/).map(Number);
-	return `${major}.${minor}.${patch + 1}`;
-}
-
-/** Manual trigger → Send Template (a utility template, no consent needed) to one number. */
-function sendWorkflow(type: string, phoneNumberId: string, credentialId: string): WorkflowInput {
-	return {
-		name: 'Installed from the Community Nodes screen',
-		nodes: [
-			{
-				name: 'Start',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
-			{
-				name: 'WhatsApp Automation',
-				type,
-				typeVersion: 1,
-				position: [220, 0],
-				credentials: { whatsAppCloudApi: { id: credentialId, name: 'WhatsApp Cloud API' } },
-				parameters: {
-					operation: 'sendTemplate',
-					sender: { __rl: true, mode: 'id', value: phoneNumberId },
-					recipientPhone: '+4917612345678',
-					template: { __rl: true, mode: 'name', value: 'appointment_reminder|en_US' },
-					variables: {
-						mappingMode: 'defineBelow',
-						value: { body_1: 'Anna', body_2: 'Dr. Weber', body_3: 'May 4', body_4: 'Main St 1' },
-					},
-				},
-			},
-		],
-		connections: { Start: { main: [[{ node: 'WhatsApp Automation', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	};
-}
+	communityPackages,
+	createWhatsAppCredential,
+	installedPackages,
+	nextPatch,
+	NODE_TYPES,
+	packageFolder,
+	publishBuiltPackage,
+	sendWorkflow,
+	type InstalledPackage,
+	type PublishedPackage,
+} from '../helpers/communityInstall';
 
 describe('installing, updating and uninstalling through n8n’s Community Nodes endpoint', () => {
-	let folder: string;
-	let registry: LocalRegistry;
+	let published: PublishedPackage;
 	let emulator: RunningEmulator;
 	let n8n: N8nInstance;
-	let manifest: PackageManifest;
-	let firstTarball: string;
 	let installed: InstalledPackage;
 
 	beforeAll(async () => {
-		manifest = await readPackageManifest();
-		folder = await mkdtemp(join(tmpdir(), 'community-install-'));
-		registry = await startLocalRegistry();
-		firstTarball = await pack(folder);
-		await registry.publishDependenciesOf(
-			JSON.parse((await run('tar', ['-xzOf', firstTarball, 'package/package.json'])).stdout) as {
-				dependencies?: Record<string, string>;
-			},
-		);
-		await registry.publish(firstTarball);
+		published = await publishBuiltPackage();
 		emulator = await startEmulator();
-
-		const runtime = await ensureRuntime();
-		const npmBin = await npmRedirectingTo(registry.url, folder);
-		const [deadProxyPort] = await freePorts(1);
-		n8n = await startN8n({
-			installPackage: false,
-			env: {
-				PATH: `${npmBin}:${runtime.binDir}:${process.env.PATH ?? ''}`,
-				// `npm outdated` (the screen's "update available") is called without --registry.
-				npm_config_registry: registry.url,
-				HTTP_PROXY: `http://127.0.0.1:${deadProxyPort}`,
-				HTTPS_PROXY: `http://127.0.0.1:${deadProxyPort}`,
-				NO_PROXY: '127.0.0.1,localhost',
-			},
-		});
+		n8n = await startN8n({ installPackage: false, env: published.n8nEnv });
 	});
 
 	afterAll(async () => {
 		await n8n?.stop();
 		await emulator?.stop();
-		await registry?.stop();
-		if (folder) await rm(folder, { recursive: true, force: true });
+		await published?.stop();
 	});
 
-	async function listed(): Promise<InstalledPackage[]> {
-		const reply = await n8n.api.request('GET', '/rest/community-packages');
-		expect(reply.status).toBe(200);
-		return (reply.json as { data: InstalledPackage[] }).data;
-	}
-
 	async function sendOnce(): Promise<void> {
-		const info = emulator.info();
-		const credential = await n8n.api.createCredential({
-			name: 'WhatsApp Cloud API',
-			type: 'whatsAppCloudApi',
-			data: {
-				accessToken: info.accessToken,
-				businessAccountId: info.wabaId,
-				appId: info.appId,
-				appSecret: info.appSecret,
-				graphApiVersion: info.graphVersion,
-				baseUrl: info.baseUrl,
-				store: 'builtin',
-				sqlitePath: join(n8n.userFolder, `whatsapp-${Date.now()}.sqlite`),
-			},
+		const credentialId = await createWhatsAppCredential(n8n, emulator, {
+			store: 'builtin',
+			sqlitePath: join(n8n.userFolder, `whatsapp-${Date.now()}.sqlite`),
 		});
-		const phoneNumberId = info.phoneNumbers[0].id;
+		const phoneNumberId = emulator.info().phoneNumbers[0].id;
 		const workflow = await n8n.api.importWorkflow(
-			sendWorkflow(`${manifest.name}.whatsAppAutomation`, phoneNumberId, credential.id),
+			sendWorkflow(published.manifest.name, phoneNumberId, credentialId),
 		);
 		const control = new EmulatorControl(emulator.baseUrl);
 		const before = (await control.messages({ phoneNumberId })).length;
@@ -211,34 +67,33 @@ describe('installing, updating and uninstalling through n8n’s Community Nodes 
 	}
 
 	it('installs the package from the registry (POST), with its five nodes and its credential', async () => {
-		const reply = await n8n.api.request('POST', '/rest/community-packages', {
-			name: manifest.name,
-		});
-		expect({ status: reply.status, text: reply.status === 200 ? '' : reply.text }).toEqual({
-			status: 200,
-			text: '',
-		});
-		installed = (reply.json as { data: InstalledPackage }).data;
+		const { name, version } = published.manifest;
+		installed = (await communityPackages(n8n, 'POST', name)) as InstalledPackage;
 
-		expect(installed.packageName).toBe(manifest.name);
-		expect(installed.installedVersion).toBe(manifest.version);
+		expect(installed.packageName).toBe(name);
+		expect(installed.installedVersion).toBe(version);
 		expect(installed.installedNodes.map((node) => node.type).sort()).toEqual(
-			NODE_TYPES.map((type) => `${manifest.name}.${type}`),
+			NODE_TYPES.map((type) => `${name}.${type}`),
 		);
-		const packageDir = join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', manifest.name);
 		// n8n installed the runtime dependencies from the registry itself (npm install in the package).
-		for (const dependency of ['luxon', 'pg'])
-			expect(existsSync(join(packageDir, 'node_modules', dependency, 'package.json'))).toBe(true);
+		for (const dependency of ['luxon', 'pg']) {
+			const installedDependency = join(
+				packageFolder(n8n, 'main', name),
+				'node_modules',
+				dependency,
+			);
+			expect(existsSync(join(installedDependency, 'package.json'))).toBe(true);
+		}
 
-		const [entry] = await listed();
+		const [entry] = await installedPackages(n8n);
 		expect(entry).toMatchObject({
-			packageName: manifest.name,
-			installedVersion: manifest.version,
+			packageName: name,
+			installedVersion: version,
 			failedLoading: false,
 		});
 		expect(entry.updateAvailable).toBeUndefined();
 		const types = await n8n.api.loadedTypes();
-		for (const type of NODE_TYPES) expect(types.nodes).toContain(`${manifest.name}.${type}`);
+		for (const type of NODE_TYPES) expect(types.nodes).toContain(`${name}.${type}`);
 		expect(types.credentials).toContain('whatsAppCloudApi');
 	});
 
@@ -247,32 +102,23 @@ describe('installing, updating and uninstalling through n8n’s Community Nodes 
 	});
 
 	it('shows a newer published version as an update and updates to it (PATCH)', async () => {
-		const newer = nextPatch(manifest.version);
-		await registry.publish(await withVersion(firstTarball, newer, folder));
+		const { name, version } = published.manifest;
+		const newer = nextPatch(version);
+		await published.publishVersion(newer);
 
-		const [before] = await listed();
+		const [before] = await installedPackages(n8n);
 		expect(before.updateAvailable).toBe(newer);
 
-		const reply = await n8n.api.request('PATCH', '/rest/community-packages', {
-			name: manifest.name,
-		});
-		expect({ status: reply.status, text: reply.status === 200 ? '' : reply.text }).toEqual({
-			status: 200,
-			text: '',
-		});
-		const updated = (reply.json as { data: InstalledPackage }).data;
+		const updated = (await communityPackages(n8n, 'PATCH', name)) as InstalledPackage;
 		expect(updated.installedVersion).toBe(newer);
 		expect(updated.installedNodes.map((node) => node.type).sort()).toEqual(
 			installed.installedNodes.map((node) => node.type).sort(),
 		);
-		const [after] = await listed();
+		const [after] = await installedPackages(n8n);
 		expect(after).toMatchObject({ installedVersion: newer, failedLoading: false });
 		expect(after.updateAvailable).toBeUndefined();
 		const onDisk = JSON.parse(
-			await readFile(
-				join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', manifest.name, 'package.json'),
-				'utf8',
-			),
+			await readFile(join(packageFolder(n8n, 'main', name), 'package.json'), 'utf8'),
 		) as { version: string };
 		expect(onDisk.version).toBe(newer);
 
@@ -280,20 +126,12 @@ describe('installing, updating and uninstalling through n8n’s Community Nodes 
 	});
 
 	it('uninstalls the package (DELETE): its nodes are gone from n8n and from the disk', async () => {
-		const reply = await n8n.api.request(
-			'DELETE',
-			`/rest/community-packages?name=${encodeURIComponent(manifest.name)}`,
-		);
-		expect({ status: reply.status, text: reply.status === 200 ? '' : reply.text }).toEqual({
-			status: 200,
-			text: '',
-		});
+		const { name } = published.manifest;
+		await communityPackages(n8n, 'DELETE', name);
 
-		expect(await listed()).toEqual([]);
+		expect(await installedPackages(n8n)).toEqual([]);
 		const types = await n8n.api.loadedTypes();
-		expect(types.nodes.filter((type) => type.startsWith(`${manifest.name}.`))).toEqual([]);
-		expect(existsSync(join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', manifest.name))).toBe(
-			false,
-		);
+		expect(types.nodes.filter((type) => type.startsWith(`${name}.`))).toEqual([]);
+		expect(existsSync(packageFolder(n8n, 'main', name))).toBe(false);
 	});
 });
