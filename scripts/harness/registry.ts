@@ -12,7 +12,7 @@ import { freePorts, spawnGroup, type GroupProcess } from './processes';
 const run = promisify(execFile);
 
 /** The registry n8n's Community Nodes screen installs from unless told otherwise. */
-export const PUBLIC_NPM_REGISTRY = 'https://registry.npmjs.org';
+const PUBLIC_NPM_REGISTRY = 'https://registry.npmjs.org';
 
 /** A Verdaccio on loopback with nothing behind it: it serves only what was published to it. */
 export interface LocalRegistry {
@@ -25,8 +25,6 @@ export interface LocalRegistry {
 	 * node_modules (its dependencies and theirs), so that `npm install` of it resolves offline.
 	 */
 	publishDependenciesOf(manifest: { dependencies?: Record<string, string> }): Promise<string[]>;
-	/** What Verdaccio printed. */
-	logs(): string;
 	stop(): Promise<void>;
 }
 
@@ -120,7 +118,6 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
 				}
 				return names;
 			},
-			logs: () => child?.output() ?? '',
 			stop,
 		};
 	} catch (error) {
