@@ -50,6 +50,12 @@ export interface StartN8nOptions {
 	/** Run in queue mode (implies PostgreSQL). */
 	queue?: QueueModeOptions | boolean;
 	/**
+	 * Each process its own n8n folder (`processFolder(name)`), as on machines of their own: a
+	 * community package one of them installs is not on the others' disk. The processes share an
+	 * encryption key (N8N_ENCRYPTION_KEY) instead of the folder's config file.
+	 */
+	separateUserFolders?: boolean;
+	/**
 	 * The address n8n gives out for its webhooks (N8N_WEBHOOK_URL: production URLs, resume URLs)
 	 * when a proxy or load balancer sits in front of the process serving them; default: that
 	 * process itself.
@@ -70,6 +76,8 @@ export interface N8nInstance {
 	webhookServerUrl: string;
 	port: number;
 	userFolder: string;
+	/** The n8n folder of one process (`main`, `webhook-1`, `worker-1`, …): userFolder unless separateUserFolders. */
+	processFolder(processName: string): string;
 	mode: 'regular' | 'queue';
 	runtime: N8nRuntime;
 	/** The installed package, or undefined when installPackage was false. */
@@ -154,12 +162,8 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 	};
 
 	try {
-		let manifest: PackageManifest | undefined;
-		if (options.installPackage !== false) {
-			const staged = await stageBuiltPackage();
-			await installIntoUserFolder(userFolder, staged);
-			manifest = staged.manifest;
-		}
+		const staged = options.installPackage !== false ? await stageBuiltPackage() : undefined;
+		const manifest: PackageManifest | undefined = staged?.manifest;
 
 		const env = baseEnvironment(runtime, userFolder, options.env ?? {});
 		if (postgresServer) {
@@ -224,13 +228,30 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			cleanups.push(async () => await deleteRedisKeys(redis, [prefixes.queue, prefixes.keys]));
 		}
 
+		const processFolder = (processName: string) =>
+			options.separateUserFolders ? join(userFolder, processName) : userFolder;
+		if (options.separateUserFolders) {
+			env.N8N_ENCRYPTION_KEY ??= randomBytes(24).toString('hex');
+			for (const plan of plans) {
+				plan.env.N8N_USER_FOLDER = processFolder(plan.name);
+				// The event log lives in the process's own folder then.
+				delete plan.env.N8N_EVENTBUS_LOGWRITER_LOGFULLPATH;
+			}
+		}
+
+		if (staged) {
+			for (const folder of new Set(plans.map((plan) => processFolder(plan.name))))
+				await installIntoUserFolder(folder, staged);
+		}
+
 		const launch = async () => {
 			// The main first: on a fresh database it runs the migrations the others wait for.
 			for (const plan of plans) {
+				await mkdir(processFolder(plan.name), { recursive: true });
 				const child = spawnGroup(runtime.nodeBinary, [runtime.n8nScript, plan.command], {
 					name: plan.name,
 					env: { ...env, ...plan.env },
-					cwd: userFolder,
+					cwd: processFolder(plan.name),
 					onLine: options.onLogLine && ((line) => options.onLogLine?.(plan.name, line)),
 				});
 				processes.push(child);
@@ -250,6 +271,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			webhookServerUrl,
 			port: mainPort,
 			userFolder,
+			processFolder,
 			mode: queue ? 'queue' : 'regular',
 			runtime,
 			package: manifest,

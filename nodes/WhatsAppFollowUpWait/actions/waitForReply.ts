@@ -9,6 +9,7 @@ import {
 import { toBusinessHours, type BusinessHours } from '../../../lib/core/businessHours';
 import { parseContactIdentifier, type ContactIdentifier } from '../../../lib/core/contact';
 import { FieldError } from '../../../lib/core/fieldError';
+import { tooOldN8n } from '../../../lib/core/n8nVersion';
 import { toReplyRule } from '../../../lib/core/waitRules';
 import {
 	computeDeadline,
@@ -18,6 +19,7 @@ import {
 } from '../../../lib/waits/deadline';
 import { type SequenceCap, startFollowUp } from '../../../lib/waits/register';
 import { readItemParameter } from '../../helpers/itemParameter';
+import { runningN8nVersion } from '../../helpers/n8nVersion';
 import { OUTPUT, SEQUENCE_VERSION, waitOutputs } from '../descriptions/properties';
 import { openWaitStore, phoneNumberIdOf, readSequence, toNodeError } from './common';
 
@@ -35,6 +37,8 @@ export async function waitForReply(this: IExecuteFunctions): Promise<INodeExecut
 	const version = this.getNode().typeVersion;
 	const outputs: INodeExecutionData[][] = waitOutputs(version);
 	if (items.length === 0) return outputs;
+	const tooOld = tooOldN8n(runningN8nVersion());
+	if (tooOld) throw new NodeOperationError(this.getNode(), tooOld);
 	const now = new Date();
 	let target: WaitTarget;
 	let timing: WaitTiming;
