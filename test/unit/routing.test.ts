@@ -10,10 +10,13 @@ import {
 	type CompiledRoute,
 	type Route,
 	type RouteFilters,
-	type RoutedEvent,
+	type RoutedEvent as AnyRoutedEvent,
 	type RoutingContext,
 } from '../../lib/core/routing';
 import { resolveTriggerSettings } from '../../lib/inbound/settings';
+
+/** The events about a contact or a number (account-level events are tested on their own). */
+type RoutedEvent = Exclude<AnyRoutedEvent, { kind: 'account' }>;
 
 const NUMBER = '106540352242922';
 const OTHER_NUMBER = '106540352242923';
