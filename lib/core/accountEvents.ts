@@ -140,8 +140,7 @@ function templateStatus(value: Raw): TemplateStatusDetails {
 		status: str(value.event),
 		reason: reason === null || reason.toUpperCase() === 'NONE' ? null : reason,
 		template: { ...templateRef(value), category: str(value.message_template_category) },
-		pause:
-			pause === null ? null : { title: str(pause.title), description: str(pause.description) },
+		pause: pause === null ? null : { title: str(pause.title), description: str(pause.description) },
 		disableDate: disable === null ? null : dateText(disable.disable_date),
 	};
 }
@@ -180,7 +179,8 @@ function accountUpdate(value: Raw): AccountUpdateDetails {
 				type: str(entry.restriction_type),
 				expiresAt: dateText(entry.expiration),
 			})),
-		ban: ban === null ? null : { state: str(ban.waba_ban_state), date: dateText(ban.waba_ban_date) },
+		ban:
+			ban === null ? null : { state: str(ban.waba_ban_state), date: dateText(ban.waba_ban_date) },
 		account:
 			waba === null
 				? null

@@ -240,7 +240,12 @@ export function chooseRoutes(
 	if (event.kind === 'account') {
 		for (const { route, filters } of routes) {
 			if (!wantsAccountEvent(event.triggerEvent, filters)) continue;
-			choices.push({ routeId: route.id, role: route.role, rule: 'every', events: [event.triggerEvent] });
+			choices.push({
+				routeId: route.id,
+				role: route.role,
+				rule: 'every',
+				events: [event.triggerEvent],
+			});
 		}
 		return choices.sort((a, b) => compareIds(a.routeId, b.routeId));
 	}

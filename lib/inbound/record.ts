@@ -34,11 +34,7 @@ export type { ConsentChange } from '../consent/record';
  * updates), for which only the dedup mark is written. Other fields (groups…) are not recorded.
  */
 export type RecordableEvent =
-	| InboundMessageEvent
-	| SystemEvent
-	| StatusEvent
-	| UserPreferenceEvent
-	| AccountEvent;
+	InboundMessageEvent | SystemEvent | StatusEvent | UserPreferenceEvent | AccountEvent;
 
 export interface RecordOptions {
 	/** The WhatsApp Business Account id the store keys consent and contacts by. */
