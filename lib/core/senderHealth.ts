@@ -6,65 +6,36 @@
  * not. A status Meta adds later is not refused here: Meta's own answer to the send decides.
  */
 
-export type SenderVerdict = { canSend: true } | { canSend: false; problem: string; fix: string };
+/** `fix` says what the user can do, after "Sender offline: ". */
+export type SenderVerdict = { canSend: true } | { canSend: false; fix: string };
 
-const REFUSED: ReadonlyMap<string, { problem: string; fix: string }> = new Map([
+const REFUSED: ReadonlyMap<string, string> = new Map([
 	[
 		'DISCONNECTED',
-		{
-			problem: 'is disconnected',
-			fix: 'Reconnect the number in WhatsApp Manager (re-register it with its PIN) or pick another sender.',
-		},
+		'reconnect or register the number in WhatsApp Manager (re-register it with its PIN), or pick another sender.',
 	],
 	[
 		'PENDING',
-		{
-			problem: 'is not registered yet (pending)',
-			fix: 'Finish registering the number (POST /{phone-number-id}/register) or pick another sender.',
-		},
+		'finish registering the number (POST /{phone-number-id}/register), or pick another sender.',
 	],
-	[
-		'UNVERIFIED',
-		{
-			problem: 'is not verified',
-			fix: 'Verify the number with its code in WhatsApp Manager or pick another sender.',
-		},
-	],
+	['UNVERIFIED', 'verify the number with its code in WhatsApp Manager, or pick another sender.'],
 	[
 		'RESTRICTED',
-		{
-			problem: 'is restricted by Meta and may not start conversations',
-			fix: 'See the restriction and its end in WhatsApp Manager → Account quality; send from another number meanwhile.',
-		},
+		'Meta restricted the number (WhatsApp Manager → Account quality shows why and until when); send from another number meanwhile.',
 	],
 	[
 		'BANNED',
-		{
-			problem: 'is banned by Meta',
-			fix: 'Request a review in WhatsApp Manager → Account quality; pick another sender.',
-		},
+		'Meta banned the number; request a review in WhatsApp Manager → Account quality, and pick another sender.',
 	],
-	['DELETED', { problem: 'was deleted', fix: 'Pick another sender.' }],
-	[
-		'MIGRATED',
-		{
-			problem: 'was migrated to another account',
-			fix: 'Send from the account the number moved to, or pick another sender.',
-		},
-	],
-	[
-		'UNLINKED',
-		{
-			problem: 'is not linked to the WhatsApp Business Account',
-			fix: 'Add the number to the account in WhatsApp Manager or pick another sender.',
-		},
-	],
+	['DELETED', 'the number was deleted; pick another sender.'],
+	['MIGRATED', 'the number moved to another account; send from there, or pick another sender.'],
+	['UNLINKED', 'add the number to the account in WhatsApp Manager, or pick another sender.'],
 ]);
 
 /** Null or empty status: Meta said nothing, so nothing is refused. */
 export function senderStatusVerdict(status: string | null | undefined): SenderVerdict {
-	const refused = status ? REFUSED.get(status.toUpperCase()) : undefined;
-	return refused === undefined ? { canSend: true } : { canSend: false, ...refused };
+	const fix = status ? REFUSED.get(status.toUpperCase()) : undefined;
+	return fix === undefined ? { canSend: true } : { canSend: false, fix };
 }
 
 /** Meta's quality ratings: GREEN (high), YELLOW (medium), RED (low), UNKNOWN / NA. */

@@ -181,7 +181,7 @@ describe('account updates', () => {
 				waba_info: { waba_id: h.wabaId },
 			},
 		]);
-		expect(lastBody().entry[0].time).toEqual(expect.any(Number));
+		expect((lastBody().entry[0] as { time?: number }).time).toEqual(expect.any(Number));
 	});
 
 	it('refuses a missing event and a malformed restriction', async () => {
