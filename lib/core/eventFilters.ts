@@ -7,7 +7,7 @@ import type { AccountTriggerEvent } from './accountEvents';
 import { compileKeywordMatcher, type KeywordMatcher, type KeywordMatchMode } from './keywords';
 
 /** What Meta says about the account: no contact, off unless chosen. */
-export const ACCOUNT_TRIGGER_EVENTS = [
+const ACCOUNT_TRIGGER_EVENTS = [
 	'templateStatusChanged',
 	'templateQualityChanged',
 	'templateCategoryChanged',
