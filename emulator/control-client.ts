@@ -139,9 +139,41 @@ export class EmulatorControl {
 
 	setPhoneNumber(
 		id: string,
-		patch: { status?: string; qualityRating?: string; mps?: number },
+		patch: { status?: string; qualityRating?: string; messagingLimitTier?: string; mps?: number },
 	): Promise<unknown> {
 		return this.call('POST', `/phone-numbers/${encodeURIComponent(id)}`, patch);
+	}
+
+	/** Meta's `phone_number_quality_update` for a business number; moves its status and rating too. */
+	phoneNumberQualityUpdate(input: {
+		phoneNumberId?: string;
+		event: 'FLAGGED' | 'UNFLAGGED' | 'DOWNGRADE' | 'UPGRADE' | 'ONBOARDING' | 'THROUGHPUT_UPGRADE';
+		currentLimit?: string;
+		oldLimit?: string;
+		qualityRating?: string;
+		status?: string;
+		waitForDelivery?: boolean;
+	}): Promise<{
+		phoneNumberId: string;
+		status: string;
+		qualityRating: string;
+		messagingLimitTier: string;
+		delivery?: DispatchOutcome;
+	}> {
+		return this.call('POST', '/phone-number-quality-update', input);
+	}
+
+	/** Meta's `account_update` (violations, restrictions, bans, linked ad accounts…). */
+	accountUpdate(input: {
+		event: string;
+		phoneNumberId?: string;
+		violationType?: string;
+		restrictions?: Array<{ type: string; expiresAt?: number | string }>;
+		ban?: { state: string; date?: string };
+		value?: Record<string, unknown>;
+		waitForDelivery?: boolean;
+	}): Promise<{ value: Record<string, unknown>; delivery?: DispatchOutcome }> {
+		return this.call('POST', '/account-update', input);
 	}
 
 	settings(patch?: Record<string, unknown>): Promise<EmulatorSettings> {

@@ -42,3 +42,22 @@ export const bsuidPattern = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
 export function displayDigits(displayPhoneNumber: string): string {
 	return displayPhoneNumber.replace(/\D/g, '');
 }
+
+/**
+ * Statuses of a business number that cannot send (Meta answers 133010 here). FLAGGED (low quality),
+ * RATE_LIMITED and CONNECTED send, as at Meta.
+ */
+const notSending = new Set([
+	'DISCONNECTED',
+	'PENDING',
+	'UNVERIFIED',
+	'RESTRICTED',
+	'BANNED',
+	'DELETED',
+	'MIGRATED',
+	'UNLINKED',
+]);
+
+export function canSend(phone: { status: string }): boolean {
+	return !notSending.has(phone.status.toUpperCase());
+}

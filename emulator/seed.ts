@@ -39,7 +39,7 @@ export interface SeedPhoneNumber {
 	id: string;
 	displayPhoneNumber: string;
 	verifiedName: string;
-	/** CONNECTED sends; anything else (DISCONNECTED, FLAGGED, RESTRICTED, PENDING...) is refused with 133010. */
+	/** CONNECTED, FLAGGED, RATE_LIMITED send; DISCONNECTED, RESTRICTED, BANNED, PENDING… are refused with 133010 (phone.ts). */
 	status: string;
 	qualityRating: string;
 	/** Throughput cap for this number; defaults to settings.defaultMps. */

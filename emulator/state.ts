@@ -14,6 +14,8 @@ export interface CallbackOverride {
 
 export interface PhoneNumberState extends SeedPhoneNumber {
 	webhookOverride?: CallbackOverride;
+	/** TIER_250, TIER_1K…; set by a phone_number_quality_update control (default TIER_1K). */
+	messagingLimitTier?: string;
 }
 
 export interface ContactState {

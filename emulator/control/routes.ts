@@ -7,6 +7,7 @@ import { applySettingsPatch } from '../settings';
 import type { InboundMessage, OutboundMessage } from '../state';
 import type { DispatchOutcome } from '../webhooks/dispatcher';
 import { contactEntry, valueBase } from '../webhooks/payloads';
+import { accountUpdate, phoneNumberQualityUpdate } from './account';
 import { contactFrom, phoneNumberFrom, receiveInbound } from './inbound';
 
 export interface ControlResponse {
@@ -157,10 +158,23 @@ function updatePhoneNumber(core: EmulatorCore, id: string, body: JsonRecord): Co
 			404,
 		);
 	}
-	const known = new Set(['status', 'qualityRating', 'mps']);
+	const known = new Set(['status', 'qualityRating', 'mps', 'messagingLimitTier']);
 	for (const key of Object.keys(body)) {
 		if (!known.has(key))
-			throw new InputError(key, body[key], 'unknown field; use status, qualityRating or mps');
+			throw new InputError(
+				key,
+				body[key],
+				'unknown field; use status, qualityRating, messagingLimitTier or mps',
+			);
+	}
+	if (body.messagingLimitTier !== undefined) {
+		if (!isNonEmptyString(body.messagingLimitTier))
+			throw new InputError(
+				'messagingLimitTier',
+				body.messagingLimitTier,
+				'use e.g. TIER_250, TIER_1K, TIER_10K, TIER_100K, TIER_UNLIMITED',
+			);
+		phone.messagingLimitTier = body.messagingLimitTier.toUpperCase();
 	}
 	if (body.status !== undefined) {
 		if (!isNonEmptyString(body.status))
@@ -248,6 +262,14 @@ export async function handleControl(
 			return { status: 200, body: core.state.settings };
 		case 'POST /webhook':
 			return rawWebhook(core, body);
+		case 'POST /phone-number-quality-update': {
+			const { result, delivery } = phoneNumberQualityUpdate(core, body);
+			return withDelivery(body, result, delivery);
+		}
+		case 'POST /account-update': {
+			const { result, delivery } = accountUpdate(core, body);
+			return withDelivery(body, result, delivery);
+		}
 		case 'GET /webhook-deliveries':
 			return { status: 200, body: { data: core.dispatcher.deliveries() } };
 		case 'POST /reset':

@@ -32,7 +32,7 @@ function phoneNumberNode(core: EmulatorCore, phone: PhoneNumberState): JsonRecor
 		name_status: 'APPROVED',
 		platform_type: 'CLOUD_API',
 		account_mode: 'LIVE',
-		messaging_limit_tier: 'TIER_1K',
+		messaging_limit_tier: phone.messagingLimitTier ?? 'TIER_1K',
 		is_official_business_account: false,
 		throughput: { level: mps > 80 ? 'HIGH' : 'STANDARD' },
 		webhook_configuration: webhookConfiguration(core, phone),

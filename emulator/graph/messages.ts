@@ -1,7 +1,7 @@
 import type { EmulatorCore } from '../core';
 import { wamid } from '../ids';
 import { isNonEmptyString, isRecord, type JsonRecord } from '../json';
-import { bsuidPattern, phoneDigits } from '../phone';
+import { bsuidPattern, canSend, phoneDigits } from '../phone';
 import type { ContactState, OutboundMessage, PhoneNumberState, PricingCategory } from '../state';
 import { graphErrors, type GraphError } from './errors';
 import { checkContent, type CheckedContent } from './message-content';
@@ -158,7 +158,7 @@ export function sendMessage(
 			`Param messaging_product must be whatsapp (got ${JSON.stringify(body.messaging_product)}).`,
 		);
 	}
-	if (phone.status !== 'CONNECTED') throw graphErrors.senderNotRegistered(phone.status);
+	if (!canSend(phone)) throw graphErrors.senderNotRegistered(phone.status);
 	if (body.status !== undefined) return markRead(core, phone, body);
 
 	const recipient = resolveRecipient(core, body);

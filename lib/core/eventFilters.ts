@@ -3,13 +3,24 @@
  * both callers: the trigger's items (lib/inbound/items.ts) and the choice of workflows on a shared
  * number (lib/core/routing.ts), so a route's filters mean exactly what the trigger's filters mean.
  */
+import type { AccountTriggerEvent } from './accountEvents';
 import { compileKeywordMatcher, type KeywordMatcher, type KeywordMatchMode } from './keywords';
+
+/** What Meta says about the account: no contact, off unless chosen. */
+const ACCOUNT_TRIGGER_EVENTS = [
+	'templateStatusChanged',
+	'templateQualityChanged',
+	'templateCategoryChanged',
+	'phoneNumberQualityChanged',
+	'accountUpdate',
+] as const satisfies readonly AccountTriggerEvent[];
 
 export const TRIGGER_EVENTS = [
 	'messageReceived',
 	'conversationStarted',
 	'messageStatus',
 	'consentChanged',
+	...ACCOUNT_TRIGGER_EVENTS,
 ] as const;
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
@@ -105,10 +116,19 @@ export function matchKeyword(filter: KeywordFilter, text: string | null): string
 	return filter.keywords.find(({ matches }) => matches(text))?.keyword ?? null;
 }
 
-/** Applies to every event kind, before anything else. */
+/**
+ * Applies to every event about a business number, before anything else. Account-level events
+ * (templates, account updates, a phone number's quality: Meta names no phone number id there) are
+ * the whole account's, so Phone Number IDs do not hold them back.
+ */
 export function passesNumberFilter(phoneNumberId: string | null, filters: EventFilters): boolean {
 	if (filters.phoneNumberIds.size === 0) return true;
 	return phoneNumberId !== null && filters.phoneNumberIds.has(phoneNumberId);
+}
+
+/** An account-level event starts a run only where its event is chosen. */
+export function wantsAccountEvent(event: AccountTriggerEvent, filters: EventFilters): boolean {
+	return filters.events.has(event);
 }
 
 /**

@@ -16,16 +16,20 @@
  *
  * Roles decide messages only. Statuses and consent changes go to every route whose filters ask
  * for them (Message Status, Consent Changed), whatever its role, during a handover too: they start
- * no conversation, and a Consent Changed run is how workflows learn of an opt-out. A keyword
+ * no conversation, and a Consent Changed run is how workflows learn of an opt-out. Account-level
+ * events (template status, quality, account updates) go to every route that chose them, whatever
+ * its Phone Number IDs: they belong to the whole account. A keyword
  * route receives a reply a wait consumed (the customer typed the campaign's keyword on purpose),
  * flagged `consumedReply`; it never receives a handed-over contact's messages.
  */
+import type { AccountTriggerEvent } from './accountEvents';
 import {
 	compileKeywordFilter,
 	matchMessage,
 	passesNumberFilter,
 	passesStatusFilter,
 	TRIGGER_EVENTS,
+	wantsAccountEvent,
 	wantsConsentChange,
 	type EventFilters,
 	type MessageFacts,
@@ -68,7 +72,9 @@ export type RoutedEvent =
 	  } & MessageFacts)
 	| { kind: 'status'; phoneNumberId: string | null; status: string; consentChanged: boolean }
 	/** WhatsApp's in-app marketing stop/resume: only ever a consent change. */
-	| { kind: 'preference'; phoneNumberId: string | null; consentChanged: boolean };
+	| { kind: 'preference'; phoneNumberId: string | null; consentChanged: boolean }
+	/** What Meta says about the account (templates, quality, restrictions): no contact, no number. */
+	| { kind: 'account'; triggerEvent: AccountTriggerEvent };
 
 export interface HandoverState {
 	active: boolean;
@@ -231,6 +237,18 @@ export function chooseRoutes(
 	const fallbackOpen = !handover && keywordWinner === null;
 
 	const choices: RouteChoice[] = [];
+	if (event.kind === 'account') {
+		for (const { route, filters } of routes) {
+			if (!wantsAccountEvent(event.triggerEvent, filters)) continue;
+			choices.push({
+				routeId: route.id,
+				role: route.role,
+				rule: 'every',
+				events: [event.triggerEvent],
+			});
+		}
+		return choices.sort((a, b) => compareIds(a.routeId, b.routeId));
+	}
 	for (const { route, filters } of routes) {
 		if (!passesNumberFilter(event.phoneNumberId, filters)) continue;
 		const events: TriggerEvent[] = [];

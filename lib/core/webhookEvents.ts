@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 
+import { ACCOUNT_FIELDS, parseAccountValue, type AccountDetails } from './accountEvents';
 import { parseE164 } from './phone';
 
 const WEBHOOK_OBJECT = 'whatsapp_business_account';
@@ -182,7 +183,18 @@ export interface UserPreferenceEvent extends EventHeader {
 	raw: RawObject;
 }
 
-/** Any other subscribed field (template status, account update, groups…), kept as Meta sent it. */
+/**
+ * What Meta says about the account (lib/core/accountEvents.ts): template status, quality and
+ * category, the phone number's quality, account updates. No contact; `business.phoneNumberId` is
+ * null (a phone number quality update names only the display number).
+ */
+export type AccountEvent = EventHeader & {
+	event: 'account';
+	field: string;
+	raw: RawObject;
+} & AccountDetails;
+
+/** Any other subscribed field (groups, flows…), kept as Meta sent it. */
 export interface OtherFieldEvent extends EventHeader {
 	event: 'other_field';
 	field: string;
@@ -190,7 +202,12 @@ export interface OtherFieldEvent extends EventHeader {
 }
 
 export type WhatsAppEvent =
-	InboundMessageEvent | SystemEvent | StatusEvent | UserPreferenceEvent | OtherFieldEvent;
+	| InboundMessageEvent
+	| SystemEvent
+	| StatusEvent
+	| UserPreferenceEvent
+	| AccountEvent
+	| OtherFieldEvent;
 
 /** Where in the body (`entry[0].changes[1].value.messages[2]`) and why it produced no event. */
 export interface WebhookNote {
@@ -247,6 +264,7 @@ export function contactIdsOf(
 			return { waId: event.contact.waId, userId: event.contact.userId };
 		case 'status':
 			return { waId: event.recipient.waId, userId: event.recipient.userId };
+		case 'account':
 		case 'other_field':
 			return null;
 	}
@@ -262,6 +280,11 @@ export function eventDedupKey(event: WhatsAppEvent): string {
 			return `status:${event.messageId}:${event.status}`;
 		case 'user_preference':
 			return `pref:${contactKey(event.contact) ?? ''}:${event.category}:${event.value}:${event.timestampUnix ?? ''}`;
+		case 'account': {
+			// Meta gives these no id: the change itself, with the entry's time, is the identity.
+			const digest = createHash('sha256').update(JSON.stringify(event.raw)).digest('hex');
+			return `account:${event.businessAccountId ?? ''}:${event.field}:${event.timestampUnix ?? ''}:${digest}`;
+		}
 		case 'other_field': {
 			const digest = createHash('sha256')
 				.update(JSON.stringify(event.raw ?? null))
@@ -323,7 +346,9 @@ function parseChange(
 	};
 
 	const valueParser = VALUE_PARSERS.get(field);
-	if (valueParser !== undefined) {
+	if (ACCOUNT_FIELDS.has(field)) {
+		parseAccountChange(field, value, path, scope, entry.entryTime, parsed);
+	} else if (valueParser !== undefined) {
 		if (valueRecord === null) {
 			parsed.errors.push({
 				path: `${path}.value`,
@@ -343,6 +368,41 @@ function parseChange(
 			raw: value ?? null,
 		});
 	}
+}
+
+function parseAccountChange(
+	field: string,
+	value: unknown,
+	path: string,
+	scope: ChangeScope,
+	entryTime: unknown,
+	parsed: ParsedWebhook,
+): void {
+	const valueRecord = asRecord(value);
+	const account = valueRecord === null ? null : parseAccountValue(field, valueRecord);
+	if (valueRecord === null || account === null) {
+		parsed.errors.push({
+			path: `${path}.value`,
+			reason: `a "${field}" change needs an object value, got ${describe(value)}`,
+		});
+		return;
+	}
+	const display =
+		account.triggerEvent === 'phoneNumberQualityChanged'
+			? account.details.displayPhoneNumber
+			: null;
+	parsed.events.push({
+		event: 'account',
+		field,
+		businessAccountId: scope.businessAccountId,
+		business: {
+			phoneNumberId: scope.business.phoneNumberId,
+			displayPhoneNumber: display ?? scope.business.displayPhoneNumber,
+		},
+		...timeFields(unixSeconds(own(valueRecord, 'timestamp')) ?? unixSeconds(entryTime)),
+		...account,
+		raw: valueRecord,
+	});
 }
 
 type ValueParser = (

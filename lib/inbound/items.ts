@@ -7,6 +7,7 @@
 import { explainStatusErrors } from '../core/errors';
 import { waMeLink } from '../core/phone';
 import type {
+	AccountEvent,
 	InboundMessageEvent,
 	MessageContent,
 	StatusEvent,
@@ -19,6 +20,7 @@ import {
 	matchMessage,
 	passesNumberFilter,
 	passesStatusFilter,
+	wantsAccountEvent,
 	wantsConsentChange,
 } from '../core/eventFilters';
 import type { TriggerSettings } from './settings';
@@ -41,6 +43,11 @@ export interface EventFacts {
 
 export function itemsForEvent(facts: EventFacts, settings: TriggerSettings): TriggerItem[] {
 	const { event } = facts;
+	if (event.event === 'account') {
+		// The account's, not one number's: Phone Number IDs do not hold it back.
+		if (!wantsAccountEvent(event.triggerEvent, settings)) return [];
+		return [{ json: accountItemJson(event), media: null }];
+	}
 	if (!passesNumberFilter(event.business.phoneNumberId, settings)) return [];
 	const items: TriggerItem[] = [];
 	if (event.event === 'message' || event.event === 'system') {
@@ -148,7 +155,27 @@ function statusItem(
 	};
 }
 
-function consentItemJson(event: RecordableEvent, consent: ConsentChange): JsonObject {
+/**
+ * One flat item per account-level change: the trigger event, Meta's field, the parsed details
+ * (lib/core/accountEvents.ts: template, status, reason, quality, limits, restrictions…), the
+ * account and when.
+ */
+function accountItemJson(event: AccountEvent): JsonObject {
+	return {
+		event: event.triggerEvent,
+		field: event.field,
+		...event.details,
+		timestamp: event.timestamp,
+		timestampUnix: event.timestampUnix,
+		businessAccountId: event.businessAccountId,
+		raw: event.raw,
+	};
+}
+
+function consentItemJson(
+	event: Exclude<RecordableEvent, AccountEvent>,
+	consent: ConsentChange,
+): JsonObject {
 	const contact =
 		event.event === 'status'
 			? { ...event.recipient, name: null, username: null }

@@ -18,6 +18,7 @@ import { LIMITS } from '../core/messages';
 import { WINDOW_CLOSED_CODE } from '../core/window';
 import {
 	eventDedupKey,
+	type AccountEvent,
 	type ContactIdentity,
 	type InboundMessageEvent,
 	type StatusEvent,
@@ -28,8 +29,12 @@ import { StoreInputError, type OutboundRecord, type Store, type TouchWindowResul
 
 export type { ConsentChange } from '../consent/record';
 
-/** The events that change state; other fields (template updates, groups…) are not recorded. */
-export type RecordableEvent = InboundMessageEvent | SystemEvent | StatusEvent | UserPreferenceEvent;
+/**
+ * The events recorded: those that change state, and account-level ones (template and quality
+ * updates), for which only the dedup mark is written. Other fields (groups…) are not recorded.
+ */
+export type RecordableEvent =
+	InboundMessageEvent | SystemEvent | StatusEvent | UserPreferenceEvent | AccountEvent;
 
 export interface RecordOptions {
 	/** The WhatsApp Business Account id the store keys consent and contacts by. */
@@ -135,6 +140,9 @@ async function applyEvent(
 				...recorded(event),
 				consent: await applyConsentSignal(tx, event, event.contact, options),
 			};
+		case 'account':
+			// Nothing to keep: the dedup mark alone makes a redelivery start no second run.
+			return recorded(event);
 	}
 }
 

@@ -12,6 +12,7 @@
  * which URL holds it, because overwriting it would cut off another workflow. A route to this very
  * webhook under an older base URL (n8n moved host or port) is this trigger's own and is renewed.
  */
+import { ACCOUNT_FIELDS } from '../core/accountEvents';
 import { isRecord } from '../core/isRecord';
 
 export const REGISTRATION_MODES = [
@@ -22,8 +23,14 @@ export const REGISTRATION_MODES = [
 ] as const;
 export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
 
-/** What the trigger needs from Meta: messages and statuses, and in-app marketing stop/resume. */
-export const SUBSCRIBED_FIELDS = ['messages', 'user_preferences'];
+/**
+ * What the trigger needs from Meta: messages and statuses, in-app marketing stop/resume, and what
+ * Meta says about the account (template status, quality, category; the number's quality; account
+ * updates). Always all of them, whether this trigger chose the account events or not: the app has
+ * one callback for every trigger of the account (the others get forwards), and these fields are
+ * rare, so a later trigger that chooses them finds them subscribed.
+ */
+export const SUBSCRIBED_FIELDS = ['messages', 'user_preferences', ...ACCOUNT_FIELDS.keys()];
 
 export type GraphCall = (
 	method: 'GET' | 'POST' | 'DELETE',

@@ -22,6 +22,7 @@ export function messageFactsOf(
 
 export function routedEventOf(facts: EventFacts): RoutedEvent {
 	const { event, conversation } = facts;
+	if (event.event === 'account') return { kind: 'account', triggerEvent: event.triggerEvent };
 	const phoneNumberId = event.business.phoneNumberId;
 	const consentChanged = facts.consent?.applied === true;
 	switch (event.event) {

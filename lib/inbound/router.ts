@@ -277,7 +277,7 @@ function routingJson(choice: RouteChoice): Record<string, unknown> {
 }
 
 function isMessageItem(event: string): boolean {
-	return event !== 'messageStatus' && event !== 'consentChanged';
+	return event === 'messageReceived' || event === 'conversationStarted';
 }
 
 function handoverJson(handover: HandoverInfo | undefined): Record<string, unknown> | null {

@@ -107,7 +107,12 @@ function everyEventWorkflow(webhookId: string): WorkflowInput {
 				webhookId,
 				credentials: { whatsAppCloudApi: { name: CREDENTIAL_NAMES.whatsAppCloudApi } },
 				parameters: {
-					events: ['messageReceived', 'messageStatus', 'consentChanged'],
+					events: [
+						'messageReceived',
+						'messageStatus',
+						'consentChanged',
+						'phoneNumberQualityChanged',
+					],
 					statuses: [],
 				},
 			},
@@ -332,6 +337,35 @@ describe('the WhatsApp Automation Trigger in a real n8n (SQLite)', () => {
 				executions: 1,
 			});
 		}
+	});
+
+	it('starts a Phone Number Quality Changed run when Meta flags the number (no contact, no phone number id)', async () => {
+		const update = await world.control.phoneNumberQualityUpdate({
+			phoneNumberId: world.phoneNumberId,
+			event: 'FLAGGED',
+			currentLimit: 'TIER_10K',
+			waitForDelivery: true,
+		});
+		expect(update.delivery).toMatchObject({ delivered: true, httpStatus: 200, url: productionUrl });
+		const item = await eventually(async () => {
+			for (const { id } of await executionsOf(world, workflowId)) {
+				const found = outputOf(await world.n8n.api.getExecution(id), TRIGGER).find(
+					(json) => json.event === 'phoneNumberQualityChanged',
+				);
+				if (found) return found;
+			}
+			return undefined;
+		}, 'the Phone Number Quality Changed execution');
+		expect(item).toMatchObject({
+			event: 'phoneNumberQualityChanged',
+			field: 'phone_number_quality_update',
+			metaEvent: 'FLAGGED',
+			lowQuality: true,
+			displayPhoneNumber: '15550783881',
+			phone: '+15550783881',
+			currentLimit: 'TIER_10K',
+			businessAccountId: world.account,
+		});
 	});
 
 	it('hands the account’s webhooks back when unpublished', async () => {

@@ -491,3 +491,128 @@ describe('filters', () => {
 		expect(call.workflowData).toBeUndefined();
 	});
 });
+
+describe('account-level events (templates, quality, account updates)', () => {
+	const ACCOUNT_EVENTS = [
+		'templateStatusChanged',
+		'templateQualityChanged',
+		'templateCategoryChanged',
+		'phoneNumberQualityChanged',
+		'accountUpdate',
+	];
+
+	it('are off unless chosen: a trigger with every other event starts no run', async () => {
+		const fixture = triggerFixture({
+			events: ['messageReceived', 'messageStatus', 'consentChanged', 'conversationStarted'],
+		});
+		for (const name of [
+			'account/template-status-paused.json',
+			'account/phone-number-quality-flagged.json',
+			'account/account-update-ban.json',
+		]) {
+			const call = await post(fixture, ownWebhookFixture(name));
+			expect(call.status).toBe(200);
+			expect(call.workflowData).toBeUndefined();
+		}
+	});
+
+	it.each([
+		[
+			'template-status-update.json',
+			{
+				event: 'templateStatusChanged',
+				field: 'message_template_status_update',
+				status: 'APPROVED',
+				reason: null,
+				template: { id: '1234567890', name: 'order_update', language: 'en_US', category: null },
+			},
+		],
+		[
+			'account/template-status-rejected.json',
+			{ event: 'templateStatusChanged', status: 'REJECTED', reason: 'INVALID_FORMAT' },
+		],
+		[
+			'account/template-quality-update.json',
+			{ event: 'templateQualityChanged', quality: 'YELLOW', previousQuality: 'GREEN' },
+		],
+		[
+			'account/template-category-update.json',
+			{ event: 'templateCategoryChanged', category: 'MARKETING', previousCategory: 'UTILITY' },
+		],
+		[
+			'account/phone-number-quality-downgrade.json',
+			{
+				event: 'phoneNumberQualityChanged',
+				metaEvent: 'DOWNGRADE',
+				displayPhoneNumber: DISPLAY_NUMBER,
+				phone: `+${DISPLAY_NUMBER}`,
+				currentLimit: 'TIER_1K',
+				oldLimit: 'TIER_10K',
+			},
+		],
+		[
+			'account/account-update-restriction.json',
+			{
+				event: 'accountUpdate',
+				metaEvent: 'ACCOUNT_RESTRICTION',
+				restrictions: [
+					{ type: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiresAt: '2025-06-25T18:33:20.000Z' },
+					{ type: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION', expiresAt: '2025-06-25T18:33:20.000Z' },
+				],
+			},
+		],
+	])('%s → one flat item with Meta’s change under raw', async (name, expected) => {
+		const { fixture } = await withStore({
+			events: ACCOUNT_EVENTS,
+			// Account events belong to the whole account: a number filter does not hold them back.
+			phoneNumberIds: OTHER_PHONE_NUMBER_ID,
+		});
+		const body = ownWebhookFixture(name);
+		const items = jsonOf((await post(fixture, body)).workflowData?.[0]);
+		expect(items).toHaveLength(1);
+		expect(items[0]).toMatchObject({
+			...expected,
+			businessAccountId: WABA_ID,
+			timestampUnix: body.entry[0].time,
+			raw: body.entry[0].changes[0].value,
+		});
+		expect(items[0]).not.toHaveProperty('contact');
+	});
+
+	it('only the chosen account events start a run; a redelivery starts none', async () => {
+		const { fixture } = await withStore({ events: ['phoneNumberQualityChanged'] });
+		const template = await post(fixture, ownWebhookFixture('account/template-status-paused.json'));
+		expect(template.workflowData).toBeUndefined();
+		const body = ownWebhookFixture('account/phone-number-quality-flagged.json');
+		const first = jsonOf((await post(fixture, body)).workflowData?.[0]);
+		expect(first).toMatchObject([
+			{ event: 'phoneNumberQualityChanged', metaEvent: 'FLAGGED', lowQuality: true },
+		]);
+		const again = await post(fixture, body);
+		expect(again.status).toBe(200);
+		expect(again.workflowData).toBeUndefined();
+		// The same change on a later day is a new event.
+		const later = ownWebhookFixture('account/phone-number-quality-flagged.json');
+		later.entry[0].time += 86_400;
+		expect(jsonOf((await post(fixture, later)).workflowData?.[0])).toHaveLength(1);
+	});
+
+	it('another account’s update (an app-level subscription) starts nothing', async () => {
+		const { fixture } = await withStore({ events: ACCOUNT_EVENTS });
+		const body = ownWebhookFixture('account/account-update-violation.json');
+		body.entry[0].id = '999999999999999';
+		const call = await post(fixture, body);
+		expect(call.status).toBe(200);
+		expect(call.workflowData).toBeUndefined();
+	});
+
+	it('an unsigned account update is refused like any other delivery', async () => {
+		const { fixture } = await withStore({ events: ACCOUNT_EVENTS });
+		const call = await callTriggerWebhook(
+			fixture,
+			metaPost(ownWebhookFixture('account/account-update-ban.json'), null),
+		);
+		expect(call.status).toBe(401);
+		expect(call.workflowData).toBeUndefined();
+	});
+});

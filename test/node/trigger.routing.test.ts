@@ -354,6 +354,51 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (backend) => {
 		});
 	});
 
+	describe('what Meta says about the account (no contact, no phone number id)', () => {
+		it('a phone number quality update reaches every workflow that chose it, whatever its role or numbers, once', async () => {
+			fixtures.logger.parameters = {
+				...fixtures.logger.parameters,
+				events: ['messageReceived', 'phoneNumberQualityChanged'],
+			};
+			// A keyword flow limited to another number still hears about the account.
+			fixtures.price.parameters = {
+				...fixtures.price.parameters,
+				events: ['messageReceived', 'phoneNumberQualityChanged', 'accountUpdate'],
+				phoneNumberIds: emulator.info().phoneNumbers[1].id,
+			};
+			// The bot, which chose none of them, holds Meta's callback and forwards.
+			await publishAll(['bot', 'promo', 'price', 'logger']);
+			const update = await control.phoneNumberQualityUpdate({
+				phoneNumberId: PHONE_NUMBER_ID,
+				event: 'FLAGGED',
+				waitForDelivery: true,
+			});
+			expect(update.delivery).toMatchObject({ httpStatus: 200, url: fixtures.bot.webhookUrl });
+			expect(runCounts()).toEqual(counts({ price: 1, logger: 1 }));
+			for (const name of ['price', 'logger'] as const) {
+				expect(jsonOf(n8n.runs(name)[0])).toEqual([
+					expect.objectContaining({
+						event: 'phoneNumberQualityChanged',
+						metaEvent: 'FLAGGED',
+						lowQuality: true,
+						displayPhoneNumber: '15550783881',
+						routing: expect.objectContaining({ rule: 'every' }),
+					}),
+				]);
+			}
+			await control.accountUpdate({
+				event: 'ACCOUNT_VIOLATION',
+				violationType: 'SPAM',
+				waitForDelivery: true,
+			});
+			expect(runCounts()).toEqual(counts({ price: 2, logger: 1 }));
+			expect(jsonOf(n8n.runs('price')[1])[0]).toMatchObject({
+				event: 'accountUpdate',
+				violation: { type: 'SPAM' },
+			});
+		});
+	});
+
 	describe('the editor’s list of the workflows on the account', () => {
 		it('shows each published trigger workflow: name, role, keywords, who holds Meta’s callback, this one', async () => {
 			const list = () =>

@@ -10,10 +10,13 @@ import {
 	type CompiledRoute,
 	type Route,
 	type RouteFilters,
-	type RoutedEvent,
+	type RoutedEvent as AnyRoutedEvent,
 	type RoutingContext,
 } from '../../lib/core/routing';
 import { resolveTriggerSettings } from '../../lib/inbound/settings';
+
+/** The events about a contact or a number (account-level events are tested on their own). */
+type RoutedEvent = Exclude<AnyRoutedEvent, { kind: 'account' }>;
 
 const NUMBER = '106540352242922';
 const OTHER_NUMBER = '106540352242923';
@@ -322,6 +325,47 @@ describe('chooseRoutes: statuses and consent changes ignore roles', () => {
 				duringHandover: true,
 			},
 		]);
+	});
+});
+
+describe('chooseRoutes: account-level events', () => {
+	const quality: AnyRoutedEvent = { kind: 'account', triggerEvent: 'phoneNumberQualityChanged' };
+
+	it('go to every route that chose them, whatever its role, Phone Number IDs or a handover', () => {
+		const routes = [
+			route('logger', {
+				role: 'every',
+				filters: filters({ events: ['phoneNumberQualityChanged'] }),
+			}),
+			route('one-number', {
+				filters: filters({
+					events: ['messageReceived', 'phoneNumberQualityChanged'],
+					phoneNumberIds: [OTHER_NUMBER],
+				}),
+			}),
+			keywordRoute('promo', ['PROMO']),
+			route('templates', { filters: filters({ events: ['templateStatusChanged'] }) }),
+		];
+		for (const context of [PLAIN, HANDED_OVER]) {
+			expect(chooseRoutes(quality, routes, context)).toEqual([
+				{ routeId: 'logger', role: 'every', rule: 'every', events: ['phoneNumberQualityChanged'] },
+				{
+					routeId: 'one-number',
+					role: 'fallback',
+					rule: 'every',
+					events: ['phoneNumberQualityChanged'],
+				},
+			]);
+		}
+		expect(
+			chooseRoutes({ kind: 'account', triggerEvent: 'templateStatusChanged' }, routes, PLAIN).map(
+				(choice) => choice.routeId,
+			),
+		).toEqual(['templates']);
+	});
+
+	it('reach no route that did not choose them (they are off by default)', () => {
+		expect(chooseRoutes(quality, [route('default'), keywordRoute('k', ['HI'])], PLAIN)).toEqual([]);
 	});
 });
 

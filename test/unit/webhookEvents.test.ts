@@ -493,7 +493,7 @@ describe('batched deliveries', () => {
 		expect(new Set(events.map((e) => contactKey(e.contact))).size).toBe(10);
 	});
 
-	it('many entries and changes, mixing messages, statuses and other fields', () => {
+	it('many entries and changes, mixing messages, statuses and account fields', () => {
 		const text = metaFixture(`${META_WEBHOOKS}/text-message.json`);
 		const image = metaFixture(`${META_WEBHOOKS}/image-message.json`);
 		const sent = ownFixture('status-sent.json') as any;
@@ -512,10 +512,11 @@ describe('batched deliveries', () => {
 			'message',
 			'status',
 			'message',
-			'other_field',
+			'account',
 		]);
 		expect(parsed.events[3]).toMatchObject({
 			field: 'message_template_status_update',
+			triggerEvent: 'templateStatusChanged',
 			timestamp: '2025-06-18T18:15:00.000Z',
 			business: { phoneNumberId: null, displayPhoneNumber: null },
 		});

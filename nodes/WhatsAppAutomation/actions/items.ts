@@ -3,6 +3,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { type ConsentSkip, consentStateJson } from '../../../lib/consent';
 import type { SendResponse } from '../../../lib/transport/graphApi';
 import type { ConsentSubject } from './consent';
+import type { QualityPause } from './qualityPause';
 import type { PreparedSend } from './types';
 
 /**
@@ -93,6 +94,21 @@ export function skippedItem(item: PreparedSend, skip: ConsentSkip): INodeExecuti
 		reason: skip.reason,
 		purpose: item.purpose ?? null,
 		consent: consentStateJson(skip.state),
+		...messageFields(item, item.recipient?.waId ?? null),
+		...addresseeFields(item),
+		...windowClosedFields(item, false),
+	};
+	if (item.warnings) json.warnings = item.warnings as unknown as IDataObject[];
+	return { json, pairedItem: { item: item.itemIndex } };
+}
+
+/** Not sent because the sender's quality turned low ("Pause When Quality Is Low"): run it again later. */
+export function pausedItem(item: PreparedSend, pause: QualityPause): INodeExecutionData {
+	const json: IDataObject = {
+		skipped: true,
+		reason: pause.message,
+		purpose: item.purpose ?? null,
+		pausedForQuality: { qualityRating: pause.qualityRating, checkedAt: pause.checkedAt },
 		...messageFields(item, item.recipient?.waId ?? null),
 		...addresseeFields(item),
 		...windowClosedFields(item, false),

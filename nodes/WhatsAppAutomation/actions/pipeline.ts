@@ -8,6 +8,7 @@ import {
 
 import { ConsentSkip } from '../../../lib/consent';
 import { FieldError } from '../../../lib/core/fieldError';
+import { senderStatusVerdict } from '../../../lib/core/senderHealth';
 import { type PacedResult, PacedSender, type SendLimiter } from '../../../lib/core/pacing';
 import {
 	GraphClient,
@@ -20,7 +21,8 @@ import { readSenderId } from '../../helpers/sender';
 import { readItemParameter } from '../../helpers/itemParameter';
 import { sharedLimiters } from '../../helpers/sharedPacing';
 import { SendConsent, type SendPace } from './consent';
-import { sentItem, skippedItem } from './items';
+import { pausedItem, sentItem, skippedItem } from './items';
+import { DEFAULT_QUALITY_CHECK_EVERY, QualityPause, QualityWatch } from './qualityPause';
 import type { PrepareContext, PreparedSend, SendOperation } from './types';
 import {
 	canSwitchToTemplate,
@@ -83,6 +85,15 @@ export async function runSendPipeline(
 		concurrency: Number(options.concurrency ?? 20),
 	};
 
+	const quality =
+		operation.sendsMessage && options.pauseWhenQualityIsLow === true
+			? new QualityWatch(
+					this,
+					client,
+					Number(options.qualityCheckEvery ?? DEFAULT_QUALITY_CHECK_EVERY),
+				)
+			: undefined;
+
 	const output: INodeExecutionData[] = new Array(items.length);
 	const results: Array<{ p: PreparedSend; result: PacedResult<SendResponse> }> = [];
 	const sends: Array<Promise<void>> = [];
@@ -91,7 +102,8 @@ export async function runSendPipeline(
 	let numberLimiter: ((phoneNumberId: string) => SendLimiter) | undefined;
 	const sender = new PacedSender<PreparedSend, SendResponse>(
 		(p) => `${p.sender.id}:${p.recipient?.waId ?? p.itemIndex}`,
-		async (p) => await deliver.call(this, client, p, consent, numberLimiter?.(p.sender.id)),
+		async (p) =>
+			await deliver.call(this, client, p, consent, numberLimiter?.(p.sender.id), quality),
 		sendRetryDecision,
 		{
 			...pace,
@@ -128,13 +140,18 @@ export async function runSendPipeline(
 			}
 
 			let toSend = ready;
-			if (operation.sendsMessage && ready.length > 0 && !stop) {
+			if (quality && ready.length > 0 && !stop) {
+				const held = await quality.screen(ready);
+				for (const [p, pause] of held) output[p.itemIndex] = pausedItem(p, pause);
+				if (held.length > 0) toSend = ready.filter((p) => quality.pauseOf(p) === undefined);
+			}
+			if (operation.sendsMessage && toSend.length > 0 && !stop) {
 				// Opened for the first chunk with something to send, so a store that cannot be opened
 				// fails the run (whatever Continue On Fail says) before anything was sent.
 				consent ??= await openConsent(this, client, pace);
 				numberLimiter ??= sharedLimiters(consent.accountStore, pace.ratePerSecond, items.length);
 				try {
-					const screened = await consent.screen(ready);
+					const screened = await consent.screen(toSend);
 					for (const { item, skip } of screened.skipped) {
 						output[item.itemIndex] = skippedItem(item, skip);
 					}
@@ -189,6 +206,8 @@ export async function runSendPipeline(
 		if (result.ok) output[p.itemIndex] = sentItem(p, result.value, result.attempts);
 		else if (result.error instanceof ConsentSkip) {
 			output[p.itemIndex] = skippedItem(p, result.error);
+		} else if (result.error instanceof QualityPause) {
+			output[p.itemIndex] = pausedItem(p, result.error);
 		} else {
 			if (!failed || p.itemIndex < failed.itemIndex) {
 				failed = { error: result.error as Error, itemIndex: p.itemIndex };
@@ -298,7 +317,10 @@ function timeSlicer(sliceMs: number): () => Promise<void> {
 	};
 }
 
-/** The item's sender: a numeric phone number ID whose status (read once per execution) is CONNECTED. */
+/**
+ * The item's sender: a numeric phone number ID whose status (read once per execution) lets it
+ * send (lib/core/senderHealth.ts: CONNECTED, FLAGGED… send; DISCONNECTED, BANNED… do not).
+ */
 async function checkedSender(
 	fn: IExecuteFunctions,
 	client: GraphClient,
@@ -307,12 +329,13 @@ async function checkedSender(
 ): Promise<PhoneNumber> {
 	const senderId = readSenderId(readItemParameter(fn, 'sender', i, '', { extractValue: true }));
 	const sender = await once(`sender:${senderId}`, () => client.getPhoneNumber(senderId));
-	if (sender.status && sender.status.toUpperCase() !== 'CONNECTED') {
+	const verdict = senderStatusVerdict(sender.status);
+	if (!verdict.canSend) {
 		throw new FieldError(
 			'Sender',
 			`${sender.display_phone_number} (${senderId})`,
 			`${sender.display_phone_number} (${senderId}) is offline: status ${sender.status}`,
-			'Sender offline: reconnect or register the number in WhatsApp Manager, or pick a CONNECTED sender.',
+			`Sender offline: ${verdict.fix}`,
 		);
 	}
 	return sender;
@@ -345,7 +368,11 @@ async function deliver(
 	p: PreparedSend,
 	consent: SendConsent | undefined,
 	limiter: SendLimiter | undefined,
+	quality: QualityWatch | undefined,
 ): Promise<SendResponse> {
+	// The sender's quality turned low after this item was handed over: it stays unsent.
+	const pause = quality?.pauseOf(p);
+	if (pause) throw pause;
 	if (p.upload) {
 		const binary = this.helpers.assertBinaryData(p.itemIndex, p.upload.binaryPropertyName);
 		const buffer = await this.helpers.getBinaryDataBuffer(p.itemIndex, p.upload.binaryPropertyName);

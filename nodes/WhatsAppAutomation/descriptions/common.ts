@@ -59,6 +59,23 @@ export const optionsProperty: INodeProperties = {
 				'Requests in flight at once; messages to the same recipient always go one after another',
 		},
 		{
+			displayName: 'Pause When Quality Is Low',
+			name: 'pauseWhenQualityIsLow',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to stop sending from a number once Meta rates its quality RED (low): read at the start of the batch and again every Quality Check Every messages. The items not sent come out as skipped with the reason, to run again later.',
+		},
+		{
+			displayName: 'Quality Check Every (Messages)',
+			name: 'qualityCheckEvery',
+			type: 'number',
+			typeOptions: { minValue: 100 },
+			default: 1000,
+			description:
+				'With Pause When Quality Is Low: how many messages from a number go out between two readings of its quality rating (one Graph API call each)',
+		},
+		{
 			displayName: 'Reply To Message ID',
 			name: 'replyToMessageId',
 			type: 'string',

@@ -10,8 +10,15 @@ export const eventsProperty: INodeProperties = {
 	type: 'multiOptions',
 	required: true,
 	default: ['messageReceived'],
-	description: 'What starts the workflow. Each inbound message starts at most one run.',
+	description:
+		'What starts the workflow. Each inbound message starts at most one run. The account events (templates, quality, account updates) are off unless chosen.',
 	options: [
+		{
+			name: 'Account Update',
+			value: 'accountUpdate',
+			description:
+				'Meta changed something about the WhatsApp Business Account: a policy violation, a restriction, a ban or its lifting, a verification, a linked ad account',
+		},
 		{
 			name: 'Consent Changed',
 			value: 'consentChanged',
@@ -34,6 +41,28 @@ export const eventsProperty: INodeProperties = {
 			value: 'messageStatus',
 			description:
 				'Sent, delivered, read or failed updates for messages the business sent, with Meta’s error explained',
+		},
+		{
+			name: 'Phone Number Quality Changed',
+			value: 'phoneNumberQualityChanged',
+			description:
+				'A business number was flagged for low quality (or unflagged), or its messaging limit tier went up or down',
+		},
+		{
+			name: 'Template Category Changed',
+			value: 'templateCategoryChanged',
+			description: 'Meta moved a template to another category (e.g. Utility to Marketing)',
+		},
+		{
+			name: 'Template Quality Changed',
+			value: 'templateQualityChanged',
+			description: 'A template’s quality rating changed (green, yellow, red)',
+		},
+		{
+			name: 'Template Status Changed',
+			value: 'templateStatusChanged',
+			description:
+				'A template was approved, rejected, paused, disabled or reinstated, with Meta’s reason',
 		},
 	],
 };
