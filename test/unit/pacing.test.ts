@@ -1,25 +1,32 @@
 import {
+	LATE_SLOT_MS,
 	messagesWithin,
 	PacedSender,
+	RATE_HEADROOM,
 	RateLimiter,
 	SharedRateLimiter,
 	sendPaced,
 } from '../../lib/core/pacing';
 
-/** A virtual clock: sleeping advances time instantly, so pacing is checked without waiting. */
+/**
+ * A virtual clock: sleeping advances time instantly, so pacing is checked without waiting. A
+ * sleeper wakes at the time it asked for (or later, if the clock has passed it), so senders
+ * sleeping side by side do not add up their sleeps.
+ */
 function virtualTime() {
 	let now = 0;
 	return {
 		now: () => now,
 		sleep: async (ms: number) => {
-			now += ms;
+			const at = now + ms;
 			await Promise.resolve();
+			now = Math.max(now, at);
 		},
 	};
 }
 
 describe('RateLimiter', () => {
-	it('spaces slots 1/rate apart', async () => {
+	it('spaces slots 1/rate apart, less the headroom', async () => {
 		const time = virtualTime();
 		const limiter = new RateLimiter(10, time.sleep, time.now);
 		const starts: number[] = [];
@@ -27,7 +34,42 @@ describe('RateLimiter', () => {
 			await limiter.acquire();
 			starts.push(time.now());
 		}
-		expect(starts).toEqual([0, 100, 200, 300, 400]);
+		const interval = 100 / RATE_HEADROOM;
+		expect(interval).toBeCloseTo(105.26, 2);
+		starts.forEach((start, slot) => expect(start).toBeCloseTo(slot * interval, 6));
+	});
+
+	it('gives up a slot its sleeper woke up too late for, and spaces the next from then', async () => {
+		let now = 0;
+		let overshoot = 300; // the first sleep ends 300 ms late (a busy event loop)
+		const limiter = new RateLimiter(
+			10,
+			async (ms) => {
+				now += ms + overshoot;
+				overshoot = 0;
+			},
+			() => now,
+		);
+		const interval = 100 / RATE_HEADROOM;
+		await limiter.acquire(); // slot 0, on time
+		await limiter.acquire(); // slot 105 woken at 405: given up, and 405 (now) taken instead
+		expect(now).toBeCloseTo(interval + 300, 6);
+		await limiter.acquire(); // the next slot one interval after it, not at 210 (long gone)
+		expect(now).toBeCloseTo(2 * interval + 300, 6);
+	});
+
+	it('a sleeper late by no more than LATE_SLOT_MS keeps its slot', async () => {
+		let now = 0;
+		const limiter = new RateLimiter(
+			10,
+			async (ms) => {
+				now += ms + LATE_SLOT_MS;
+			},
+			() => now,
+		);
+		await limiter.acquire();
+		await limiter.acquire();
+		expect(now).toBeCloseTo(100 / RATE_HEADROOM + LATE_SLOT_MS, 6);
 	});
 
 	it('pauses everyone after a throughput error', async () => {
@@ -242,13 +284,13 @@ describe('SharedRateLimiter', () => {
 			);
 		await time.run(Promise.all([campaign(), campaign()]));
 		expect(starts).toHaveLength(200);
-		// Alone, each would send 20 per second; together they share the number's 20.
+		// Alone, each would send 19 per second (20 less the headroom); together they share the 20.
 		expect(busiestWindow(starts, 1000)).toBeLessThanOrEqual(20);
-		// Five slots per run (250 ms at 20/s): one reservation per five messages, not one per message.
-		expect(shared.runs.every((run) => run.count === 5)).toBe(true);
-		expect(shared.runs).toHaveLength(40);
-		// And they kept the number busy: 200 messages at 20 per second take about 10 s.
-		expect(Math.max(...starts)).toBeLessThan(10_500);
+		// Four slots per run (250 ms at 19/s): one reservation per four messages, not one per message.
+		expect(shared.runs.every((run) => run.count === 4)).toBe(true);
+		expect(shared.runs).toHaveLength(50);
+		// And they kept the number busy: 200 messages at 19 per second take about 10.5 s.
+		expect(Math.max(...starts)).toBeLessThan(11_000);
 	});
 
 	it('gives up slots that passed while the process was busy instead of sending them at once', async () => {
@@ -259,6 +301,31 @@ describe('SharedRateLimiter', () => {
 		await time.sleep(1000); // busy elsewhere: slot 100 is long gone
 		await limiter.acquire();
 		expect(shared.runs.map((run) => run.first)).toEqual([0, 1000]);
+	});
+
+	it('gives up a slot its sleeper woke up too late for and sends in a later one', async () => {
+		let now = 0;
+		let overshoot = 0;
+		const shared = memoryTimeline();
+		const limiter = new SharedRateLimiter(
+			10,
+			100,
+			shared.timeline,
+			async (ms) => {
+				now += ms + overshoot;
+				overshoot = 0;
+			},
+			() => now,
+		);
+		const interval = 100 / RATE_HEADROOM;
+		await limiter.acquire(); // a run of two slots: 0 and 105
+		overshoot = LATE_SLOT_MS + 1;
+		// Woke for 105 at 146: too late. The timeline's next free slot (210: the two reserved ones
+		// stay spent) starts a new run, and the message waits for it.
+		await limiter.acquire();
+		expect(shared.runs).toHaveLength(2);
+		expect(shared.runs[1].first).toBeCloseTo(2 * interval, 6);
+		expect(now).toBeCloseTo(2 * interval, 6);
 	});
 
 	it('reserves no more slots than the messages still expected', async () => {
