@@ -17,7 +17,6 @@ export const LIMITS = {
 	bizOpaqueCallbackData: 512,
 	listBody: 4096,
 	listButton: 20,
-	listSections: 10,
 	listRows: 10,
 	sectionTitle: 24,
 	rowId: 200,
@@ -332,9 +331,9 @@ export function listRowsFrom(
 }
 
 /**
- * An interactive list: a button that opens up to 10 rows, grouped in up to 10 sections. Rows are
- * grouped by their section title in the order they come; Meta needs a title on every section when
- * there is more than one.
+ * An interactive list: a button that opens up to 10 rows, grouped in up to 10 sections (every
+ * section has a row, so the row limit keeps the section limit). Rows are grouped by their section
+ * title in the order they come; Meta needs a title on every section when there is more than one.
  */
 export function buildListMessage(
 	common: Common,
@@ -389,14 +388,6 @@ export function buildListMessage(
 		}
 		section.rows.push({ id, title, ...(description === undefined ? {} : { description }) });
 	});
-	if (sections.length > LIMITS.listSections) {
-		throw new FieldError(
-			'Sections',
-			sections.map((section) => section.title ?? ''),
-			`has ${sections.length} sections; WhatsApp allows at most ${LIMITS.listSections}`,
-			'Group the rows into fewer sections.',
-		);
-	}
 	if (sections.length > 1) {
 		const untitled = sections.findIndex((section) => section.title === undefined);
 		if (untitled >= 0) {
