@@ -686,6 +686,31 @@ function contactCard(input: unknown, index: number): Record<string, unknown> {
 	return card;
 }
 
+/** The cards of a mapped value: one card, an array of cards, or either as a JSON string. */
+export function contactCardsFrom(value: unknown, field = 'Contacts (JSON)'): unknown[] {
+	let parsed = value;
+	if (typeof value === 'string') {
+		try {
+			parsed = value.trim() === '' ? [] : JSON.parse(value);
+		} catch {
+			throw new FieldError(
+				field,
+				value,
+				'is not JSON',
+				'Map the cards, e.g. {{ $json.contacts }}, or write [{"name": {"formatted_name": "Anna Schmidt"}}].',
+			);
+		}
+	}
+	if (Array.isArray(parsed)) return parsed;
+	if (parsed !== null && typeof parsed === 'object') return [parsed];
+	throw new FieldError(
+		field,
+		parsed,
+		'is not a card or a list of cards',
+		'Map an object or an array of objects with name.formatted_name.',
+	);
+}
+
 /** One or more contact cards (vCard-like, Meta's `contacts` message). */
 export function buildContactsMessage(common: Common, contacts: unknown[]): Record<string, unknown> {
 	if (contacts.length === 0) {

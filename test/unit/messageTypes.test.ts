@@ -11,6 +11,7 @@ import {
 	buildLocationMessage,
 	buildLocationRequestMessage,
 	buildReactionMessage,
+	contactCardsFrom,
 	listRowsFrom,
 } from '../../lib/core/messages';
 import { metaFixture, shapeOf } from '../helpers/metaFixtures';
@@ -75,8 +76,10 @@ describe('bodies in the shape of Meta’s examples', () => {
 	it('a contact card with every field', () => {
 		const published = example('send-contact-message');
 		const body = buildContactsMessage({ recipient: { to: '4915112345678' } }, published.contacts);
-		const { recipient_type: _omitted, ...rest } = body;
-		expect(shapeOf(rest)).toEqual(shapeOf(published));
+		// Meta's example leaves out recipient_type ("individual", the default), which the node sends.
+		expect(shapeOf({ ...body, recipient_type: undefined })).toEqual(
+			shapeOf({ ...published, recipient_type: undefined }),
+		);
 		expect(body.contacts).toEqual(published.contacts);
 	});
 
@@ -300,6 +303,15 @@ describe('contact cards', () => {
 		['Contact 1 Birthday', { name: { formatted_name: 'A' }, birthday: '2023-02-30' }],
 	])('%s is checked', (field, card) => {
 		expect(fieldError(() => buildContactsMessage(to, [card])).field).toBe(field);
+	});
+
+	it('mapped cards: one card, a list, a JSON string; anything else names the fix', () => {
+		const card = { name: { formatted_name: 'A' } };
+		expect(contactCardsFrom(card)).toEqual([card]);
+		expect(contactCardsFrom([card, card])).toHaveLength(2);
+		expect(contactCardsFrom(JSON.stringify([card]))).toEqual([card]);
+		expect(fieldError(() => contactCardsFrom('{oops')).message).toMatch(/not JSON/);
+		expect(fieldError(() => contactCardsFrom(42)).fix).toMatch(/formatted_name/);
 	});
 
 	it('the second card is named in its error; no cards fail', () => {

@@ -1,8 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { purposeOfSend } from '../../../../lib/core/consentPolicy';
-import { FieldError } from '../../../../lib/core/fieldError';
-import { buildContactsMessage, contactNames } from '../../../../lib/core/messages';
+import {
+	buildContactsMessage,
+	contactCardsFrom,
+	contactNames,
+} from '../../../../lib/core/messages';
 import { readItemParameter } from '../../../helpers/itemParameter';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
@@ -50,7 +53,7 @@ export const description: INodeProperties[] = [
 				name: 'From JSON',
 				value: 'json',
 				description:
-					'Map cards in Meta’s shape, e.g. {{ $json.contacts }}, with as many phones, emails, links and addresses as needed',
+					'Map cards in Meta’s shape from the item, with as many phones, emails, links and addresses as needed',
 			},
 		],
 	},
@@ -106,7 +109,7 @@ export const description: INodeProperties[] = [
 		default: '[]',
 		required: true,
 		description:
-			'One card or an array of cards as Meta writes them: {"name": {"formatted_name"}, "phones": [{"phone", "type", "wa_id"}], "emails", "org", "urls", "addresses", "birthday"}',
+			'One card or an array of cards as Meta writes them: a name with formatted_name, and phones, emails, org, links, addresses, birthday',
 		displayOptions: { show: { operation: ['sendContacts'], contactsSource: ['json'] } },
 	},
 ];
@@ -149,31 +152,11 @@ function cardFromFields(card: IDataObject): Record<string, unknown> {
 }
 
 function readCards(fn: IExecuteFunctions, i: number): unknown[] {
-	if (readItemParameter(fn, 'contactsSource', i, 'fields') !== 'json') {
-		return ((readItemParameter(fn, 'contactCards.contact', i, []) ?? []) as IDataObject[]).map(
-			cardFromFields,
-		);
+	if (readItemParameter(fn, 'contactsSource', i, 'fields') === 'json') {
+		return contactCardsFrom(readItemParameter(fn, 'contactsJson', i, []));
 	}
-	let value = readItemParameter(fn, 'contactsJson', i, []);
-	if (typeof value === 'string') {
-		try {
-			value = value.trim() === '' ? [] : JSON.parse(value);
-		} catch {
-			throw new FieldError(
-				'Contacts (JSON)',
-				value,
-				'is not JSON',
-				'Map the cards, e.g. {{ $json.contacts }}, or write [{"name": {"formatted_name": "Anna Schmidt"}}].',
-			);
-		}
-	}
-	if (Array.isArray(value)) return value;
-	if (value !== null && typeof value === 'object') return [value];
-	throw new FieldError(
-		'Contacts (JSON)',
-		value,
-		'is not a card or a list of cards',
-		'Map an object or an array of objects with name.formatted_name.',
+	return ((readItemParameter(fn, 'contactCards.contact', i, []) ?? []) as IDataObject[]).map(
+		cardFromFields,
 	);
 }
 

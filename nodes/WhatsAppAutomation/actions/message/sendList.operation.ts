@@ -57,7 +57,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'From an Array (JSON)',
 				value: 'json',
-				description: 'Map an array of the item, e.g. {{ $json.products }}, one row per entry',
+				description: 'Map an array of the item (e.g. its products), one row per entry',
 			},
 		],
 	},
@@ -116,7 +116,7 @@ export const description: INodeProperties[] = [
 		default: '[]',
 		required: true,
 		description:
-			'An array with one object per row, e.g. {{ $json.products }}; its fields are named below. Meta’s own sections ([{"title", "rows": [{"id", "title", "description"}]}]) work too.',
+			'An array with one object per row, e.g. an expression for the item’s products; the fields of each entry are named below. Meta’s own sections (a title and rows) work too.',
 		displayOptions: { show: { operation: ['sendList'], listRowsSource: ['json'] } },
 	},
 	{
