@@ -6,11 +6,15 @@ import type {
 	ActionView,
 	BareBusinessBubble,
 	BusinessBubble,
+	ContactCardView,
 	ListView,
 	MediaView,
 } from './view-types';
 
-type Content = Pick<BusinessBubble, 'header' | 'body' | 'footer' | 'media' | 'actions' | 'list'>;
+type Content = Pick<
+	BusinessBubble,
+	'header' | 'body' | 'footer' | 'media' | 'actions' | 'list' | 'contacts'
+>;
 
 function text(value: unknown): string | undefined {
 	return typeof value === 'string' ? value : undefined;
@@ -25,11 +29,12 @@ export function mediaView(type: string, value: unknown): MediaView {
 	const media = record(value);
 	if (type === 'location') {
 		const name = [text(media.name), text(media.address)].filter(Boolean).join(', ');
-		return {
-			type,
-			source: `${String(media.latitude)},${String(media.longitude)}`,
-			...(name ? { caption: name } : {}),
-		};
+		const at = `${String(media.latitude)},${String(media.longitude)}`;
+		const mapUrl = `https://www.openstreetmap.org/?${new URLSearchParams({
+			mlat: String(media.latitude),
+			mlon: String(media.longitude),
+		}).toString()}#map=17/${String(media.latitude)}/${String(media.longitude)}`;
+		return { type, source: at, ...(name ? { caption: name } : {}), mapUrl };
 	}
 	const source = text(media.link) ?? text(media.id);
 	return {
@@ -193,6 +198,35 @@ function interactiveContent(message: OutboundMessage): Content {
 	}
 }
 
+function listOf(value: unknown, key: string): string[] {
+	return (Array.isArray(value) ? value : [])
+		.map((entry) => text(record(entry)[key]))
+		.filter((entry): entry is string => entry !== undefined);
+}
+
+/** The cards of a contacts message (already checked by the Graph API: each has a formatted name). */
+function contactCards(value: unknown): ContactCardView[] {
+	return (Array.isArray(value) ? value : []).map((entry) => {
+		const card = record(entry);
+		const org = record(card.org);
+		const organization = [text(org.company), text(org.title)].filter(Boolean).join(' · ');
+		return {
+			name: String(record(card.name).formatted_name),
+			...(organization ? { organization } : {}),
+			phones: listOf(card.phones, 'phone'),
+			emails: listOf(card.emails, 'email'),
+			urls: listOf(card.urls, 'url'),
+			addresses: (Array.isArray(card.addresses) ? card.addresses : []).map((address) => {
+				const parts = record(address);
+				return ['street', 'zip', 'city', 'state', 'country']
+					.map((key) => text(parts[key]))
+					.filter(Boolean)
+					.join(', ');
+			}),
+		};
+	});
+}
+
 function contentOf(message: OutboundMessage, templates: SeedTemplate[]): Content {
 	const { request, type } = message;
 	if (type === 'text') return { body: text(record(request.text).body), actions: [] };
@@ -205,6 +239,7 @@ function contentOf(message: OutboundMessage, templates: SeedTemplate[]): Content
 		return templateContent(message, template);
 	}
 	if (type === 'interactive') return interactiveContent(message);
+	if (type === 'contacts') return { contacts: contactCards(request.contacts), actions: [] };
 	if (type === 'location' || (mediaTypes as readonly string[]).includes(type))
 		return { media: mediaView(type, request[type]), actions: [] };
 	return { body: message.renderedText, actions: [] };

@@ -135,7 +135,13 @@ function threadBubbles(core: EmulatorCore, thread: Thread): Bubble[] {
 			? { id: quoted.id, from: quoted.from, preview: previewOf(quoted) }
 			: undefined;
 		const emojis = [...(reactions.get(bubble.id)?.values() ?? [])].filter((emoji) => emoji !== '');
-		return { ...bubble, reactions: emojis, ...(quote ? { quote } : {}) } as Bubble;
+		const mine = bubble.from === 'business' ? reactions.get(bubble.id)?.get('customer') : undefined;
+		return {
+			...bubble,
+			reactions: emojis,
+			...(quote ? { quote } : {}),
+			...(mine ? { customerReaction: mine } : {}),
+		} as Bubble;
 	});
 }
 

@@ -11,6 +11,19 @@ export interface MediaView {
 	source?: string;
 	caption?: string;
 	filename?: string;
+	/** A location's map link (OpenStreetMap, opened only when the tester clicks it). */
+	mapUrl?: string;
+}
+
+/** A shared contact card, as WhatsApp shows it: the name, then what can be tapped. */
+export interface ContactCardView {
+	name: string;
+	/** The company and job title, when given. */
+	organization?: string;
+	phones: string[];
+	emails: string[];
+	urls: string[];
+	addresses: string[];
 }
 
 /** A button under a business message. Reply kinds send the customer's answer when tapped. */
@@ -63,6 +76,10 @@ export interface BusinessBubble extends BubbleBase {
 	media?: MediaView;
 	actions: ActionView[];
 	list?: ListView;
+	/** The cards of a contacts message. */
+	contacts?: ContactCardView[];
+	/** The customer's own reaction to this message, which the page lets them take back. */
+	customerReaction?: string;
 }
 
 export interface CustomerBubble extends BubbleBase {
@@ -77,7 +94,7 @@ export interface CustomerBubble extends BubbleBase {
 export type Bubble = BusinessBubble | CustomerBubble;
 
 /** A bubble before its quote and reactions, which need the whole conversation. */
-export type BareBusinessBubble = Omit<BusinessBubble, 'reactions' | 'quote'>;
+export type BareBusinessBubble = Omit<BusinessBubble, 'reactions' | 'quote' | 'customerReaction'>;
 export type BareCustomerBubble = Omit<CustomerBubble, 'reactions' | 'quote'>;
 export type BareBubble = BareBusinessBubble | BareCustomerBubble;
 

@@ -252,7 +252,15 @@ export interface FollowUpCountResult {
 	followUps: number;
 }
 
-export const OUTBOUND_KINDS = ['template', 'text', 'interactive', 'media'] as const;
+export const OUTBOUND_KINDS = [
+	'template',
+	'text',
+	'interactive',
+	'media',
+	'location',
+	'contacts',
+	'reaction',
+] as const;
 export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
 
 export interface OutboundMessageInput {

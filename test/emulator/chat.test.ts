@@ -214,7 +214,68 @@ describe('GET /_emulator/chat/state', () => {
 			type: 'location',
 			source: '52.52,13.4',
 			caption: 'Shop',
+			mapUrl: 'https://www.openstreetmap.org/?mlat=52.52&mlon=13.4#map=17/52.52/13.4',
 		});
+	});
+
+	it('renders contact cards and a location request, and the customer’s answers to them', async () => {
+		await h.control.inbound({ from: customer, text: 'Hi' });
+		const cards = await sendAndGetId({
+			type: 'contacts',
+			contacts: [
+				{
+					name: { formatted_name: 'Anna Schmidt', first_name: 'Anna' },
+					org: { company: 'ACME', title: 'Support' },
+					phones: [{ phone: '+49 151 12345678', type: 'WORK' }],
+					emails: [{ email: 'anna@acme.example' }],
+					urls: [{ url: 'https://acme.example' }],
+					addresses: [{ street: 'Main St 1', zip: '10115', city: 'Berlin', country: 'Germany' }],
+				},
+				{ name: { formatted_name: 'Support', first_name: 'Support' } },
+			],
+		});
+		const ask = await sendAndGetId({
+			type: 'interactive',
+			interactive: {
+				type: 'location_request_message',
+				body: { text: 'Where are you?' },
+				action: { name: 'send_location' },
+			},
+		});
+		expect((await businessBubble(cards)).contacts).toEqual([
+			{
+				name: 'Anna Schmidt',
+				organization: 'ACME · Support',
+				phones: ['+49 151 12345678'],
+				emails: ['anna@acme.example'],
+				urls: ['https://acme.example'],
+				addresses: ['Main St 1, 10115, Berlin, Germany'],
+			},
+			{ name: 'Support', phones: [], emails: [], urls: [], addresses: [] },
+		]);
+		expect((await businessBubble(ask)).actions).toEqual([
+			{ kind: 'location_request', title: 'Send location' },
+		]);
+
+		await h.control.inbound({
+			from: customer,
+			location: { latitude: 52.5, longitude: 13.4, name: 'Home' },
+			context: ask,
+		});
+		await h.control.inbound({ from: customer, reaction: { emoji: '❤️', messageId: cards } });
+		const { bubbles } = await conversation();
+		const shared = bubbles.at(-1) as CustomerBubble;
+		expect(shared.media).toMatchObject({ type: 'location', source: '52.5,13.4' });
+		expect(shared.quote).toMatchObject({ id: ask, from: 'business' });
+		expect(await businessBubble(cards)).toMatchObject({
+			reactions: ['❤️'],
+			customerReaction: '❤️',
+		});
+		// An empty emoji takes the customer's reaction back.
+		await h.control.inbound({ from: customer, reaction: { emoji: '', messageId: cards } });
+		const after = await businessBubble(cards);
+		expect(after.reactions).toEqual([]);
+		expect(after.customerReaction).toBeUndefined();
 	});
 
 	it("shows the customer's replies with the message they answer, and reactions on their target", async () => {

@@ -9,13 +9,31 @@ import { buildTemplateMessage } from '../../lib/core/messages';
 import { WhatsAppAutomation } from '../../nodes/WhatsAppAutomation/WhatsAppAutomation.node';
 import { sentItem, skippedItem } from '../../nodes/WhatsAppAutomation/actions/items';
 import * as markAsRead from '../../nodes/WhatsAppAutomation/actions/message/markAsRead.operation';
+import * as react from '../../nodes/WhatsAppAutomation/actions/message/react.operation';
+import * as requestLocation from '../../nodes/WhatsAppAutomation/actions/message/requestLocation.operation';
 import * as sendButtons from '../../nodes/WhatsAppAutomation/actions/message/sendButtons.operation';
+import * as sendContacts from '../../nodes/WhatsAppAutomation/actions/message/sendContacts.operation';
+import * as sendCtaUrl from '../../nodes/WhatsAppAutomation/actions/message/sendCtaUrl.operation';
+import * as sendList from '../../nodes/WhatsAppAutomation/actions/message/sendList.operation';
+import * as sendLocation from '../../nodes/WhatsAppAutomation/actions/message/sendLocation.operation';
 import * as sendMedia from '../../nodes/WhatsAppAutomation/actions/message/sendMedia.operation';
 import * as sendTemplate from '../../nodes/WhatsAppAutomation/actions/message/sendTemplate.operation';
 import * as sendText from '../../nodes/WhatsAppAutomation/actions/message/sendText.operation';
 import type { PreparedSend } from '../../nodes/WhatsAppAutomation/actions/types';
 
-const operations = { sendTemplate, sendText, sendButtons, sendMedia, markAsRead };
+const operations = {
+	sendTemplate,
+	sendText,
+	sendButtons,
+	sendMedia,
+	markAsRead,
+	sendList,
+	sendCtaUrl,
+	sendLocation,
+	requestLocation,
+	sendContacts,
+	react,
+};
 
 describe('one file per operation of the send node', () => {
 	const properties = new WhatsAppAutomation().description.properties;
@@ -44,7 +62,18 @@ describe('one file per operation of the send node', () => {
 		const messageOperations = Object.entries(operations)
 			.filter(([, operation]) => operation.sendsMessage)
 			.map(([value]) => value);
-		expect(messageOperations).toEqual(['sendTemplate', 'sendText', 'sendButtons', 'sendMedia']);
+		expect(messageOperations).toEqual([
+			'sendTemplate',
+			'sendText',
+			'sendButtons',
+			'sendMedia',
+			'sendList',
+			'sendCtaUrl',
+			'sendLocation',
+			'requestLocation',
+			'sendContacts',
+			'react',
+		]);
 		for (const name of ['recipientPhone', 'purpose', 'options']) {
 			const field = properties.find((p) => p.name === name);
 			expect(field?.displayOptions?.show?.operation).toEqual(messageOperations);

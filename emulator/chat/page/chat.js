@@ -511,7 +511,64 @@
 				{ className: 'media-text' },
 				element('strong', {}, view.filename || mediaNames[view.type] || view.type),
 				view.source ? element('span', { className: 'media-source' }, view.source) : undefined,
+				view.mapUrl
+					? element(
+							'a',
+							{
+								className: 'map-link',
+								href: view.mapUrl,
+								target: '_blank',
+								rel: 'noopener noreferrer',
+							},
+							'↗ Open map',
+						)
+					: undefined,
 			),
+		);
+	}
+
+	function contactCard(card) {
+		const line = (prefix, value, href) =>
+			element(
+				'li',
+				{},
+				`${prefix} `,
+				href ? element('a', { href, target: '_blank', rel: 'noopener noreferrer' }, value) : value,
+			);
+		return element(
+			'div',
+			{ className: 'contact-card' },
+			element('strong', { className: 'contact-name' }, `👤 ${card.name}`),
+			card.organization
+				? element('span', { className: 'contact-org' }, card.organization)
+				: undefined,
+			element(
+				'ul',
+				{ className: 'contact-lines' },
+				card.phones.map((phone) => line('☎', phone, `tel:${phone.replace(/[^+0-9]/g, '')}`)),
+				card.emails.map((email) => line('✉', email, `mailto:${email}`)),
+				card.urls.map((url) => line('↗', url, /^https?:/.test(url) ? url : undefined)),
+				card.addresses.map((address) => line('⌂', address)),
+			),
+		);
+	}
+
+	/** The customer's reaction button: 👍 on a business message, tapped again to take it back. */
+	function reactButton(bubble) {
+		const mine = bubble.customerReaction;
+		return element(
+			'button',
+			{
+				type: 'button',
+				className: 'react-button',
+				'aria-label': mine ? `Remove your reaction ${mine}` : 'React with 👍',
+				title: mine ? 'Remove your reaction' : 'React with 👍',
+				onclick: () =>
+					act(() =>
+						customerWrites({ reaction: { messageId: bubble.id, emoji: mine ? '' : '👍' } }),
+					),
+			},
+			mine ? '✕' : '👍',
 		);
 	}
 
@@ -663,8 +720,9 @@
 				bubble.media ? media(bubble.media) : undefined,
 				bubble.media && bubble.media.caption ? textBlock('text', bubble.media.caption) : undefined,
 				textBlock('text', bubble.body),
+				bubble.contacts ? bubble.contacts.map(contactCard) : undefined,
 				textBlock('footer', bubble.footer),
-				meta(bubble, [label, ticks(bubble.status)]),
+				meta(bubble, [label, ticks(bubble.status), reactButton(bubble)]),
 				error,
 				reactions(bubble),
 			),

@@ -1,12 +1,14 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import {
+	appendOptOutFooterWithin,
 	type ConsentPurpose,
 	decideConsent,
 	OPT_OUT_FOOTERS,
 	type UnknownConsentPolicy,
 } from '../../../lib/core/consentPolicy';
 import { FieldError } from '../../../lib/core/fieldError';
+import { LIMITS } from '../../../lib/core/messages';
 import { messagesWithin } from '../../../lib/core/pacing';
 import { ConsentRecheck, ConsentSkip, OutboundLogBatch } from '../../../lib/consent';
 import type { ConsentState, OutboundKind } from '../../../lib/store/types';
@@ -204,10 +206,36 @@ const KIND_BY_TYPE: Record<string, OutboundKind> = {
 	template: 'template',
 	text: 'text',
 	interactive: 'interactive',
+	location: 'location',
+	contacts: 'contacts',
+	reaction: 'reaction',
 };
 
 function kindOf(body: Record<string, unknown>): OutboundKind {
 	return KIND_BY_TYPE[String(body.type)] ?? 'media';
+}
+
+/**
+ * The body and footer of a marketing interactive message (buttons, list, link button) with its
+ * opt-out line: in the footer when that is free and short enough, else under the body.
+ */
+export function withInteractiveOptOut(
+	fn: IExecuteFunctions,
+	itemIndex: number,
+	purpose: ConsentPurpose,
+	text: { body: unknown; footer?: string; bodyMax: number },
+): { body: unknown; footer?: string } {
+	const optOut = optOutFooterFor(fn, itemIndex, purpose);
+	if (optOut && !text.footer && [...optOut].length <= LIMITS.footer) {
+		return { body: text.body, footer: optOut };
+	}
+	if (optOut && typeof text.body === 'string' && text.body.trim() !== '') {
+		return {
+			body: appendOptOutFooterWithin('Body Text', text.body, optOut, text.bodyMax),
+			footer: text.footer,
+		};
+	}
+	return { body: text.body, footer: text.footer };
 }
 
 /** The opt-out footer a marketing text or buttons message gets; undefined when none applies. */

@@ -10,7 +10,13 @@ import * as handOver from './handover/handOver.operation';
 import * as returnToAutomation from './handover/returnToAutomation.operation';
 import { runHandover } from './handover/run';
 import * as markAsRead from './message/markAsRead.operation';
+import * as react from './message/react.operation';
+import * as requestLocation from './message/requestLocation.operation';
 import * as sendButtons from './message/sendButtons.operation';
+import * as sendContacts from './message/sendContacts.operation';
+import * as sendCtaUrl from './message/sendCtaUrl.operation';
+import * as sendList from './message/sendList.operation';
+import * as sendLocation from './message/sendLocation.operation';
 import * as sendMedia from './message/sendMedia.operation';
 import * as sendTemplate from './message/sendTemplate.operation';
 import * as sendText from './message/sendText.operation';
@@ -22,13 +28,30 @@ import type { HandoverOperation, SendOperation } from './types';
  * preparation). A new message type is one more file in `message/`, listed here and in
  * `description` below.
  */
-const OPERATIONS: SendOperation[] = [sendTemplate, sendText, sendButtons, sendMedia, markAsRead];
+const OPERATIONS: SendOperation[] = [
+	sendTemplate,
+	sendText,
+	sendButtons,
+	sendMedia,
+	markAsRead,
+	sendList,
+	sendCtaUrl,
+	sendLocation,
+	requestLocation,
+	sendContacts,
+	react,
+];
 
 /** The operations that send a message to a contact (all but Mark as Read). */
 const MESSAGE_OPERATIONS = OPERATIONS.filter((o) => o.sendsMessage).map((o) => o.option.value);
 
-/** The free-form operations (text, buttons, media): they get the "When the Window Is Closed" fields. */
-const FREE_FORM_OPERATIONS = OPERATIONS.filter((o) => o.needsOpenWindow).map((o) => o.option.value);
+/**
+ * The free-form operations a template can stand in for (all but Mark as Read, Send Template and
+ * React): they get the "When the Window Is Closed" fields.
+ */
+const FREE_FORM_OPERATIONS = OPERATIONS.filter(
+	(o) => o.needsOpenWindow && o.offersWindowClosedTemplate !== false,
+).map((o) => o.option.value);
 
 function forMessages(property: INodeProperties): INodeProperties {
 	return { ...property, displayOptions: { show: { operation: MESSAGE_OPERATIONS } } };
@@ -59,7 +82,8 @@ const resourceProperty: INodeProperties = {
 		{
 			name: 'Message',
 			value: 'message',
-			description: 'Send templates, text, buttons and media, or mark a message as read',
+			description:
+				'Send templates, text, buttons, lists, links, media, locations, contacts and reactions, or mark a message as read',
 		},
 	],
 };
@@ -97,10 +121,16 @@ export const description: INodeProperties[] = [
 	...sendTemplate.description,
 	...sendText.description,
 	...sendButtons.description,
-	// Shown for Send Text and Send Buttons, after their own fields.
+	...sendList.description,
+	...sendCtaUrl.description,
+	// Shown for Send Text, Buttons, List and CTA URL, after their own fields.
 	...optOutFooterProperties,
 	...sendMedia.description,
-	// Shown for Send Text, Buttons and Media, after their own fields.
+	...sendLocation.description,
+	...requestLocation.description,
+	...sendContacts.description,
+	...react.description,
+	// Shown for the free-form operations but React, after their own fields.
 	...windowClosedProperties(FREE_FORM_OPERATIONS),
 	...markAsRead.description,
 	forMessages(optionsProperty),

@@ -44,7 +44,8 @@ export interface PreparedSend {
 }
 
 /** What the free-form message this item would have been is: the output's `sentAs` when it goes out as itself. */
-export type FreeFormKind = 'text' | 'buttons' | 'media';
+export type FreeFormKind =
+	'text' | 'buttons' | 'media' | 'list' | 'ctaUrl' | 'location' | 'locationRequest' | 'contacts';
 
 /** The template a free-form message is replaced by when the contact's window is closed. */
 export interface WindowClosedTemplate {
@@ -89,6 +90,11 @@ export interface SendOperation {
 	sendsMessage: boolean;
 	/** Meta delivers it only inside the customer's 24-hour window (free-form messages). */
 	needsOpenWindow: boolean;
+	/**
+	 * False for a free-form message no template can stand in for (a reaction): no "When the
+	 * Window Is Closed" fields, a closed window fails the item.
+	 */
+	offersWindowClosedTemplate?: false;
 	prepare(
 		this: IExecuteFunctions,
 		context: PrepareContext,

@@ -29,10 +29,10 @@ export const purposeProperty: INodeProperties = {
 };
 
 /**
- * Marketing texts, buttons and media captions say how to stop: Send Text, Send Buttons and Send
- * Media (images, videos, documents) read these fields.
+ * Marketing texts, interactive messages and media captions say how to stop: Send Text, Send
+ * Buttons, Send List, Send CTA URL and Send Media (images, videos, documents) read these fields.
  */
-const FOOTER_OPERATIONS = ['sendText', 'sendButtons', 'sendMedia'];
+const FOOTER_OPERATIONS = ['sendText', 'sendButtons', 'sendMedia', 'sendList', 'sendCtaUrl'];
 const marketingText = {
 	show: { operation: FOOTER_OPERATIONS, purpose: ['marketing'] },
 };
@@ -44,7 +44,7 @@ export const optOutFooterProperties: INodeProperties[] = [
 		type: 'options',
 		default: 'en',
 		description:
-			'Tells the customer how to stop marketing: appended to the text or to the caption of an image, video or document, or the buttons’ footer when that is free',
+			'Tells the customer how to stop marketing: appended to the text or to the caption of an image, video or document, or the footer of buttons, a list or a link button when that is free',
 		displayOptions: marketingText,
 		options: [
 			{ name: 'Custom', value: 'custom' },

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { appendOptOutFooterWithin, purposeOfSend } from '../../../../lib/core/consentPolicy';
+import { purposeOfSend } from '../../../../lib/core/consentPolicy';
 import { buildButtonsMessage, LIMITS } from '../../../../lib/core/messages';
 import { readItemParameter } from '../../../helpers/itemParameter';
-import { optOutFooterFor } from '../consent';
+import { withInteractiveOptOut } from '../consent';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
 import { prepareWindowClosedTemplate } from './templateMessage';
@@ -96,20 +96,11 @@ export async function prepare(
 		}),
 	);
 	const purpose = purposeOfSend(purposeSetting, null);
-	const optOutFooter = optOutFooterFor(this, i, purpose);
-	let bodyText = readItemParameter(this, 'buttonsBody', i);
-	let footer = (readItemParameter(this, 'buttonsFooter', i, '') as string) || undefined;
-	// The opt-out line goes into the footer when that is free and short enough, else under the body.
-	if (optOutFooter && !footer && [...optOutFooter].length <= LIMITS.footer) {
-		footer = optOutFooter;
-	} else if (optOutFooter && typeof bodyText === 'string' && bodyText.trim() !== '') {
-		bodyText = appendOptOutFooterWithin(
-			'Body Text',
-			bodyText,
-			optOutFooter,
-			LIMITS.interactiveBody,
-		);
-	}
+	const { body: bodyText, footer } = withInteractiveOptOut(this, i, purpose, {
+		body: readItemParameter(this, 'buttonsBody', i),
+		footer: (readItemParameter(this, 'buttonsFooter', i, '') as string) || undefined,
+		bodyMax: LIMITS.interactiveBody,
+	});
 	const body = buildButtonsMessage(common, {
 		body: bodyText,
 		buttons,
