@@ -8,6 +8,11 @@ export interface WebhookChange {
 	field: string;
 	phoneNumberId?: string;
 	value: JsonRecord;
+	/**
+	 * `entry[].time` (Unix seconds): account-level changes such as template status updates carry
+	 * it at Meta; messages and statuses do not.
+	 */
+	entryTime?: number;
 }
 
 export function valueBase(phone: PhoneNumberState): JsonRecord {
@@ -88,9 +93,16 @@ export function envelope(wabaId: string, changes: WebhookChange[]): JsonRecord {
 		if (same && change.phoneNumberId !== undefined) mergeValues(same.value, change.value);
 		else merged.push({ ...change, value: structuredClone(change.value) });
 	}
+	const time = changes.find((change) => change.entryTime !== undefined)?.entryTime;
 	return {
 		object: 'whatsapp_business_account',
-		entry: [{ id: wabaId, changes: merged.map(({ field, value }) => ({ value, field })) }],
+		entry: [
+			{
+				id: wabaId,
+				...(time === undefined ? {} : { time }),
+				changes: merged.map(({ field, value }) => ({ value, field })),
+			},
+		],
 	};
 }
 

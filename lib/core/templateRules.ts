@@ -549,9 +549,7 @@ export function assertTemplateDraft(draft: TemplateDraft): void {
 	if (problems.length === 0) return;
 	const [first, ...others] = problems;
 	const more =
-		others.length > 0
-			? ` Also: ${others.map((p) => `${p.field} ${p.problem}`).join('; ')}.`
-			: '';
+		others.length > 0 ? ` Also: ${others.map((p) => `${p.field} ${p.problem}`).join('; ')}.` : '';
 	throw new FieldError(first.field, first.value, first.problem, `${first.fix}${more}`);
 }
 
@@ -628,12 +626,7 @@ export function templateCreationRequest(draft: TemplateDraft): Record<string, un
 			example: { header_handle: [header.mediaExample] },
 		});
 	}
-	const bodyExample = exampleBlock(
-		bodyVariables.names,
-		draft.bodyExamples ?? {},
-		format,
-		'body',
-	);
+	const bodyExample = exampleBlock(bodyVariables.names, draft.bodyExamples ?? {}, format, 'body');
 	components.push({ type: 'BODY', text: body, ...(bodyExample ? { example: bodyExample } : {}) });
 	if (draft.footer) components.push({ type: 'FOOTER', text: draft.footer });
 	const buttons = (draft.buttons ?? []).map(buttonRequest);
