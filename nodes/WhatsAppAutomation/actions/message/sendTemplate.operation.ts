@@ -83,12 +83,13 @@ export async function prepare(
 			'Use "fail" (Fail the Item) or "skip" (Skip the Item).',
 		);
 	}
-	let message: Awaited<ReturnType<typeof prepareTemplateMessage>>;
-	try {
-		message = await prepareTemplateMessage(this, context, i, common);
-	} catch (error) {
+	const prepared = await prepareTemplateMessage(this, context, i, common).then(
+		(message) => ({ message }),
+		(error: unknown) => ({ error }),
+	);
+	if ('error' in prepared) {
+		const { error } = prepared;
 		if (!(error instanceof HaltedTemplateError) || whenPaused !== 'skip') throw error;
-		const { template } = error;
 		throw new SkipBeforeSending(
 			`Not sent: ${error.reason}. ${error.fix}`,
 			{
@@ -96,13 +97,13 @@ export async function prepare(
 				sender: context.sender,
 				recipient: { ...recipient, name },
 				body: { type: 'template' },
-				template,
-				purpose: purposeOfSend(purposeSetting, template.category),
+				template: error.template,
+				purpose: purposeOfSend(purposeSetting, error.template.category),
 			},
 			{ templateStatus: error.status },
 		);
 	}
-	const { template, renderedText, body, components } = message;
+	const { template, renderedText, body, components } = prepared.message;
 	const warnings = marketingTemplateWarnings(template, components);
 	return {
 		itemIndex: i,
