@@ -8,7 +8,7 @@ import { readText, templateJson } from './run';
 
 const show = { show: { resource: ['template'], operation: ['list'] } };
 
-export const TEMPLATE_STATUSES = [
+const TEMPLATE_STATUSES = [
 	'APPROVED',
 	'ARCHIVED',
 	'DISABLED',
