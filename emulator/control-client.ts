@@ -189,6 +189,24 @@ export class EmulatorControl {
 		return this.call('POST', '/webhook', input);
 	}
 
+	/** Forces a template's status (review outcome, pause, disable); the status webhook follows. */
+	templateStatus(input: {
+		id?: string;
+		name?: string;
+		language?: string;
+		status: 'APPROVED' | 'REJECTED' | 'PAUSED' | 'DISABLED';
+		reason?: string;
+		waitForDelivery?: boolean;
+	}): Promise<{
+		id: string;
+		name: string;
+		language: string;
+		status: string;
+		delivery?: DispatchOutcome;
+	}> {
+		return this.call('POST', '/templates/status', input);
+	}
+
 	async deliveries(): Promise<DeliveryRecord[]> {
 		return (await this.call<{ data: DeliveryRecord[] }>('GET', '/webhook-deliveries')).data;
 	}

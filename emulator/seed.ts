@@ -33,6 +33,10 @@ export interface SeedTemplate {
 	status: string;
 	parameter_format: 'POSITIONAL' | 'NAMED';
 	components: TemplateComponent[];
+	/** Meta's quality rating (GREEN, YELLOW, RED, UNKNOWN); UNKNOWN when the seed gives none. */
+	quality_score?: { score: string; date?: number };
+	/** Why review rejected it; NONE otherwise. */
+	rejected_reason?: string;
 }
 
 export interface SeedPhoneNumber {
@@ -377,6 +381,10 @@ function checkTemplate(value: unknown, field: string): SeedTemplate {
 		status: typeof value.status === 'string' ? value.status : 'APPROVED',
 		parameter_format: format,
 		components,
+		...(isRecord(value.quality_score) && typeof value.quality_score.score === 'string'
+			? { quality_score: { score: value.quality_score.score } }
+			: {}),
+		...(typeof value.rejected_reason === 'string' ? { rejected_reason: value.rejected_reason } : {}),
 	};
 }
 

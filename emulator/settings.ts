@@ -47,6 +47,8 @@ export interface EmulatorSettings {
 	 * zeros), to test receivers' size limits without storing the bytes.
 	 */
 	mediaSizeBytes: number | null;
+	/** How long a created template stays PENDING before review approves or rejects it (emulator clock). */
+	templateReviewMs: number;
 	webhooks: WebhookSettings;
 }
 
@@ -63,6 +65,7 @@ export function defaultSettings(): EmulatorSettings {
 		minGraphVersion: 'v23.0',
 		graphDelayMs: 0,
 		mediaSizeBytes: null,
+		templateReviewMs: 1000,
 		webhooks: {
 			timeoutMs: 5000,
 			maxAttempts: 5,
@@ -118,6 +121,7 @@ const checks: Record<string, Check> = {
 	},
 	graphDelayMs: wholeNumber(0),
 	mediaSizeBytes: (field, value) => (value === null ? null : wholeNumber(0)(field, value)),
+	templateReviewMs: wholeNumber(0),
 	'webhooks.timeoutMs': wholeNumber(1),
 	'webhooks.maxAttempts': wholeNumber(1),
 	'webhooks.retryBaseMs': wholeNumber(0),

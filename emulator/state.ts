@@ -134,6 +134,9 @@ export class EmulatorState {
 
 	wabaOverride: CallbackOverride | undefined;
 
+	/** Reviews of created templates still PENDING, by template id (cancelled when a status is forced). */
+	templateReviews = new Map<string, ScheduledTask>();
+
 	constructor(readonly seed: EmulatorSeed) {
 		this.reset();
 	}
@@ -153,6 +156,8 @@ export class EmulatorState {
 		this.appSubscription = this.seed.appSubscription ? { ...this.seed.appSubscription } : undefined;
 		this.wabaSubscribed = this.seed.wabaSubscribed;
 		this.wabaOverride = undefined;
+		for (const review of this.templateReviews.values()) review.cancel();
+		this.templateReviews.clear();
 	}
 
 	/** The contact with this phone number, created on first use (every number is a WhatsApp user unless settings say otherwise). */

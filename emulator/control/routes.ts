@@ -1,5 +1,11 @@
 import { resetCore, type EmulatorCore } from '../core';
 import { webhookFields } from '../graph/subscriptions';
+import {
+	changeTemplateStatus,
+	forcibleStatuses,
+	type ForcibleStatus,
+	rejectionReasons,
+} from '../graph/template-management';
 import { InputError } from '../input-error';
 import { isNonEmptyString, isRecord, parseJson, type JsonRecord } from '../json';
 import { phoneDigits } from '../phone';
@@ -221,6 +227,57 @@ function rawWebhook(core: EmulatorCore, body: JsonRecord): Promise<ControlRespon
 	return withDelivery(body, { queued: true }, delivery);
 }
 
+/**
+ * Forces a template's status (by `id`, or `name` with `language` when it has several): the review's
+ * outcome, or Meta pausing or disabling it later. Sends the `message_template_status_update` webhook.
+ */
+function forceTemplateStatus(core: EmulatorCore, body: JsonRecord): Promise<ControlResponse> {
+	const status = body.status;
+	if (typeof status !== 'string' || !(forcibleStatuses as readonly string[]).includes(status)) {
+		throw new InputError('status', status, `use one of ${forcibleStatuses.join(', ')}`);
+	}
+	const reason = body.reason;
+	if (
+		reason !== undefined &&
+		(status !== 'REJECTED' || !rejectionReasons.includes(String(reason)))
+	) {
+		throw new InputError(
+			'reason',
+			reason,
+			`give a reason only with REJECTED, one of ${rejectionReasons.join(', ')}`,
+		);
+	}
+	let candidates = core.state.templates;
+	if (body.id !== undefined) candidates = candidates.filter((t) => t.id === String(body.id));
+	else if (isNonEmptyString(body.name)) {
+		candidates = candidates.filter(
+			(t) => t.name === body.name && (body.language === undefined || t.language === body.language),
+		);
+	} else throw new InputError('id', body.id, 'give the template id, or its name (and language)');
+	if (candidates.length !== 1) {
+		throw new InputError(
+			body.id !== undefined ? 'id' : 'name',
+			body.id ?? body.name,
+			candidates.length === 0
+				? 'no such template; list them with GET /{version}/{waba-id}/message_templates'
+				: `several languages: add "language" (${candidates.map((t) => t.language).join(', ')})`,
+			404,
+		);
+	}
+	const [template] = candidates;
+	const delivery = changeTemplateStatus(
+		core,
+		template,
+		status as ForcibleStatus,
+		reason === undefined ? undefined : String(reason),
+	);
+	return withDelivery(
+		body,
+		{ id: template.id, name: template.name, language: template.language, status: template.status },
+		delivery,
+	);
+}
+
 /** `/_emulator/...`: the control API used by tests and the sandbox (see emulator/README.md). */
 export async function handleControl(
 	core: EmulatorCore,
@@ -270,6 +327,8 @@ export async function handleControl(
 			const { result, delivery } = accountUpdate(core, body);
 			return withDelivery(body, result, delivery);
 		}
+		case 'POST /templates/status':
+			return forceTemplateStatus(core, body);
 		case 'GET /webhook-deliveries':
 			return { status: 200, body: { data: core.dispatcher.deliveries() } };
 		case 'POST /reset':

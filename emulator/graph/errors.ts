@@ -6,6 +6,9 @@ export interface GraphErrorOptions {
 	details?: string;
 	/** Graph prefixes most messages with "(#code) "; a few (auth, unknown object) it does not. */
 	bareMessage?: boolean;
+	/** `error_user_title` / `error_user_msg`: what the template API explains to a person. */
+	userTitle?: string;
+	userMessage?: string;
 }
 
 /** A Graph API error, answered as Meta does: `{"error":{"message","type","code","error_data","fbtrace_id"}}`. */
@@ -30,6 +33,12 @@ export class GraphError extends Error {
 				...(this.options.details === undefined
 					? {}
 					: { error_data: { messaging_product: 'whatsapp', details: this.options.details } }),
+				...(this.options.userTitle === undefined
+					? {}
+					: { is_transient: false, error_user_title: this.options.userTitle }),
+				...(this.options.userMessage === undefined
+					? {}
+					: { error_user_msg: this.options.userMessage }),
 				fbtrace_id: fbtraceId(),
 			},
 		};
@@ -139,6 +148,13 @@ export const graphErrors = {
 	mediaNotFound: (mediaId: string) =>
 		new GraphError(400, 131053, 'Media upload error', {
 			details: `Unable to retrieve media with id ${mediaId}: it was never uploaded to this business or was deleted.`,
+		}),
+	/** A template Meta's API refuses before review (code 100, explained to a person). */
+	templateInvalid: (title: string, message: string, subcode?: number) =>
+		new GraphError(400, 100, 'Invalid parameter', {
+			userTitle: title,
+			userMessage: message,
+			...(subcode === undefined ? {} : { subcode }),
 		}),
 	callbackVerificationFailed: (reason: string) =>
 		new GraphError(400, 2200, `Callback verification failed with the following errors: ${reason}`),

@@ -10,6 +10,7 @@ import {
 	type GraphResponse,
 } from './request';
 import { webhookConfiguration } from './subscriptions';
+import { templateNode } from './template-management';
 
 const phoneNumberDefaultFields = [
 	'verified_name',
@@ -146,7 +147,7 @@ export function listTemplates(core: EmulatorCore, request: GraphRequest): GraphR
 	const fields = requestedFields(request, templateDefaultFields);
 	const data = matching
 		.slice(start, end)
-		.map((template) => selectFields({ ...template }, fields, 'WhatsAppBusinessHSM'));
+		.map((template) => selectFields(templateNode(template), fields, 'WhatsAppBusinessHSM'));
 
 	const paging: JsonRecord = cursors(start, end);
 	const pageUrl = (cursorName: 'after' | 'before', cursor: string) => {

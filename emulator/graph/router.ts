@@ -4,6 +4,7 @@ import { graphErrors } from './errors';
 import { getBusinessAccount, getPhoneNumber, listPhoneNumbers, listTemplates } from './management';
 import { deleteMedia, describeMedia, uploadMedia } from './media';
 import { sendMessage } from './messages';
+import { createTemplate, deleteTemplates, getTemplate } from './template-management';
 import { authenticate, ok, type GraphRequest, type GraphResponse } from './request';
 import { appSubscriptions, subscribedApps, updatePhoneNumber } from './subscriptions';
 
@@ -36,6 +37,8 @@ export async function handleGraph(
 		if (edge === undefined && method === 'GET') return getBusinessAccount(core, request);
 		if (edge === 'phone_numbers' && method === 'GET') return listPhoneNumbers(core, request);
 		if (edge === 'message_templates' && method === 'GET') return listTemplates(core, request);
+		if (edge === 'message_templates' && method === 'POST') return createTemplate(core, request);
+		if (edge === 'message_templates' && method === 'DELETE') return deleteTemplates(core, request);
 		if (edge === 'subscribed_apps' && ['GET', 'POST', 'DELETE'].includes(method)) {
 			return subscribedApps(core, request);
 		}
@@ -50,6 +53,9 @@ export async function handleGraph(
 		if (edge === undefined && method === 'POST') return updatePhoneNumber(core, request, phone);
 		return unsupported(request);
 	}
+
+	const template = state.templates.find((candidate) => candidate.id === objectId);
+	if (template && edge === undefined && method === 'GET') return getTemplate(core, request, template);
 
 	const media = state.media.get(objectId);
 	if (media && edge === undefined) {

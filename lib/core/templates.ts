@@ -37,6 +37,41 @@ export interface MessageTemplate {
 	category: string;
 	parameter_format?: string;
 	components: TemplateComponent[];
+	/** Meta's quality rating of the template: GREEN, YELLOW, RED or UNKNOWN (when asked for). */
+	quality_score?: { score?: string; date?: number };
+	/** Why Meta rejected it (NONE otherwise), when asked for. */
+	rejected_reason?: string;
+	previous_category?: string;
+}
+
+/** Statuses in which Meta refuses sends that an approved template once allowed. */
+const HALTED_STATUSES = ['PAUSED', 'DISABLED'];
+
+/**
+ * Why a template Meta paused or disabled cannot be sent, and what to do; undefined for other
+ * statuses. Meta pauses a template whose quality dropped (3 hours the first time, 6 the second)
+ * and disables it after that (error 132015 / 132016 on a send).
+ */
+export function haltedTemplate(
+	template: MessageTemplate,
+): { status: string; reason: string; fix: string } | undefined {
+	const status = template.status.toUpperCase();
+	if (!HALTED_STATUSES.includes(status)) return undefined;
+	const quality = template.quality_score?.score;
+	const reasons = [
+		quality && quality !== 'UNKNOWN' ? `quality ${quality}` : undefined,
+		template.rejected_reason && template.rejected_reason !== 'NONE'
+			? `reason ${template.rejected_reason}`
+			: undefined,
+	].filter(Boolean);
+	const reason = `Meta ${status === 'PAUSED' ? 'paused' : 'disabled'} template "${template.name}" (${template.language})${
+		reasons.length > 0 ? `: ${reasons.join(', ')}` : ''
+	}`;
+	const fix =
+		status === 'PAUSED'
+			? 'Meta pauses a template when customers block or report its messages (3 hours the first time, 6 hours the second); wait until it is APPROVED again, improve its content, or pick another template.'
+			: 'Meta disabled it after repeated low-quality pauses; it cannot be sent again. Create a new template (Template → Create) and pick that one.';
+	return { status, reason, fix };
 }
 
 export type SlotKind =

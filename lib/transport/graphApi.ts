@@ -35,6 +35,10 @@ import {
 
 export const CREDENTIAL_TYPE = 'whatsAppCloudApi';
 
+/** What the package reads of a template: the send plan needs the components, the Template resource the rest. */
+const TEMPLATE_FIELDS =
+	'id,name,language,status,category,parameter_format,components,quality_score,rejected_reason,previous_category';
+
 export type GraphContext =
 	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
@@ -318,12 +322,46 @@ export class GraphClient {
 		});
 	}
 
-	async listTemplates(filter: { name?: string; status?: string } = {}): Promise<MessageTemplate[]> {
-		return await this.paginate<MessageTemplate>(`${this.businessAccountId}/message_templates`, {
-			fields: 'id,name,language,status,category,parameter_format,components',
-			limit: 100,
-			...(filter.name ? { name: filter.name } : {}),
-			...(filter.status ? { status: filter.status } : {}),
+	/**
+	 * The account's templates, all pages or the first `max`. Filters as Meta reads them: `name`
+	 * (Meta matches part of the name), `status` and `category` (comma lists), `language`.
+	 */
+	async listTemplates(
+		filter: { name?: string; status?: string; category?: string; language?: string } = {},
+		max?: number,
+	): Promise<MessageTemplate[]> {
+		return await this.paginate<MessageTemplate>(
+			`${this.businessAccountId}/message_templates`,
+			{
+				fields: TEMPLATE_FIELDS,
+				limit: max === undefined ? 100 : Math.min(100, max),
+				...(filter.name ? { name: filter.name } : {}),
+				...(filter.status ? { status: filter.status } : {}),
+				...(filter.category ? { category: filter.category } : {}),
+				...(filter.language ? { language: filter.language } : {}),
+			},
+			max,
+		);
+	}
+
+	/** GET /{template-id} */
+	async getTemplate(templateId: string): Promise<MessageTemplate> {
+		return await this.request<MessageTemplate>('GET', encodeURIComponent(templateId), {
+			qs: { fields: TEMPLATE_FIELDS },
+		});
+	}
+
+	/** POST /{waba-id}/message_templates: Meta answers with the id, status (PENDING…) and category. */
+	async createTemplate(
+		body: Record<string, unknown>,
+	): Promise<{ id: string; status: string; category: string }> {
+		return await this.request('POST', `${this.businessAccountId}/message_templates`, { body });
+	}
+
+	/** DELETE /{waba-id}/message_templates by name (all its languages), or one of them by `hsm_id`. */
+	async deleteTemplate(name: string, templateId?: string): Promise<{ success: boolean }> {
+		return await this.request('DELETE', `${this.businessAccountId}/message_templates`, {
+			qs: { name, ...(templateId ? { hsm_id: templateId } : {}) },
 		});
 	}
 
@@ -357,7 +395,8 @@ export class GraphClient {
 		);
 	}
 
-	private async paginate<T>(path: string, qs: IDataObject): Promise<T[]> {
+	/** Follows Meta's `after` cursors until the last page, or until `max` entries. */
+	private async paginate<T>(path: string, qs: IDataObject, max?: number): Promise<T[]> {
 		const all: T[] = [];
 		let after: string | undefined;
 		// Bounded so a misbehaving server cannot loop forever; 50 pages × 100 is far above real accounts.
@@ -367,6 +406,7 @@ export class GraphClient {
 				paging?: { cursors?: { after?: string }; next?: string };
 			}>('GET', path, { qs: { ...qs, ...(after ? { after } : {}) } });
 			all.push(...(result.data ?? []));
+			if (max !== undefined && all.length >= max) return all.slice(0, max);
 			after = result.paging?.next ? result.paging.cursors?.after : undefined;
 			if (!after) break;
 		}

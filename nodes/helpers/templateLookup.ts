@@ -1,5 +1,5 @@
 import { FieldError } from '../../lib/core/fieldError';
-import { type MessageTemplate, parseTemplateRef } from '../../lib/core/templates';
+import { haltedTemplate, type MessageTemplate, parseTemplateRef } from '../../lib/core/templates';
 import type { GraphClient } from '../../lib/transport/graphApi';
 
 /**
@@ -17,7 +17,26 @@ export async function findTemplate(
 	return pickTemplate(sameName, ref, name, language, field);
 }
 
-export function pickTemplate(
+/**
+ * A template Meta paused or disabled: an input error (it names the template, its status and the
+ * reason) that the send node may turn into a skipped item ("When the Template Is Paused").
+ */
+export class HaltedTemplateError extends FieldError {
+	constructor(
+		field: string,
+		ref: string,
+		readonly template: MessageTemplate,
+		readonly status: string,
+		readonly reason: string,
+		fix: string,
+	) {
+		super(field, ref, `is ${status}: ${reason}`, fix);
+		this.name = 'HaltedTemplateError';
+	}
+}
+
+/** The one template `name` (in `language`, or its only language) among `sameName`, whatever its status. */
+export function matchTemplate(
 	sameName: MessageTemplate[],
 	ref: string,
 	name: string,
@@ -49,7 +68,22 @@ export function pickTemplate(
 			`Add the language: ${candidates.map((t) => `${name}|${t.language}`).join(' or ')}.`,
 		);
 	}
-	const template = candidates[0];
+	return candidates[0];
+}
+
+/** As `matchTemplate`, and the template must be APPROVED (a paused or disabled one: HaltedTemplateError). */
+export function pickTemplate(
+	sameName: MessageTemplate[],
+	ref: string,
+	name: string,
+	language: string | undefined,
+	field = 'Template',
+): MessageTemplate {
+	const template = matchTemplate(sameName, ref, name, language, field);
+	const halted = haltedTemplate(template);
+	if (halted) {
+		throw new HaltedTemplateError(field, ref, template, halted.status, halted.reason, halted.fix);
+	}
 	if (template.status.toUpperCase() !== 'APPROVED') {
 		throw new FieldError(
 			field,

@@ -12,6 +12,9 @@
  *   endpoint): the text a link pre-fills, sent to the number it opens, starts the keyword flow.
  * - The send node refusing a sender the Graph API reports as not CONNECTED: the item's error names
  *   the number and its status, and nothing is sent.
+ * - A template's life through the send node's Template resource: created (PENDING, refused by
+ *   Send Template), approved through the emulator's control API, sent; paused by Meta, refused
+ *   with its status.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -172,6 +175,70 @@ function sendTextWorkflow(): WorkflowInput {
 	};
 }
 
+const CREATE_TEMPLATE_PATH = 'create-template-e2e';
+const SEND_TEMPLATE_PATH = 'send-template-e2e';
+
+/** `{name, text, example}` → Template → Create (UTILITY, en_US, one body variable). */
+function createTemplateWorkflow(): WorkflowInput {
+	return {
+		name: 'Create template (test)',
+		nodes: [
+			webhookNode(CREATE_TEMPLATE_PATH),
+			{
+				name: 'Create Template',
+				type: `${PACKAGE_NAME}.whatsAppAutomation`,
+				typeVersion: 1,
+				position: [240, 0],
+				credentials: CREDENTIALS,
+				onError: 'continueRegularOutput',
+				parameters: {
+					resource: 'template',
+					operation: 'create',
+					templateName: '={{ $json.body.name }}',
+					templateLanguage: 'en_US',
+					templateCategory: 'UTILITY',
+					bodyText: '={{ $json.body.text }}',
+					bodyExamples: { example: [{ variable: '1', value: '={{ $json.body.example }}' }] },
+				},
+			},
+		],
+		connections: { Request: { main: [[{ node: 'Create Template', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/** `{sender, to, template, name}` → Send Template (by name, `{{1}}` mapped), Continue On Fail. */
+function sendTemplateWorkflow(): WorkflowInput {
+	return {
+		name: 'Send template (test)',
+		nodes: [
+			webhookNode(SEND_TEMPLATE_PATH),
+			{
+				name: 'Send Template',
+				type: `${PACKAGE_NAME}.whatsAppAutomation`,
+				typeVersion: 1,
+				position: [240, 0],
+				credentials: CREDENTIALS,
+				onError: 'continueRegularOutput',
+				parameters: {
+					operation: 'sendTemplate',
+					sender: { __rl: true, mode: 'id', value: '={{ $json.body.sender }}' },
+					recipientPhone: '={{ $json.body.to }}',
+					template: { __rl: true, mode: 'name', value: '={{ $json.body.template }}' },
+					variables: {
+						mappingMode: 'defineBelow',
+						value: { body_1: '={{ $json.body.name }}' },
+						matchingColumns: [],
+						schema: [],
+					},
+				},
+			},
+		],
+		connections: { Request: { main: [[{ node: 'Send Template', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
 const KEYWORD_PARAMETERS = {
 	events: ['messageReceived'],
 	// A space and an ampersand: a link must encode both for the tap to send the keyword whole.
@@ -208,6 +275,8 @@ describe('conversations, in-app consent, keyword links and an offline sender in 
 		}
 		await importWorkflow(world, consentCheckWorkflow(), { publish: true });
 		await importWorkflow(world, sendTextWorkflow(), { publish: true });
+		await importWorkflow(world, createTemplateWorkflow(), { publish: true });
+		await importWorkflow(world, sendTemplateWorkflow(), { publish: true });
 	});
 
 	afterAll(async () => {
@@ -514,5 +583,60 @@ describe('conversations, in-app consent, keyword links and an offline sender in 
 		expect((await messagesTo(world, quinn)).map((message) => message.renderedText)).toEqual([
 			'Yes, it left today.',
 		]);
+	});
+
+	it('a template created through the node is sent once approved, and refused with its status once Meta pauses it', async () => {
+		// Meta's review would take its time: the control API decides it.
+		await world.control.settings({ templateReviewMs: 24 * 60 * 60 * 1000 });
+		const created = await world.n8n.webhook(CREATE_TEMPLATE_PATH, {
+			body: {
+				name: 'delivery_slot_e2e',
+				text: 'Hello {{1}}, your delivery slot is confirmed for tomorrow morning.',
+				example: 'Anna',
+			},
+		});
+		const [template] = created.json as Item[];
+		expect(template).toEqual({
+			id: expect.stringMatching(/^\d+$/),
+			name: 'delivery_slot_e2e',
+			language: 'en_US',
+			status: 'PENDING',
+			category: 'UTILITY',
+		});
+
+		const rosa = customer('Rosa', '+4917680000041');
+		const body = {
+			sender: world.phoneNumberId,
+			to: rosa.phone,
+			template: 'delivery_slot_e2e|en_US',
+			name: 'Rosa',
+		};
+		const pending = await world.n8n.webhook(SEND_TEMPLATE_PATH, { body });
+		expect((pending.json as Item[])[0].error).toMatchObject({
+			field: 'Template',
+			message: expect.stringContaining('is PENDING, not APPROVED'),
+		});
+
+		await world.control.templateStatus({ id: template.id, status: 'APPROVED' });
+		const sent = await world.n8n.webhook(SEND_TEMPLATE_PATH, { body });
+		const [sentItem] = sent.json as Item[];
+		expect({ error: sentItem.error, messageId: sentItem.messageId }).toEqual({
+			error: undefined,
+			messageId: expect.any(String),
+		});
+		expect((await messagesTo(world, rosa)).map((message) => message.renderedText)).toEqual([
+			'Hello Rosa, your delivery slot is confirmed for tomorrow morning.',
+		]);
+
+		await world.control.templateStatus({ id: template.id, status: 'PAUSED' });
+		const paused = await world.n8n.webhook(SEND_TEMPLATE_PATH, { body });
+		expect((paused.json as Item[])[0].error).toMatchObject({
+			field: 'Template',
+			message: expect.stringContaining(
+				'is PAUSED: Meta paused template "delivery_slot_e2e" (en_US): quality RED',
+			),
+			fix: expect.stringContaining('wait until it is APPROVED again'),
+		});
+		expect(await messagesTo(world, rosa)).toHaveLength(1);
 	});
 });

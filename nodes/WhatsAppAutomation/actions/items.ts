@@ -116,3 +116,31 @@ export function pausedItem(item: PreparedSend, pause: QualityPause): INodeExecut
 	if (item.warnings) json.warnings = item.warnings as unknown as IDataObject[];
 	return { json, pairedItem: { item: item.itemIndex } };
 }
+
+/**
+ * An item that is not sent for a reason known before sending, other than consent: a template
+ * Meta paused or disabled with "When the Template Is Paused" → Skip the Item. Thrown by an
+ * operation's preparation; the pipeline turns it into a skipped output item.
+ */
+export class SkipBeforeSending extends Error {
+	constructor(
+		readonly reason: string,
+		readonly item: PreparedSend,
+		readonly details: IDataObject,
+	) {
+		super(reason);
+		this.name = 'SkipBeforeSending';
+	}
+}
+
+export function skippedBeforeSendingItem(skip: SkipBeforeSending): INodeExecutionData {
+	const json: IDataObject = {
+		skipped: true,
+		reason: skip.reason,
+		purpose: skip.item.purpose ?? null,
+		...messageFields(skip.item, skip.item.recipient?.waId ?? null),
+		...addresseeFields(skip.item),
+		...skip.details,
+	};
+	return { json, pairedItem: { item: skip.item.itemIndex } };
+}

@@ -21,7 +21,13 @@ import { readSenderId } from '../../helpers/sender';
 import { readItemParameter } from '../../helpers/itemParameter';
 import { sharedLimiters } from '../../helpers/sharedPacing';
 import { SendConsent, type SendPace } from './consent';
-import { pausedItem, sentItem, skippedItem } from './items';
+import {
+	pausedItem,
+	SkipBeforeSending,
+	sentItem,
+	skippedBeforeSendingItem,
+	skippedItem,
+} from './items';
 import { DEFAULT_QUALITY_CHECK_EVERY, QualityPause, QualityWatch } from './qualityPause';
 import type { PrepareContext, PreparedSend, SendOperation } from './types';
 import {
@@ -130,11 +136,11 @@ export async function runSendPipeline(
 					const checked = await checkedSender(this, client, once, i);
 					ready.push(await operation.prepare.call(this, { client, sender: checked, once }, i));
 				} catch (error) {
-					if (!continueOnFail) {
+					if (error instanceof SkipBeforeSending) output[i] = skippedBeforeSendingItem(error);
+					else if (!continueOnFail) {
 						stop = { itemIndex: i, error: error as Error, heldFrom: start };
 						break;
-					}
-					output[i] = errorItem(this, error as Error, i);
+					} else output[i] = errorItem(this, error as Error, i);
 				}
 				await yieldIfDue();
 			}
@@ -278,7 +284,7 @@ function stoppedRunError(
 	const count = (what: (item: INodeExecutionData | undefined) => boolean) =>
 		handled.filter(what).length;
 	const others = [
-		[count((item) => item?.json.skipped === true), 'skipped for consent'],
+		[count((item) => item?.json.skipped === true), 'skipped'],
 		[count((item) => item?.json.error !== undefined), 'failed'],
 	]
 		.filter(([n]) => (n as number) > 0)

@@ -21,7 +21,12 @@ import * as sendMedia from './message/sendMedia.operation';
 import * as sendTemplate from './message/sendTemplate.operation';
 import * as sendText from './message/sendText.operation';
 import { runSendPipeline } from './pipeline';
-import type { HandoverOperation, SendOperation } from './types';
+import * as createTemplate from './template/create.operation';
+import * as deleteTemplate from './template/delete.operation';
+import * as getTemplate from './template/get.operation';
+import * as listTemplates from './template/list.operation';
+import { runTemplate } from './template/run';
+import type { HandoverOperation, SendOperation, TemplateOperation } from './types';
 
 /**
  * The operations of the send node, each in its own file (its picker entry, fields and
@@ -60,11 +65,19 @@ function forMessages(property: INodeProperties): INodeProperties {
 /** Handing a contact over to a person and back: no message, a record in the store. */
 const HANDOVER_OPERATIONS: HandoverOperation[] = [handOver, returnToAutomation];
 
+/** Managing the account's message templates (Meta's template API): no message leaves. */
+const TEMPLATE_OPERATIONS: TemplateOperation[] = [
+	listTemplates,
+	getTemplate,
+	createTemplate,
+	deleteTemplate,
+];
+
 const showForMessages = { show: { resource: ['message'] } };
 
 /**
- * Message (the default, so workflows saved before resources existed keep their operation) and
- * Handover. Only the new fields mention `resource`, apart from the message picker and the sender.
+ * Message (the default, so workflows saved before resources existed keep their operation),
+ * Handover and Template. Only the new fields mention `resource`, apart from the message picker and the sender.
  */
 const resourceProperty: INodeProperties = {
 	displayName: 'Resource',
@@ -84,6 +97,12 @@ const resourceProperty: INodeProperties = {
 			value: 'message',
 			description:
 				'Send templates, text, buttons, lists, links, media, locations, contacts and reactions, or mark a message as read',
+		},
+		{
+			name: 'Template',
+			value: 'template',
+			description:
+				'List, get, create and delete the account’s message templates (status, quality, review)',
 		},
 	],
 };
@@ -109,11 +128,22 @@ const handoverOperationProperty: INodeProperties = {
 	displayOptions: { show: { resource: ['handover'] } },
 };
 
+const templateOperationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	default: 'list',
+	options: TEMPLATE_OPERATIONS.map((o) => o.option).sort((a, b) => a.name.localeCompare(b.name)),
+	displayOptions: { show: { resource: ['template'] } },
+};
+
 /** The send node's fields, in the order the editor shows them. */
 export const description: INodeProperties[] = [
 	resourceProperty,
 	operationProperty,
 	handoverOperationProperty,
+	templateOperationProperty,
 	// The sender picker is shared with other nodes: only the send node hides it for handovers.
 	{ ...senderProperty, displayOptions: showForMessages },
 	forMessages(recipientProperty),
@@ -137,6 +167,10 @@ export const description: INodeProperties[] = [
 	handoverContactProperty,
 	...handOver.description,
 	...returnToAutomation.description,
+	...listTemplates.description,
+	...getTemplate.description,
+	...createTemplate.description,
+	...deleteTemplate.description,
 ];
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -147,6 +181,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (!handover) throw unknownOperation(this, name, HANDOVER_OPERATIONS);
 		return await runHandover.call(this, handover);
 	}
+	if (resource === 'template') {
+		const template = TEMPLATE_OPERATIONS.find((o) => o.option.value === name);
+		if (!template) throw unknownOperation(this, name, TEMPLATE_OPERATIONS);
+		return await runTemplate.call(this, template);
+	}
 	const operation = OPERATIONS.find((o) => o.option.value === name);
 	if (!operation) throw unknownOperation(this, name, OPERATIONS);
 	return await runSendPipeline.call(this, operation);
@@ -155,7 +194,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 function unknownOperation(
 	ctx: IExecuteFunctions,
 	name: string,
-	operations: ReadonlyArray<SendOperation | HandoverOperation>,
+	operations: ReadonlyArray<SendOperation | HandoverOperation | TemplateOperation>,
 ): NodeOperationError {
 	return new NodeOperationError(ctx.getNode(), `Unknown operation "${name}"`, {
 		description: `Choose one of: ${operations.map((o) => o.option.name).join(', ')}.`,

@@ -119,3 +119,14 @@ export interface HandoverContext {
 	/** The execution's clock, read once. */
 	now: number;
 }
+
+/**
+ * One operation of the Template resource: no message leaves, a call to Meta's template management
+ * API per item. It runs per item and may answer with several output items (List); the router
+ * handles Continue On Fail.
+ */
+export interface TemplateOperation {
+	option: INodePropertyOptions & { value: string; action: string };
+	description: INodeProperties[];
+	run(this: IExecuteFunctions, client: GraphClient, itemIndex: number): Promise<IDataObject[]>;
+}

@@ -2,7 +2,10 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { marketingTemplateWarnings, purposeOfSend } from '../../../../lib/core/consentPolicy';
 import { templateProperty, templateVariablesProperty } from '../../../helpers/template';
+import { FieldError } from '../../../../lib/core/fieldError';
 import { readItemParameter } from '../../../helpers/itemParameter';
+import { HaltedTemplateError } from '../../../helpers/templateLookup';
+import { SkipBeforeSending } from '../items';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
 import { prepareTemplateMessage } from './templateMessage';
@@ -36,6 +39,28 @@ export const description: INodeProperties[] = [
 		description: 'Optional; kept in the output and the message log for your reference',
 		displayOptions: show,
 	},
+	{
+		displayName: 'When the Template Is Paused',
+		name: 'whenTemplatePaused',
+		type: 'options',
+		default: 'fail',
+		description:
+			'What happens to an item whose template Meta paused (low quality) or disabled: Meta would refuse the send',
+		options: [
+			{
+				name: 'Fail the Item',
+				value: 'fail',
+				description: 'An error naming the template, its status and the reason',
+			},
+			{
+				name: 'Skip the Item',
+				value: 'skip',
+				description:
+					'An output item with skipped: true and the reason; the other items go on',
+			},
+		],
+		displayOptions: show,
+	},
 ];
 
 export const sendsMessage = true;
@@ -48,13 +73,37 @@ export async function prepare(
 	i: number,
 ): Promise<PreparedSend> {
 	const { recipient, purposeSetting, unknownConsent, common } = readAddressing(this, i);
-	const { template, renderedText, body, components } = await prepareTemplateMessage(
-		this,
-		context,
-		i,
-		common,
-	);
 	const name = (readItemParameter(this, 'recipientName', i, '') as string) || undefined;
+	const whenPaused = readItemParameter(this, 'whenTemplatePaused', i, 'fail');
+	if (whenPaused !== 'fail' && whenPaused !== 'skip') {
+		throw new FieldError(
+			'When the Template Is Paused',
+			whenPaused,
+			'is not a known choice',
+			'Use "fail" (Fail the Item) or "skip" (Skip the Item).',
+		);
+	}
+	const prepared = await prepareTemplateMessage(this, context, i, common).then(
+		(message) => ({ message }),
+		(error: unknown) => ({ error }),
+	);
+	if ('error' in prepared) {
+		const { error } = prepared;
+		if (!(error instanceof HaltedTemplateError) || whenPaused !== 'skip') throw error;
+		throw new SkipBeforeSending(
+			`Not sent: ${error.reason}. ${error.fix}`,
+			{
+				itemIndex: i,
+				sender: context.sender,
+				recipient: { ...recipient, name },
+				body: { type: 'template' },
+				template: error.template,
+				purpose: purposeOfSend(purposeSetting, error.template.category),
+			},
+			{ templateStatus: error.status },
+		);
+	}
+	const { template, renderedText, body, components } = prepared.message;
 	const warnings = marketingTemplateWarnings(template, components);
 	return {
 		itemIndex: i,
