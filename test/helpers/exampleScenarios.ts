@@ -1214,8 +1214,7 @@ export async function aiFollowUpSequenceScenario(
 	const booking = await world.n8n.webhook('booking-made', { body: { phone: stella.phone } });
 	expect(booking.status).toBe(200);
 	expect(booking.json).toMatchObject({
-		sequence: SEQUENCE,
-		cancelledWaits: { count: 1, resumed: 1, failed: 0 },
+		cancelledWaits: { count: 1, resumed: 1, failed: 0, sequence: SEQUENCE },
 	});
 	const cancelled = await finishedExecution(world, stellaRun);
 	expect({ status: cancelled.status, error: executionError(cancelled) }).toEqual({
