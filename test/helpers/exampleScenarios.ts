@@ -7,11 +7,12 @@
  *
  * All examples are published at once, up front, as the sandbox publishes them
  * (publishAllExamples, through scripts/harness/examples.ts), and stay published: every scenario
- * runs against all of them. Three of them have a WhatsApp trigger on the one account: example 2's
- * lead-qualification bot (no keywords: the fallback), example 6's PROMO keyword flow and example
- * 7's "delete my data" keyword flow. So every message of every scenario is routed between them (docs/nodes/trigger.md, "Many workflows on one
- * number"): the bot takes what no keyword flow took and no waiting Follow-up Wait consumed, and its
- * trigger's Confirm Opt-Out answers every STOP, INFOSTOP and "Stop promotions" on the account.
+ * runs against all of them. Four of them have a WhatsApp trigger on the one account: example 2's
+ * lead-qualification bot (no keywords: the fallback), example 6's PROMO, example 9's quote
+ * requests and example 10's "delete my data" keyword flows. So every message of every scenario is
+ * routed between them (docs/nodes/trigger.md, "Many workflows on one number"): the bot takes what
+ * no keyword flow took and no waiting Follow-up Wait consumed, and its trigger's Confirm Opt-Out
+ * answers every STOP, INFOSTOP and "Stop promotions" on the account.
  * Each scenario has contacts of its own and states which runs its messages started
  * (expectRunsSince) and every message its contacts got.
  *
@@ -944,7 +945,7 @@ async function waitingAndFinished(
 	return [...finished.map(({ id }) => id), ...waiting];
 }
 
-// ---------------------------------------------------------------- 7. delete my data
+// ---------------------------------------------------------------- 10. delete my data
 
 const YES_DELETE = { id: 'erase:yes', title: 'Yes, delete' };
 const NO_KEEP = { id: 'erase:no', title: 'No' };
