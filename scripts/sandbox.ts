@@ -240,12 +240,13 @@ async function modelEndpoint(options: SandboxOptions): Promise<ModelEndpoint> {
 			stop: async () => undefined,
 		};
 	}
-	const { startOpenAiCompatibleServer } = await import('../test/tools/openaiCompatibleServer');
-	const server = await startOpenAiCompatibleServer();
+	const { examplesResponder, startOpenAiCompatibleServer } =
+		await import('../test/tools/openaiCompatibleServer');
+	const server = await startOpenAiCompatibleServer({ responder: examplesResponder });
 	return {
 		baseUrl: server.url,
 		apiKey: 'sandbox',
-		description: `a local stand-in at ${server.url} that echoes what it is told (set OPENAI_API_KEY for a real model)`,
+		description: `a local stand-in at ${server.url} that echoes what it is told and always follows up (set OPENAI_API_KEY for a real model)`,
 		stop: () => server.close(),
 	};
 }

@@ -1,12 +1,14 @@
 /**
  * The example workflows of examples/, imported and published at once into the pinned n8n (one
  * process, SQLite, the package's store on SQLite) as the sandbox publishes them, and driven end to
- * end through the Cloud API emulator while all of them are live: examples 2, 6 and 7 share the
- * account's webhooks (the bot as fallback, PROMO and "delete my data" as keyword flows), 4 and 5
+ * end through the Cloud API emulator while all of them are live: examples 2, 6, 9 and 10 share the
+ * account's webhooks (the bot as fallback, PROMO, the quote requests and "delete my data" as
+ * keyword flows), 4 and 5
  * rely on the trigger of example 2 recording replies and resuming waits. The scenarios and their assertions live in
  * test/helpers/exampleScenarios.ts; queue.test.ts runs them in queue mode.
  */
 import {
+	aiFollowUpSequenceScenario,
 	appointmentRemindersScenario,
 	callEndedScenario,
 	deleteMyDataScenario,
@@ -21,6 +23,9 @@ import {
 } from '../helpers/exampleScenarios';
 import { startWorld, type World } from '../helpers/e2eWorld';
 
+/** Every wait of example 9's sequence: above a minute, so n8n's wait tracker ends it on time. */
+const SEQUENCE_WAIT_SECONDS = 75;
+
 describe('the example workflows in a real n8n (SQLite), all published at once', () => {
 	let world: World;
 	let examples: PublishedExamples;
@@ -31,6 +36,7 @@ describe('the example workflows in a real n8n (SQLite), all published at once', 
 			followUpWaitSeconds: 90,
 			optInWaitSeconds: 60,
 			deleteWaitSeconds: 60,
+			followUpSequenceWaitSeconds: SEQUENCE_WAIT_SECONDS,
 		});
 	});
 
@@ -38,7 +44,7 @@ describe('the example workflows in a real n8n (SQLite), all published at once', 
 		await world?.stop();
 	});
 
-	it('example 2’s trigger holds Meta’s callback; examples 6 and 7 are routes beside it', async () => {
+	it('example 2’s trigger holds Meta’s callback; examples 6, 9 and 10 are routes beside it', async () => {
 		await expectTriggerRoutes(world, examples);
 	});
 
@@ -70,7 +76,11 @@ describe('the example workflows in a real n8n (SQLite), all published at once', 
 		await keywordOptInNoAnswerScenario(world, examples);
 	});
 
-	it('7. delete my data: the request in the customer’s words, a confirmation tap, the erasure and its confirmation leave nothing of the contact in the store; No and silence delete nothing', async () => {
+	it('9. AI follow-up sequence: the AI follows up a silent customer up to the cap (the template once the window closed); a reply or a booking ends the sequence', async () => {
+		await aiFollowUpSequenceScenario(world, examples, { waitSeconds: SEQUENCE_WAIT_SECONDS });
+	}, 600_000);
+
+	it('10. delete my data: the request in the customer’s words, a confirmation tap, the erasure and its confirmation leave nothing of the contact in the store; No and silence delete nothing', async () => {
 		await deleteMyDataScenario(world, examples);
 	});
 });

@@ -6,6 +6,7 @@
  * and the leader's wait tracker.
  */
 import {
+	aiFollowUpSequenceScenario,
 	appointmentRemindersScenario,
 	callEndedScenario,
 	expectTriggerRoutes,
@@ -18,13 +19,19 @@ import {
 } from '../helpers/exampleScenarios';
 import { startWorld, type World } from '../helpers/e2eWorld';
 
+/** Every wait of example 9's sequence: above a minute, so n8n's wait tracker ends it on time. */
+const SEQUENCE_WAIT_SECONDS = 75;
+
 describe('the example workflows in n8n queue mode (main, webhook processor, two workers, PostgreSQL, Redis), all published at once', () => {
 	let world: World;
 	let examples: PublishedExamples;
 
 	beforeAll(async () => {
 		world = await startWorld({ queue: true });
-		examples = await publishAllExamples(world, { followUpWaitSeconds: 60 });
+		examples = await publishAllExamples(world, {
+			followUpWaitSeconds: 60,
+			followUpSequenceWaitSeconds: SEQUENCE_WAIT_SECONDS,
+		});
 	});
 
 	afterAll(async () => {
@@ -37,7 +44,7 @@ describe('the example workflows in n8n queue mode (main, webhook processor, two 
 		expect(world.store.backend).toBe('postgres');
 	});
 
-	it('example 2’s trigger holds Meta’s callback; example 6’s is a route beside it', async () => {
+	it('example 2’s trigger holds Meta’s callback; examples 6, 9 and 10 are routes beside it', async () => {
 		await expectTriggerRoutes(world, examples);
 	});
 
@@ -66,6 +73,10 @@ describe('the example workflows in n8n queue mode (main, webhook processor, two 
 	it('6. keyword opt-in', async () => {
 		await keywordOptInScenario(world, examples);
 	});
+
+	it('9. AI follow-up sequence', async () => {
+		await aiFollowUpSequenceScenario(world, examples, { waitSeconds: SEQUENCE_WAIT_SECONDS });
+	}, 600_000);
 
 	it('ran every execution on a worker, those started from the editor included', async () => {
 		const executions = await world.n8n.api.listExecutions();

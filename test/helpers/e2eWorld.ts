@@ -27,6 +27,7 @@ import { installIntoUserFolder, stageBuiltPackage } from '../../scripts/harness/
 import { createScratchDatabase, dropScratchDatabase } from '../../scripts/harness/databases';
 import { repoRoot } from '../../scripts/harness/paths';
 import {
+	examplesResponder,
 	startOpenAiCompatibleServer,
 	type OpenAiCompatibleServer,
 } from '../tools/openaiCompatibleServer';
@@ -93,7 +94,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 	try {
 		const emulator = await startEmulator();
 		cleanups.push(async () => await emulator.stop());
-		const model = await startOpenAiCompatibleServer();
+		const model = await startOpenAiCompatibleServer({ responder: examplesResponder });
 		cleanups.push(async () => await model.close());
 
 		const userFolder = await mkdtemp(join(tmpdir(), 'n8n-examples-'));
@@ -459,6 +460,21 @@ export function outputOf(
 ): Array<Record<string, unknown>> {
 	const runs = (execution.data?.resultData.runData ?? {}) as Record<string, TaskData[]>;
 	return (runs[nodeName]?.[0]?.data?.main?.[output] ?? []).map((item) => item.json);
+}
+
+/**
+ * The JSON of the items a node sent to one of its outputs, one list per run, oldest first: a node
+ * in a loop runs once per pass ([] for a pass that used another output).
+ */
+export function outputsOfEveryRun(
+	execution: Execution,
+	nodeName: string,
+	output = 0,
+): Array<Array<Record<string, unknown>>> {
+	const runs = (execution.data?.resultData.runData ?? {}) as Record<string, TaskData[]>;
+	return (runs[nodeName] ?? []).map((run) =>
+		(run.data?.main?.[output] ?? []).map((item) => item.json),
+	);
 }
 
 /** Names of the nodes that ran in the execution. */

@@ -7,11 +7,12 @@
  *
  * All examples are published at once, up front, as the sandbox publishes them
  * (publishAllExamples, through scripts/harness/examples.ts), and stay published: every scenario
- * runs against all of them. Three of them have a WhatsApp trigger on the one account: example 2's
- * lead-qualification bot (no keywords: the fallback), example 6's PROMO keyword flow and example
- * 7's "delete my data" keyword flow. So every message of every scenario is routed between them (docs/nodes/trigger.md, "Many workflows on one
- * number"): the bot takes what no keyword flow took and no waiting Follow-up Wait consumed, and its
- * trigger's Confirm Opt-Out answers every STOP, INFOSTOP and "Stop promotions" on the account.
+ * runs against all of them. Four of them have a WhatsApp trigger on the one account: example 2's
+ * lead-qualification bot (no keywords: the fallback), example 6's PROMO, example 9's quote
+ * requests and example 10's "delete my data" keyword flows. So every message of every scenario is
+ * routed between them (docs/nodes/trigger.md, "Many workflows on one number"): the bot takes what
+ * no keyword flow took and no waiting Follow-up Wait consumed, and its trigger's Confirm Opt-Out
+ * answers every STOP, INFOSTOP and "Stop promotions" on the account.
  * Each scenario has contacts of its own and states which runs its messages started
  * (expectRunsSince) and every message its contacts got.
  *
@@ -23,6 +24,7 @@ import { DateTime } from 'luxon';
 
 import { WINDOW_MS } from '../../lib/core/window';
 import type { Execution, WorkflowInput } from '../../scripts/harness';
+import { followUpText } from '../tools/openaiCompatibleServer';
 import { publishExamples } from '../../scripts/harness/examples';
 import {
 	accountOverrides,
@@ -39,6 +41,7 @@ import {
 	messagesTo,
 	nodesThatRan,
 	outputOf,
+	outputsOfEveryRun,
 	patchParameters,
 	runFromEditor,
 	settledExecutions,
@@ -91,6 +94,11 @@ export interface PublishOptions {
 	 * shortens it to this many seconds, so that its No Reply branch can be reached.
 	 */
 	deleteWaitSeconds?: number;
+	/**
+	 * Example 9's waits take the AI's delay (a day), kept between 1 hour and 3 days; the test keeps
+	 * them between 1 second and this many seconds, so every wait of its sequence lasts this long.
+	 */
+	followUpSequenceWaitSeconds: number;
 }
 
 /**
@@ -107,6 +115,14 @@ export async function publishAllExamples(
 		[EXAMPLES.callEnded]: { 'Wait 2 Minutes': { amount: 1, unit: 'seconds' } },
 		[EXAMPLES.followUpAfterSilence]: {
 			'Wait for Reply (4 h)': { amount: options.followUpWaitSeconds, unit: 'seconds' },
+		},
+		[EXAMPLES.aiFollowUpSequence]: {
+			'Wait for Reply': {
+				earliestAmount: 1,
+				earliestUnit: 'seconds',
+				latestAmount: options.followUpSequenceWaitSeconds,
+				latestUnit: 'seconds',
+			},
 		},
 		...(options.optInWaitSeconds === undefined
 			? {}
@@ -169,7 +185,7 @@ function withoutLiveSchedules(workflow: WorkflowInput): WorkflowInput {
 /**
  * The trigger examples share the account: example 2's trigger, published first, holds Meta's
  * callback (the account's callback override points at its production URL) as the fallback route;
- * examples 6 and 7 are keyword routes beside it.
+ * examples 6, 9 and 10 are keyword routes beside it.
  */
 export async function expectTriggerRoutes(
 	world: World,
@@ -180,6 +196,7 @@ export async function expectTriggerRoutes(
 		[
 			{ workflowId: examples.leadQualification, role: 'fallback' },
 			{ workflowId: examples.promoOptIn, role: 'keyword' },
+			{ workflowId: examples.aiFollowUpSequence, role: 'keyword' },
 			{ workflowId: examples.deleteMyData, role: 'keyword' },
 		],
 	);
@@ -192,6 +209,7 @@ export async function expectTriggerRoutes(
 const TRIGGERS = {
 	leadQualification: 'WhatsApp Automation Trigger',
 	promoOptIn: 'PROMO Keyword',
+	aiFollowUpSequence: 'Quote Request',
 	deleteMyData: 'Delete My Data',
 } as const;
 type TriggerExample = keyof typeof TRIGGERS;
@@ -927,7 +945,7 @@ async function waitingAndFinished(
 	return [...finished.map(({ id }) => id), ...waiting];
 }
 
-// ---------------------------------------------------------------- 7. delete my data
+// ---------------------------------------------------------------- 10. delete my data
 
 const YES_DELETE = { id: 'erase:yes', title: 'Yes, delete' };
 const NO_KEEP = { id: 'erase:no', title: 'No' };
@@ -1089,4 +1107,227 @@ export async function deleteMyDataScenario(
 			'Fritz: Please delete my data, thanks (keyword)',
 		],
 	});
+}
+
+// ---------------------------------------------------------------- 9. AI follow-up sequence
+
+const SEQUENCE = 'sales follow-up';
+const SALES_ASSISTANT = 'Sales assistant';
+const CLOSED_WINDOW_TEMPLATE = (name: string) =>
+	`Hi ${name}, welcome to Sunny Solar! Reply to this message any time.`;
+
+export interface FollowUpSequenceOptions {
+	/** The length of every wait of the sequence, as published (followUpSequenceWaitSeconds). */
+	waitSeconds: number;
+}
+
+/**
+ * Example 9, three customers ask for a quote at once, each answered by the sales assistant, whose
+ * follow-up workflow then waits (the local model: follow up, in a day, which the test's bounds
+ * shorten to `waitSeconds`). Sina stays silent: three follow-ups, the third after her window
+ * closed (her request carries Meta's time of almost 24 hours ago: the window closes halfway
+ * through the third wait), so it goes out as the template; the fourth pass leaves by Limit
+ * Reached. Rolf replies during the first wait: his run resumes on Replied, the assistant answers
+ * and nothing more follows. Stella books: the booking webhook cancels her waits in the sequence,
+ * her run ends on Cancelled. The waits' length needs waits above a minute: n8n's wait tracker looks
+ * for due waits once a minute and times those due within 70 s precisely.
+ */
+export async function aiFollowUpSequenceScenario(
+	world: World,
+	examples: PublishedExamples,
+	options: FollowUpSequenceOptions,
+): Promise<void> {
+	const workflowId = examples.aiFollowUpSequence;
+	const sina = customer('Sina', '+4917690000001');
+	const rolf = customer('Rolf', '+4917690000002');
+	const stella = customer('Stella', '+4917690000003');
+	const contacts = [sina, rolf, stella];
+	const waitMs = options.waitSeconds * 1000;
+	const before = await runCounts(world, examples);
+
+	const sinaAsks = 'Hi, can I get a quote for solar panels?';
+	const rolfAsks = 'What is the price of a heat pump?';
+	const stellaAsks = 'Ich hätte gern ein Angebot für eine Wärmepumpe.';
+	await customerWroteAt(world, sina, sinaAsks, new Date(Date.now() - WINDOW_MS + 2.5 * waitMs));
+	await customerWrites(world, rolf, rolfAsks);
+	await customerWrites(world, stella, stellaAsks);
+	const waiting = await waitingExecutions(world, workflowId, 3);
+	const requests = [
+		`Sina: ${sinaAsks} (keyword)`,
+		`Rolf: ${rolfAsks} (keyword)`,
+		`Stella: ${stellaAsks} (keyword)`,
+	];
+	const started = await expectRunsSince(world, examples, before, contacts, {
+		aiFollowUpSequence: requests,
+	});
+	const runFor = (who: Customer) => {
+		const { id } = runOf(started.aiFollowUpSequence, 'aiFollowUpSequence', who);
+		expect(waiting).toContain(id);
+		return id;
+	};
+	const [sinaRun, rolfRun, stellaRun] = contacts.map(runFor);
+	const answers = await Promise.all(
+		[
+			[sina, sinaAsks],
+			[rolf, rolfAsks],
+			[stella, stellaAsks],
+		].map(async ([who, asked]) => {
+			const [answer] = await eventuallyMessagesTo(world, who as Customer, 1);
+			expect(answer).toMatchObject({ type: 'text', renderedText: modelReply(1, asked as string) });
+			return answer;
+		}),
+	);
+
+	// Each waits for the first follow-up of the sequence (List Waits reads the same rows).
+	const pending = await world.store.listWaits({
+		account: world.account,
+		sequence: SEQUENCE,
+		at: Date.now(),
+		limit: 10,
+	});
+	expect(
+		pending.map((wait) => ({ waId: wait.contact.waId, followUp: wait.followUp })).sort(byWaId),
+	).toEqual(contacts.map((who) => ({ waId: who.waId, followUp: 1 })).sort(byWaId));
+	const waitOf = (who: Customer) => pending.find((wait) => wait.contact.waId === who.waId)!;
+
+	// Rolf replies: his run resumes on Replied, the assistant answers in the same conversation.
+	const rolfReplies = 'Thanks, I will read it tonight.';
+	await customerWrites(world, rolf, rolfReplies);
+	const replied = await finishedExecution(world, rolfRun);
+	expect({ status: replied.status, error: executionError(replied) }).toEqual({
+		status: 'success',
+		error: 'null',
+	});
+	expect(outputOf(replied, 'Wait for Reply', 1)).toEqual([
+		expect.objectContaining({
+			message: expect.objectContaining({ text: rolfReplies }),
+			followUp: expect.objectContaining({ outcome: 'replied', sequence: SEQUENCE, count: 1 }),
+		}),
+	]);
+	expect(nodesThatRan(replied)).not.toContain('Write Follow-up');
+	const toRolf = await eventuallyMessagesTo(world, rolf, 2);
+	expect(toRolf[1]).toMatchObject({ type: 'text', renderedText: modelReply(2, rolfReplies) });
+	expect(await world.store.getWait(waitOf(rolf).id)).toMatchObject({ status: 'claimed' });
+	// The reply went to the waiting run only: no new run of any trigger workflow.
+	await expectRunsSince(world, examples, before, contacts, { aiFollowUpSequence: requests });
+
+	// Stella booked: the booking system's call cancels her waits in the sequence.
+	const booking = await world.n8n.webhook('booking-made', { body: { phone: stella.phone } });
+	expect(booking.status).toBe(200);
+	expect(booking.json).toMatchObject({
+		cancelledWaits: { count: 1, resumed: 1, failed: 0, sequence: SEQUENCE },
+	});
+	const cancelled = await finishedExecution(world, stellaRun);
+	expect({ status: cancelled.status, error: executionError(cancelled) }).toEqual({
+		status: 'success',
+		error: 'null',
+	});
+	expect(outputOf(cancelled, 'Wait for Reply', 2)).toEqual([
+		expect.objectContaining({ followUp: expect.objectContaining({ outcome: 'cancelled' }) }),
+	]);
+	expect(nodesThatRan(cancelled)).toContain('Sequence Stopped');
+	expect(nodesThatRan(cancelled)).not.toContain('Write Follow-up');
+	expect(await world.store.getWait(waitOf(stella).id)).toMatchObject({ status: 'cancelled' });
+
+	// Sina stays silent: three follow-ups, then Limit Reached.
+	const silent = await finishedExecution(world, sinaRun, 4 * waitMs + 120_000);
+	expect({ status: silent.status, error: executionError(silent) }).toEqual({
+		status: 'success',
+		error: 'null',
+	});
+	const noReplies = outputsOfEveryRun(silent, 'Wait for Reply', 0).flat();
+	expect(noReplies.map((item) => item.followUp)).toEqual(
+		[1, 2, 3].map((count) =>
+			expect.objectContaining({
+				outcome: 'noReply',
+				sequence: SEQUENCE,
+				count,
+				max: 3,
+				limitReached: false,
+				deadlineClampedTo: 'latest',
+			}),
+		),
+	);
+	// The window closed during the third wait.
+	expect(noReplies.map((item) => item.windowOpen)).toEqual([true, true, false]);
+	expect(outputsOfEveryRun(silent, 'Wait for Reply', 3).flat()).toEqual([
+		expect.objectContaining({
+			followUp: expect.objectContaining({
+				outcome: 'limitReached',
+				limitReached: true,
+				count: 3,
+				max: 3,
+			}),
+		}),
+	]);
+	expect(nodesThatRan(silent)).toContain('Mark Lead Cold');
+	// Every pass asked the model for the delay: a day, kept to the test's bound by the wait.
+	expect(
+		outputsOfEveryRun(silent, 'Pick the Delay')
+			.flat()
+			.map((item) => item.delayHours),
+	).toEqual([24, 24, 24, 24]);
+	expect(
+		outputsOfEveryRun(silent, 'Send Follow-up')
+			.flat()
+			.map((item) => ({ sentAs: item.sentAs, fallback: item.fallback ?? null })),
+	).toEqual([
+		{ sentAs: 'text', fallback: null },
+		{ sentAs: 'text', fallback: null },
+		{
+			sentAs: 'template',
+			fallback: expect.objectContaining({
+				reason: 'windowClosed',
+				detectedBy: 'store',
+				template: 'welcome_named',
+			}),
+		},
+	]);
+	const toSina = await eventuallyMessagesTo(world, sina, 4);
+	expect(toSina.map((message) => ({ type: message.type, text: message.renderedText }))).toEqual([
+		{ type: 'text', text: answers[0].renderedText },
+		{ type: 'text', text: followUpText(1) },
+		{ type: 'text', text: followUpText(2) },
+		{ type: 'template', text: CLOSED_WINDOW_TEMPLATE('Sina') },
+	]);
+	expect(toSina[3].template).toMatchObject({ name: 'welcome_named', language: 'en_US' });
+	// The follow-ups are in the conversation, the template's text too: the assistant wrote it.
+	const history = await world.store.getAiHistory({
+		assistant: SALES_ASSISTANT,
+		customer: sina.waId,
+		limit: 50,
+	});
+	expect(history.messages.map(({ role, content }) => ({ role, content }))).toEqual([
+		{ role: 'user', content: sinaAsks },
+		{ role: 'assistant', content: answers[0].renderedText },
+		{ role: 'assistant', content: followUpText(1) },
+		{ role: 'assistant', content: followUpText(2) },
+		{ role: 'assistant', content: followUpText(3) },
+	]);
+	// Each wait counted one follow-up of the sequence in the store.
+	const sinaWaits = await Promise.all(
+		noReplies.map(
+			async (item) => await world.store.getWait((item.followUp as { waitId: string }).waitId),
+		),
+	);
+	expect(sinaWaits.map((wait) => ({ sequence: wait?.sequence, followUp: wait?.followUp }))).toEqual(
+		[1, 2, 3].map((followUp) => ({ sequence: SEQUENCE, followUp })),
+	);
+
+	// Nothing waits in the sequence any more, and Rolf and Stella got nothing after the waits
+	// they left (Sina's three waits outlasted theirs).
+	expect(
+		await world.store.listWaits({
+			account: world.account,
+			sequence: SEQUENCE,
+			at: Date.now(),
+			limit: 10,
+		}),
+	).toEqual([]);
+	expect(await textsTo(world, rolf)).toEqual([answers[1].renderedText, modelReply(2, rolfReplies)]);
+	expect(await textsTo(world, stella)).toEqual([answers[2].renderedText]);
+}
+
+function byWaId(a: { waId: string | null }, b: { waId: string | null }): number {
+	return String(a.waId).localeCompare(String(b.waId));
 }

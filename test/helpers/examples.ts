@@ -13,6 +13,7 @@ export const EXAMPLES = {
 	marketingPush: '04-marketing-push.json',
 	followUpAfterSilence: '05-follow-up-after-silence.json',
 	promoOptIn: '06-keyword-opt-in.json',
+	aiFollowUpSequence: '09-ai-follow-up-sequence.json',
 	deleteMyData: '10-delete-my-data.json',
 } as const;
 

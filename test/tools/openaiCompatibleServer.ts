@@ -91,6 +91,37 @@ export function defaultResponder(request: RecordedRequest): string {
 	return `(turn ${userMessages.length}) You said: "${last}"`;
 }
 
+/**
+ * The default responder, plus fixed answers to the WhatsApp AI Reply's follow-up tasks, recognised
+ * by their task line (lib/core/ai/prompt.ts): Decide Follow-up always says yes (the stop condition
+ * not met), Suggest Follow-up Delay 24 hours, Write Follow-up a numbered reminder (N = the
+ * assistant's messages so far: the answer to the request is the first). So example 9 runs the same
+ * way every time, in the e2e tests and in the sandbox without a real model.
+ */
+export function examplesResponder(request: RecordedRequest): string {
+	const task = request.messages[request.messages.length - 1]?.content ?? '';
+	if (task.includes('Task: decide from the conversation whether to start a follow-up')) {
+		return JSON.stringify({
+			followUp: true,
+			stop: false,
+			reason: 'The customer asked for a quote and has not booked yet.',
+		});
+	}
+	if (task.includes('Task: recommend how long to wait before sending the next follow-up')) {
+		return JSON.stringify({ delayHours: 24, reason: 'A day to read the quote.' });
+	}
+	if (task.includes('Task: write the next WhatsApp message to this customer')) {
+		const sent = task.split('\n').filter((line) => /^(\[[^\]]*\] )?Assistant: /.test(line)).length;
+		return followUpText(sent);
+	}
+	return defaultResponder(request);
+}
+
+/** examplesResponder's Write Follow-up answer, the `n`th follow-up of a conversation. */
+export function followUpText(n: number): string {
+	return `(follow-up ${n}) Have you had a chance to look at your quote? I can book the free roof check for you.`;
+}
+
 export async function startOpenAiCompatibleServer(
 	options: OpenAiCompatibleServerOptions = {},
 ): Promise<OpenAiCompatibleServer> {
