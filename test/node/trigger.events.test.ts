@@ -115,6 +115,7 @@ describe('Message Status', () => {
 		const { fixture, store } = await withStore({ events: ['messageStatus'], statuses: [] });
 		await store.logOutbound({
 			wamid: SENT_WAMID,
+			account: WABA_ID,
 			phoneNumberId: PHONE_NUMBER_ID,
 			recipient: '16505551234',
 			kind: 'template',

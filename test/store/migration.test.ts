@@ -74,7 +74,7 @@ describe.each(BACKENDS)('%s store upgraded from schema version 1', (backend) => 
 		const store = env.track(await createStore(config), config);
 
 		const versions = await env.rawQuery(config, 'SELECT version FROM schema_migrations');
-		expect(versions.map((row) => Number(row.version)).sort()).toEqual(
+		expect(versions.map((row) => Number(row.version)).sort((a, b) => a - b)).toEqual(
 			MIGRATIONS.map((migration) => migration.version),
 		);
 		expect(await store.getWait(waiting.id)).toEqual(waiting);
