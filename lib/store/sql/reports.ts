@@ -51,8 +51,10 @@ function selectionWhere(selection: Selection, params: Params): string {
 	if (selection.phoneNumberId !== null) {
 		conditions.push(`m.phone_number_id = ${params.add(selection.phoneNumberId)}`);
 	}
-	if (selection.sentFrom !== null) conditions.push(`m.sent_at >= ${params.add(selection.sentFrom)}`);
-	if (selection.sentUntil !== null) conditions.push(`m.sent_at < ${params.add(selection.sentUntil)}`);
+	if (selection.sentFrom !== null)
+		conditions.push(`m.sent_at >= ${params.add(selection.sentFrom)}`);
+	if (selection.sentUntil !== null)
+		conditions.push(`m.sent_at < ${params.add(selection.sentUntil)}`);
 	return conditions.join(' AND ');
 }
 
