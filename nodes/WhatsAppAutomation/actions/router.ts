@@ -15,6 +15,7 @@ import * as sendMedia from './message/sendMedia.operation';
 import * as sendTemplate from './message/sendTemplate.operation';
 import * as sendText from './message/sendText.operation';
 import { runSendPipeline } from './pipeline';
+import * as campaignReport from './report/campaignReport.operation';
 import type { HandoverOperation, SendOperation } from './types';
 
 /**
@@ -40,8 +41,8 @@ const HANDOVER_OPERATIONS: HandoverOperation[] = [handOver, returnToAutomation];
 const showForMessages = { show: { resource: ['message'] } };
 
 /**
- * Message (the default, so workflows saved before resources existed keep their operation) and
- * Handover. Only the new fields mention `resource`, apart from the message picker and the sender.
+ * Message (the default, so workflows saved before resources existed keep their operation),
+ * Handover and Report. Only the new fields mention `resource`, apart from the message picker and the sender.
  */
 const resourceProperty: INodeProperties = {
 	displayName: 'Resource',
@@ -60,6 +61,12 @@ const resourceProperty: INodeProperties = {
 			name: 'Message',
 			value: 'message',
 			description: 'Send templates, text, buttons and media, or mark a message as read',
+		},
+		{
+			name: 'Report',
+			value: 'report',
+			description:
+				'What came of the messages sent: a campaign’s counts, or its recipients to follow up',
 		},
 	],
 };
@@ -85,6 +92,19 @@ const handoverOperationProperty: INodeProperties = {
 	displayOptions: { show: { resource: ['handover'] } },
 };
 
+/** Reports read the message log in the store; no message is sent. */
+const REPORT_OPERATIONS = [campaignReport];
+
+const reportOperationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	default: 'campaignReport',
+	options: REPORT_OPERATIONS.map((o) => o.option),
+	displayOptions: { show: { resource: ['report'] } },
+};
+
 /** The send node's fields, in the order the editor shows them. */
 export const description: INodeProperties[] = [
 	resourceProperty,
@@ -107,6 +127,8 @@ export const description: INodeProperties[] = [
 	handoverContactProperty,
 	...handOver.description,
 	...returnToAutomation.description,
+	reportOperationProperty,
+	...campaignReport.description,
 ];
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -117,6 +139,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (!handover) throw unknownOperation(this, name, HANDOVER_OPERATIONS);
 		return await runHandover.call(this, handover);
 	}
+	if (resource === 'report') {
+		const report = REPORT_OPERATIONS.find((o) => o.option.value === name);
+		if (!report) throw unknownOperation(this, name, REPORT_OPERATIONS);
+		return await report.run.call(this);
+	}
 	const operation = OPERATIONS.find((o) => o.option.value === name);
 	if (!operation) throw unknownOperation(this, name, OPERATIONS);
 	return await runSendPipeline.call(this, operation);
@@ -125,7 +152,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 function unknownOperation(
 	ctx: IExecuteFunctions,
 	name: string,
-	operations: ReadonlyArray<SendOperation | HandoverOperation>,
+	operations: ReadonlyArray<{ option: { name: string } }>,
 ): NodeOperationError {
 	return new NodeOperationError(ctx.getNode(), `Unknown operation "${name}"`, {
 		description: `Choose one of: ${operations.map((o) => o.option.name).join(', ')}.`,
