@@ -20,6 +20,7 @@ import {
 	type PublishedExamples,
 } from '../helpers/exampleScenarios';
 import { startWorld, type World } from '../helpers/e2eWorld';
+import { campaignReportScenario } from '../helpers/reportScenarios';
 
 describe('the example workflows in a real n8n (SQLite), all published at once', () => {
 	let world: World;
@@ -72,5 +73,9 @@ describe('the example workflows in a real n8n (SQLite), all published at once', 
 
 	it('7. delete my data: the request in the customer’s words, a confirmation tap, the erasure and its confirmation leave nothing of the contact in the store; No and silence delete nothing', async () => {
 		await deleteMyDataScenario(world, examples);
+	});
+
+	it('7 and 8. campaign report and re-send to unread: the campaign’s statuses, replies and opt-outs counted; delivered-but-unread recipients reminded once, opted-out ones skipped', async () => {
+		await campaignReportScenario(world, examples);
 	});
 });
