@@ -8,7 +8,7 @@ import { FieldError } from './fieldError';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** The longest window a report can ask for: the store marks replies for 30 days after a send. */
-export const MAX_REPORT_WINDOW_HOURS = 720;
+const MAX_REPORT_WINDOW_HOURS = 720;
 
 /** A window in hours (fractions allowed, e.g. 0.5) as milliseconds; a FieldError otherwise. */
 export function reportWindowMs(field: string, value: unknown): number {
