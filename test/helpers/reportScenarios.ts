@@ -82,14 +82,22 @@ export async function campaignReportScenario(
 		leadQualification: ['Rosa: Thanks, see you then! (fallback)', 'Tia: STOP (fallback)'],
 	});
 	const windows = { replyWithinMs: 24 * HOUR_MS, optOutWithinMs: 48 * HOUR_MS };
-	await eventually(async () => {
-		const counts = await world.store.campaignReport({
-			account: world.account,
-			callbackData: campaign,
-			...windows,
-		});
-		return counts.delivered === 3 && counts.read === 1 && counts.failed === 1 ? true : undefined;
-	}, 'the trigger to record the campaign’s statuses');
+	const counts = () =>
+		world.store.campaignReport({ account: world.account, callbackData: campaign, ...windows });
+	await eventually(
+		async () => {
+			const { delivered, read, failed } = await counts();
+			return delivered === 3 && read === 1 && failed === 1 ? true : undefined;
+		},
+		async () => {
+			const logged = await Promise.all(
+				outputOf(sent, 'Send Reminder').map(
+					async (item) => await world.store.getOutbound(String(item.messageId)),
+				),
+			);
+			return `the trigger to record the campaign’s statuses (report ${JSON.stringify(await counts())}; log ${JSON.stringify(logged)})`;
+		},
+	);
 
 	// Example 7: the daily report, for this campaign.
 	const report = patchParameters(await readExample(EXAMPLES.dailyCampaignReport), {

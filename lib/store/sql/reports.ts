@@ -59,40 +59,52 @@ function selectionWhere(selection: Selection, params: Params): string {
 }
 
 /**
- * The facts of each message of `source` (a CTE with wamid, account, recipient, sent_at,
- * replied_at): delivered (or read: Meta may skip `delivered`), read, failed with its error, a
- * reply within the window, an opt-out within the window.
+ * The facts of each selected message, as the CTE `joined`: delivered (or read: Meta may skip
+ * `delivered`), read, failed with its error, a reply within the window (`replied_within`), an
+ * opt-out within the window (`opted_out_at`), plus `columns` of the message. One GROUP BY over
+ * `outbound_messages` with the selection and LEFT JOINs on indexed keys (the status timeline by
+ * wamid, the contact by account and wa_id or user id, its opt-outs by contact): whatever plan the
+ * database picks, also on stale statistics after a large campaign, it stays linear. (A join
+ * between two CTEs would be planned on guesses, and a guess of one row makes a nested loop over
+ * every message twice.) Extra rows from the joins change no MIN or MAX.
  */
-function factsOf(db: Db, source: string, selection: Selection, params: Params): string {
-	const { outbound_statuses: statuses, contacts, consent_history: history } = db.tables;
+function factsOf(db: Db, selection: Selection, params: Params, columns: readonly string[]): string {
+	const { outbound_messages: messages, outbound_statuses: statuses } = db.tables;
+	const { contacts, consent_history: history } = db.tables;
+	const where = selectionWhere(selection, params);
 	const replyWithin = params.add(selection.replyWithinMs);
 	const optOutWithin = params.add(selection.optOutWithinMs);
-	return `timeline AS (
-			SELECT st.wamid,
+	const kept = ['wamid', 'account', 'recipient', 'sent_at', 'replied_at', ...columns]
+		.map((column) => `m.${column}`)
+		.join(', ');
+	// One join per identifier (a recipient is a wa_id or a user id): an OR of the two would keep
+	// the database from using either unique index.
+	const optOutsBy = (contact: string, optOut: string, column: 'wa_id' | 'user_id') => `
+			LEFT JOIN ${contacts} ${contact}
+				ON ${contact}.account = m.account AND ${contact}.${column} = m.recipient
+			LEFT JOIN ${history} ${optOut}
+				ON ${optOut}.contact_id = ${contact}.id AND ${optOut}.new_status = 'opted_out'
+				AND ${optOut}.applied = 1 AND ${optOut}.event_at >= m.sent_at
+				AND ${optOut}.event_at <= m.sent_at + ${optOutWithin}`;
+	return `facts AS (
+			SELECT ${kept},
 				MIN(CASE WHEN st.status IN ('delivered', 'read', 'played') THEN st.status_at END) AS delivered_at,
 				MIN(CASE WHEN st.status IN ('read', 'played') THEN st.status_at END) AS read_at,
 				MIN(CASE WHEN st.status = 'failed' THEN st.status_at END) AS failed_at,
 				MAX(CASE WHEN st.status = 'failed' THEN st.error_code END) AS error_code,
-				MAX(CASE WHEN st.status = 'failed' THEN st.error_title END) AS error_title
-			FROM ${source} s JOIN ${statuses} st ON st.wamid = s.wamid
-			GROUP BY st.wamid
+				MAX(CASE WHEN st.status = 'failed' THEN st.error_title END) AS error_title,
+				MIN(COALESCE(by_wa_out.event_at, by_user_out.event_at)) AS opted_out_at
+			FROM ${messages} m
+			LEFT JOIN ${statuses} st ON st.wamid = m.wamid
+			${optOutsBy('by_wa', 'by_wa_out', 'wa_id')}
+			${optOutsBy('by_user', 'by_user_out', 'user_id')}
+			WHERE ${where}
+			GROUP BY ${kept}
 		),
-		opt_outs AS (
-			SELECT s.wamid, MIN(h.event_at) AS opted_out_at
-			FROM ${source} s
-			JOIN ${contacts} c ON c.account = s.account AND (c.wa_id = s.recipient OR c.user_id = s.recipient)
-			JOIN ${history} h ON h.contact_id = c.id
-			WHERE h.new_status = 'opted_out' AND h.applied = 1
-				AND h.event_at >= s.sent_at AND h.event_at <= s.sent_at + ${optOutWithin}
-			GROUP BY s.wamid
-		),
-		facts AS (
-			SELECT s.*, t.delivered_at, t.read_at, t.failed_at, t.error_code, t.error_title,
-				CASE WHEN s.replied_at <= s.sent_at + ${replyWithin} THEN s.replied_at END AS replied_within,
-				o.opted_out_at
-			FROM ${source} s
-			LEFT JOIN timeline t ON t.wamid = s.wamid
-			LEFT JOIN opt_outs o ON o.wamid = s.wamid
+		joined AS (
+			SELECT f.*,
+				CASE WHEN f.replied_at <= f.sent_at + ${replyWithin} THEN f.replied_at END AS replied_within
+			FROM facts f
 		)`;
 }
 
@@ -119,13 +131,8 @@ const dateOf = (value: number | string | null): Date | null =>
 /** The counts, grouped by failure code in the statement and added up here. */
 export async function campaignReport(db: Db, selection: Selection): Promise<CampaignReportCounts> {
 	const params = new Params();
-	const where = selectionWhere(selection, params);
 	const rows = await db.session.query<CountRow>(
-		`WITH selected AS (
-			SELECT m.wamid, m.account, m.recipient, m.sent_at, m.replied_at
-			FROM ${db.tables.outbound_messages} m WHERE ${where}
-		),
-		${factsOf(db, 'selected', selection, params)}
+		`WITH ${factsOf(db, selection, params, [])}
 		SELECT
 			CASE WHEN failed_at IS NULL THEN 0 ELSE 1 END AS failed_group,
 			CASE WHEN failed_at IS NULL THEN NULL ELSE error_code END AS error_code,
@@ -137,10 +144,10 @@ export async function campaignReport(db: Db, selection: Selection): Promise<Camp
 			SUM(CASE WHEN delivered_at IS NULL AND failed_at IS NULL THEN 1 ELSE 0 END) AS pending,
 			COUNT(replied_within) AS replied,
 			COUNT(opted_out_at) AS opted_out,
-			(SELECT COUNT(DISTINCT recipient) FROM selected) AS recipients,
+			(SELECT COUNT(DISTINCT recipient) FROM facts) AS recipients,
 			MIN(sent_at) AS first_sent_at,
 			MAX(sent_at) AS last_sent_at
-		FROM facts
+		FROM joined
 		GROUP BY CASE WHEN failed_at IS NULL THEN 0 ELSE 1 END,
 			CASE WHEN failed_at IS NULL THEN NULL ELSE error_code END`,
 		params.values,
@@ -238,27 +245,32 @@ interface RecipientRow {
 /** One row per recipient (their latest message of the selection) that passes the filter. */
 export async function reportRecipients(db: Db, list: RecipientList): Promise<ReportRecipient[]> {
 	const params = new Params();
-	const where = selectionWhere(list, params);
-	const facts = factsOf(db, 'latest', list, params);
+	const facts = factsOf(db, list, params, [
+		'phone_number_id',
+		'recipient_name',
+		'template_name',
+		'template_language',
+		'callback_data',
+		'purpose',
+	]);
 	const condition = filterCondition(list, params);
 	const limit = params.add(list.limit);
 	const offset = params.add(list.offset);
 	const rows = await db.session.query<RecipientRow>(
-		`WITH selected AS (
-			SELECT m.wamid, m.account, m.recipient, m.sent_at, m.replied_at, m.phone_number_id,
-				m.recipient_name, m.template_name, m.template_language, m.callback_data, m.purpose,
-				ROW_NUMBER() OVER (PARTITION BY m.recipient ORDER BY m.sent_at DESC, m.wamid DESC) AS nth,
-				COUNT(*) OVER (PARTITION BY m.recipient) AS messages
-			FROM ${db.tables.outbound_messages} m WHERE ${where}
-		),
-		latest AS (SELECT * FROM selected WHERE nth = 1),
-		${facts}
-		SELECT f.*,
-			(SELECT MAX(c.profile_name) FROM ${db.tables.contacts} c
-				WHERE c.account = f.account AND (c.wa_id = f.recipient OR c.user_id = f.recipient)) AS profile_name
-		FROM facts f
-		WHERE ${condition}
-		ORDER BY f.sent_at, f.recipient
+		`WITH ${facts},
+		ranked AS (
+			SELECT j.*,
+				ROW_NUMBER() OVER (PARTITION BY j.recipient ORDER BY j.sent_at DESC, j.wamid DESC) AS nth,
+				COUNT(*) OVER (PARTITION BY j.recipient) AS messages
+			FROM joined j
+		)
+		SELECT r.*, COALESCE(by_wa.profile_name, by_user.profile_name) AS profile_name
+		FROM ranked r
+		LEFT JOIN ${db.tables.contacts} by_wa ON by_wa.account = r.account AND by_wa.wa_id = r.recipient
+		LEFT JOIN ${db.tables.contacts} by_user
+			ON by_user.account = r.account AND by_user.user_id = r.recipient
+		WHERE r.nth = 1 AND ${condition}
+		ORDER BY r.sent_at, r.recipient
 		LIMIT ${limit} OFFSET ${offset}`,
 		params.values,
 	);
