@@ -342,7 +342,7 @@ export interface ReportSelection {
 export interface ReportQuery extends ReportSelection {
 	/** A reply counts when the contact's first message after the send came within this time. */
 	replyWithinMs: number;
-	/** An opt-out counts when the contact opted out within this time after the send. */
+	/** An opt-out counts when the contact opted out (or was blocked, e.g. by STOP) within this time after the send. */
 	optOutWithinMs: number;
 }
 

@@ -72,14 +72,20 @@ export async function campaignReportScenario(
 		recipients.map(() => 'accepted'),
 	);
 
-	// Rosa reads and answers, Tia writes STOP, Sam stays silent, Uwe is not on WhatsApp.
+	// Rosa reads and answers; Tia stops marketing in WhatsApp (no message, so she reads nothing:
+	// writing would open the chat); Sam stays silent; Uwe is not on WhatsApp.
 	const before = await runCounts(world, examples);
 	await eventuallyMessagesTo(world, rosa, 1);
 	await world.control.read({ from: rosa.waId });
 	await customerWrites(world, rosa, 'Thanks, see you then!');
-	await customerWrites(world, tia, 'STOP');
+	const stop = await world.control.userPreferences({
+		from: tia.waId,
+		value: 'stop',
+		waitForDelivery: true,
+	});
+	expect(stop.delivery).toMatchObject({ delivered: true, httpStatus: 200 });
 	await expectRunsSince(world, examples, before, recipients, {
-		leadQualification: ['Rosa: Thanks, see you then! (fallback)', 'Tia: STOP (fallback)'],
+		leadQualification: ['Rosa: Thanks, see you then! (fallback)'],
 	});
 	const windows = { replyWithinMs: 24 * HOUR_MS, optOutWithinMs: 48 * HOUR_MS };
 	const counts = () =>
@@ -117,7 +123,7 @@ export async function campaignReportScenario(
 		read: 1,
 		failed: 1,
 		pending: 0,
-		replied: 2,
+		replied: 1,
 		optedOut: 1,
 		optOutWindowHours: 48,
 		rates: { delivered: 0.75, read: 0.25, failed: 0.25, readOfDelivered: 0.3333 },
@@ -128,7 +134,7 @@ export async function campaignReportScenario(
 		new RegExp(`^Daily report: ${campaign} \\(\\d{4}-\\d{2}-\\d{2}\\)$`),
 	);
 	expect(post.text).toBe(
-		`Campaign ${campaign}: 4 sent · 3 delivered (75%) · 1 read (25%) · 1 failed (25%) [131026 ×1] · 2 replied within 24 h (50%) · 1 opted out within 48 h (25%)`,
+		`Campaign ${campaign}: 4 sent · 3 delivered (75%) · 1 read (25%) · 1 failed (25%) [131026 ×1] · 1 replied within 24 h (25%) · 1 opted out within 48 h (25%)`,
 	);
 
 	// Example 8: "delivered but not read" after 36 seconds instead of 24 hours.
@@ -165,7 +171,7 @@ export async function campaignReportScenario(
 		[sam.phone, 'delivered', 1],
 		[tia.phone, 'delivered', 1],
 	]);
-	// Tia opted out: the send node skips her; Sam gets the reminder, in the same campaign.
+	// Tia stopped marketing: the send node skips her; Sam gets the reminder, in the same campaign.
 	expect(
 		outputOf(first, 'Send Reminder').map((item) => [
 			(item.recipient as Record<string, unknown>).phone,

@@ -159,7 +159,8 @@ export const MAX_REPLY_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
 /**
  * Marks the account's messages to the contact (by any of its linked ids) from this number, sent
- * before `at` and not yet replied to, as replied at `at`: the first reply after each send.
+ * before `at` (within its second) and not yet replied to, as replied at `at`: the first reply
+ * after each send.
  */
 export async function recordReply(
 	db: Db,
@@ -175,10 +176,19 @@ export async function recordReply(
 		if (row.wa_id) ids.add(row.wa_id);
 		if (row.user_id) ids.add(row.user_id);
 	}
+	// Meta stamps messages in whole seconds: a reply stamped 10:00:08 may answer a message sent at
+	// 10:00:08.457, so every message sent before the end of the reply's second counts.
 	return await db.session.execute(
 		`UPDATE ${db.tables.outbound_messages} SET replied_at = $1
-		WHERE ${db.dialect.inList('recipient', '$2')} AND sent_at <= $1 AND sent_at >= $3
+		WHERE ${db.dialect.inList('recipient', '$2')} AND sent_at < $6 AND sent_at >= $3
 		AND account = $4 AND phone_number_id = $5 AND replied_at IS NULL`,
-		[at, db.dialect.listParam([...ids]), at - MAX_REPLY_WINDOW_MS, account, phoneNumberId],
+		[
+			at,
+			db.dialect.listParam([...ids]),
+			at - MAX_REPLY_WINDOW_MS,
+			account,
+			phoneNumberId,
+			Math.floor(at / 1000) * 1000 + 1000,
+		],
 	);
 }

@@ -12,7 +12,8 @@ import type { SqlValue } from './session';
  * Campaign Report's queries over the message log: one aggregate statement for the counts, one
  * for the recipient list, whatever the number of messages. Each message's facts come from joins:
  * its status timeline (`outbound_statuses`, by wamid), its first reply (`replied_at`, set by the
- * trigger) and an opt-out of its recipient after it (`consent_history` through `contacts`).
+ * trigger) and an opt-out of its recipient after it (`consent_history` through `contacts`: a
+ * change to opted_out, or to blocked by STOP, that was applied).
  */
 
 export interface Selection {
@@ -78,13 +79,14 @@ function factsOf(db: Db, selection: Selection, params: Params, columns: readonly
 		.map((column) => `m.${column}`)
 		.join(', ');
 	// One join per identifier (a recipient is a wa_id or a user id): an OR of the two would keep
-	// the database from using either unique index.
+	// the database from using either unique index. Meta stamps events in whole seconds, so an
+	// opt-out stamped in the second of the send counts as after it.
 	const optOutsBy = (contact: string, optOut: string, column: 'wa_id' | 'user_id') => `
 			LEFT JOIN ${contacts} ${contact}
 				ON ${contact}.account = m.account AND ${contact}.${column} = m.recipient
 			LEFT JOIN ${history} ${optOut}
-				ON ${optOut}.contact_id = ${contact}.id AND ${optOut}.new_status = 'opted_out'
-				AND ${optOut}.applied = 1 AND ${optOut}.event_at >= m.sent_at
+				ON ${optOut}.contact_id = ${contact}.id AND ${optOut}.new_status IN ('opted_out', 'blocked')
+				AND ${optOut}.applied = 1 AND ${optOut}.event_at > m.sent_at - 1000
 				AND ${optOut}.event_at <= m.sent_at + ${optOutWithin}`;
 	return `facts AS (
 			SELECT ${kept},

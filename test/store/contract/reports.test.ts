@@ -37,7 +37,7 @@ const WINDOWS = { replyWithinMs: 24 * HOUR, optOutWithinMs: 48 * HOUR };
 /**
  * Ten recipients of one campaign: 0–5 delivered (1–4 read, 3 read without a delivered status),
  * 6 and 7 failed with 131026, 8 failed with 131049, 9 pending. 1 replied after 2 h, 2 after
- * 30 h; 4 opted out after 1 h, 5 after 3 days. Another campaign, another account and a message
+ * 30 h; 4 sent STOP (blocked) after 1 h, 5 opted out after 3 days. Another campaign, another account and a message
  * without callback data stay out of the campaign's report.
  */
 async function campaign(store: Store): Promise<void> {
@@ -69,7 +69,7 @@ async function campaign(store: Store): Promise<void> {
 	await store.recordConsent({
 		account: ACCOUNT,
 		contact: wa(4),
-		status: 'opted_out',
+		status: 'blocked',
 		source: 'keyword',
 		eventAt: T0 + 4 * MINUTE + HOUR,
 	});
@@ -123,6 +123,32 @@ describeContract('reports from the message log', (contract) => {
 		expect(await repliedAt('wamid.C')).toBeNull();
 		expect(await repliedAt('wamid.E')).toBeNull();
 		expect(await repliedAt('wamid.F')).toBeNull();
+	});
+
+	it('counts a reply and an opt-out stamped in the second of the send (Meta’s times are whole seconds)', async () => {
+		await contract.store.logOutbound(sent(1, { sentAt: T0 + 457 }));
+		await contract.store.logOutbound(sent(2, { recipient: wa(1), sentAt: T0 + 1000 }));
+		expect(
+			await contract.store.recordReply({
+				account: ACCOUNT,
+				phoneNumberId: PHONE,
+				contact: wa(1),
+				at: T0,
+			}),
+		).toBe(1);
+		expect((await contract.store.getOutbound('wamid.R1'))?.repliedAt).toEqual(new Date(T0));
+		expect((await contract.store.getOutbound('wamid.R2'))?.repliedAt).toBeNull();
+		// The same for an opt-out stamped in that second.
+		await contract.store.recordConsent({
+			account: ACCOUNT,
+			contact: wa(1),
+			status: 'opted_out',
+			source: 'in_app',
+			eventAt: T0,
+		});
+		expect(
+			await contract.store.campaignReport({ account: ACCOUNT, callbackData: CAMPAIGN, ...WINDOWS }),
+		).toMatchObject({ sent: 2, replied: 1, optedOut: 1 });
 	});
 
 	it('counts a campaign: delivered, read, failed by code, pending, replied and opted out within the windows', async () => {
