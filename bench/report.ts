@@ -17,6 +17,7 @@ import type { ConsentResult, ConsentRun } from './scenarios/consent';
 import type { FollowUpResult } from './scenarios/followUp';
 import type { InboundResult, ReceiverResult } from './scenarios/inbound';
 import type { RoutingResult, RoutingRun } from './scenarios/routing';
+import type { CampaignReportResult } from './scenarios/campaignReport';
 import type { StoreBackendFigures, StoreResult } from './scenarios/store';
 import { cpuPerResumedReply, evaluateTargets, sendPhaseOf, type TargetRow } from './targets';
 
@@ -31,6 +32,7 @@ export interface BenchResults {
 		followUp?: FollowUpResult;
 		routing?: RoutingResult;
 		store?: StoreResult;
+		campaignReport?: CampaignReportResult;
 	};
 	/** Scenarios that could not run, with the reason. */
 	failures: Partial<Record<ScenarioName, string>>;
@@ -239,7 +241,8 @@ export function summaryMarkdown(results: BenchResults, targets: TargetRow[]): st
 }
 
 function detailsMarkdown(results: BenchResults): string {
-	const { campaign, campaignQueue, inbound, consent, followUp, routing, store } = results.scenarios;
+	const { campaign, campaignQueue, inbound, consent, followUp, routing, store, campaignReport } =
+		results.scenarios;
 	const sections: string[] = ['## Details'];
 	if (campaign) sections.push(campaignDetails(campaign));
 	if (campaignQueue) sections.push(queueDetails(campaignQueue));
@@ -248,6 +251,7 @@ function detailsMarkdown(results: BenchResults): string {
 	if (followUp) sections.push(followUpDetails(followUp));
 	if (routing) sections.push(routingDetails(routing));
 	if (store) sections.push(storeDetails(store));
+	if (campaignReport) sections.push(campaignReportDetails(campaignReport));
 	sections.push(
 		`Scenario durations (s): ${Object.entries(results.seconds)
 			.map(([name, seconds]) => `${name} ${seconds}`)
@@ -578,6 +582,28 @@ function routingDetails(routing: RoutingResult): string {
 		`n8n CPU per delivery, same run: five workflows ÷ one ${fmt(routing.fiveVsOne, 2)}×, one workflow ÷ plain Webhook node ${fmt(routing.oneVsPlain, 2)}×, five workflows ÷ plain Webhook node ${fmt(routing.fiveVsPlain, 2)}×. The machine is shared with other work, so compare these ratios within one run rather than the milliseconds across runs. Executions are counted through n8n's API for the warm-up and the burst together; CPU is the burst's (its redeliveries included).`,
 		routingWorkflowTable(routing.fiveWorkflows),
 	].join('\n\n');
+}
+
+function campaignReportDetails(report: CampaignReportResult): string {
+	const row = (
+		label: string,
+		pick: (figures: CampaignReportResult['results']['sqlite']) => number,
+	) => [label, fmt(pick(report.results.sqlite)), fmt(pick(report.results.postgres))];
+	return (
+		`### Campaign Report (bench/campaignReport.ts, ${fmt(report.messages)} messages, measured ${report.measuredAt})\n\n` +
+		table(
+			['Measure (median of 3)', 'SQLite', 'PostgreSQL'],
+			[
+				row('campaign summary (ms)', (f) => f.campaignSummary_ms),
+				row('time-range summary of the sender (ms)', (f) => f.timeRangeSummary_ms),
+				row(
+					'"delivered but not read" list, every recipient (ms)',
+					(f) => f.deliveredNotReadList_ms,
+				),
+				row('recipients listed', (f) => f.listedRecipients),
+			],
+		)
+	);
 }
 
 function storeDetails(store: StoreResult): string {

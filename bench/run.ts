@@ -35,6 +35,7 @@ import { runInbound } from './scenarios/inbound';
 import { deployReceivers, type Receivers } from './scenarios/receivers';
 import { runRouting } from './scenarios/routing';
 import { runStoreBenchmark } from './scenarios/store';
+import { runCampaignReportBenchmark } from './scenarios/campaignReport';
 
 const log = (line: string) =>
 	console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -96,6 +97,9 @@ async function main(): Promise<void> {
 		},
 		store: async () => {
 			results.scenarios.store = await runStoreBenchmark();
+		},
+		campaignReport: async () => {
+			results.scenarios.campaignReport = await runCampaignReportBenchmark();
 		},
 	};
 

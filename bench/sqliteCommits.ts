@@ -28,6 +28,7 @@ const freshFile = () => path.join(folder, `run-${files++}.sqlite`);
 
 const message = (i: number): OutboundMessageInput => ({
 	wamid: `wamid.BENCH${i}`,
+	account: 'waba-bench',
 	phoneNumberId: '106540352242922',
 	recipient: `49151${String(10_000_000 + i)}`,
 	kind: 'template',

@@ -11,6 +11,7 @@ export const SCENARIOS = [
 	'followUp',
 	'routing',
 	'store',
+	'campaignReport',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

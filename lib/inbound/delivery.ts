@@ -215,7 +215,7 @@ export async function processDelivery(
 				settings.optOutConfirmation,
 				settings.consentKeywords,
 			);
-			if (text !== null && (await confirmOptOut(store, event, text, ports))) {
+			if (text !== null && (await confirmOptOut(store, account, event, text, ports))) {
 				stats.confirmationsSent++;
 			}
 		}
@@ -229,6 +229,7 @@ export async function processDelivery(
 /** A failed confirmation is logged, never retried: the opt-out itself is already recorded. */
 async function confirmOptOut(
 	store: Store,
+	account: string,
 	event: InboundMessageEvent,
 	text: string,
 	ports: DeliveryPorts,
@@ -248,7 +249,16 @@ async function confirmOptOut(
 	const to = contactLabel(event.contact);
 	if (wamid !== null && to !== null) {
 		await store
-			.logOutbound({ wamid, phoneNumberId, recipient: to, kind: 'text', text, sentAt: ports.now() })
+			.logOutbound({
+				wamid,
+				account,
+				phoneNumberId,
+				recipient: to,
+				kind: 'text',
+				text,
+				purpose: 'service',
+				sentAt: ports.now(),
+			})
 			.catch((error: unknown) =>
 				ports.log.warn('The opt-out confirmation was sent but not logged', {
 					reason: describe(error),

@@ -1,6 +1,7 @@
 /**
  * Commits one webhook event's side effects to the store in ONE transaction: the dedup mark, the
- * contact, its 24-hour window, consent signals and the outbound status log. Either all of it is
+ * contact, its 24-hour window, the replies to logged messages, consent signals and the outbound
+ * status log. Either all of it is
  * written or none of it, so a store failure can be answered with a 5xx and Meta's redelivery
  * finds a clean slate, while a redelivery of a committed event finds the dedup mark and does
  * nothing twice.
@@ -166,6 +167,8 @@ async function applyMessage(
 		phoneNumberId === null
 			? null
 			: await tx.touchWindow({ account, phoneNumberId, contact, inboundAt: at });
+	// The first message after a send is its reply (Campaign Report's "replied within").
+	if (phoneNumberId !== null) await tx.recordReply({ account, phoneNumberId, contact, at });
 
 	const answer = consentAnswerFromReply(event);
 	const consent =

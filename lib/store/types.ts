@@ -265,6 +265,8 @@ export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
 
 export interface OutboundMessageInput {
 	wamid: string;
+	/** The WhatsApp Business Account that sent it: reports select by it. */
+	account: string;
 	phoneNumberId: string;
 	/** wa_id (a leading `+` is dropped) or business-scoped user id. */
 	recipient: string;
@@ -273,8 +275,17 @@ export interface OutboundMessageInput {
 	templateLanguage?: string;
 	category?: string;
 	text?: string;
+	/** Meta's `biz_opaque_callback_data` of the send (e.g. a campaign id): Campaign Report selects by it. */
+	callbackData?: string;
+	/** A name the workflow gave the recipient, for reports and follow-ups. */
+	recipientName?: string;
+	/** The consent purpose the send was decided by. */
+	purpose?: OutboundPurpose;
 	sentAt: Timestamp;
 }
+
+export const OUTBOUND_PURPOSES = ['marketing', 'service'] as const;
+export type OutboundPurpose = (typeof OUTBOUND_PURPOSES)[number];
 
 export interface OutboundStatusInput {
 	wamid: string;
@@ -301,10 +312,123 @@ export interface OutboundRecord {
 	templateLanguage: string | null;
 	category: string | null;
 	text: string | null;
+	/** Null for messages logged before schema version 10 (and so for their reports). */
+	account: string | null;
+	callbackData: string | null;
+	recipientName: string | null;
+	purpose: OutboundPurpose | null;
 	sentAt: Date;
+	/** The recipient's first inbound message on this number after the send (recordReply). */
+	repliedAt: Date | null;
 	/** The latest status of the timeline; null before the first status webhook. */
 	status: string | null;
 	statuses: OutboundStatusEntry[];
+}
+
+/** An inbound message of a contact on a business number, for the outbound log's replies. */
+export interface ReplyInput {
+	account: string;
+	phoneNumberId: string;
+	contact: ContactRef;
+	/** When the contact wrote (the message's event time). */
+	at: Timestamp;
+}
+
+/** Which logged messages a report covers: one account, and a campaign and/or a sender and time range. */
+export interface ReportSelection {
+	account: string;
+	/** The campaign: the sends' Callback Data (`biz_opaque_callback_data`), exactly. */
+	callbackData?: string;
+	/** One business number; omitted: all of the account's numbers. */
+	phoneNumberId?: string;
+	/** Messages sent at or after this time. */
+	sentFrom?: Timestamp;
+	/** Messages sent before this time. */
+	sentUntil?: Timestamp;
+}
+
+export interface ReportQuery extends ReportSelection {
+	/** A reply counts when the contact's first message after the send came within this time. */
+	replyWithinMs: number;
+	/** An opt-out counts when the contact opted out (or was blocked, e.g. by STOP) within this time after the send. */
+	optOutWithinMs: number;
+}
+
+export interface ReportFailure {
+	/** Meta's error code; null when the failed status carried none. */
+	code: number | null;
+	title: string | null;
+	messages: number;
+}
+
+/** Counts of messages (each logged message once), over the selection. */
+export interface CampaignReportCounts {
+	sent: number;
+	/** Distinct recipients. */
+	recipients: number;
+	/** Delivered, read or played (Meta may skip `delivered` when the read comes at once). */
+	delivered: number;
+	read: number;
+	failed: number;
+	/** Neither delivered nor failed (yet). */
+	pending: number;
+	replied: number;
+	optedOut: number;
+	failures: ReportFailure[];
+	firstSentAt: Date | null;
+	lastSentAt: Date | null;
+}
+
+export const RECIPIENT_FILTERS = [
+	'all',
+	'notRead',
+	'deliveredNotRead',
+	'notDelivered',
+	'failed',
+	'read',
+	'replied',
+	'notReplied',
+	'optedOut',
+] as const;
+export type RecipientFilter = (typeof RECIPIENT_FILTERS)[number];
+
+export interface RecipientListQuery extends ReportQuery {
+	filter: RecipientFilter;
+	/** `deliveredNotRead`: delivered at least this long before `now` and still unread. */
+	unreadForMs?: number;
+	/** The time "still unread" and "no reply within" are judged at. */
+	now: Timestamp;
+	/** At most this many recipients (1 to 1,000,000), earliest send first. */
+	limit: number;
+	/** Skip the first this many (paging). */
+	offset?: number;
+}
+
+/** One recipient of the selection, by their latest message in it. */
+export interface ReportRecipient {
+	recipient: string;
+	/** The Recipient Name of the send, else the contact's WhatsApp profile name; null when neither. */
+	name: string | null;
+	wamid: string;
+	phoneNumberId: string;
+	/** Messages of the selection this recipient got. */
+	messages: number;
+	sentAt: Date;
+	/** read, delivered, failed or sent (no status beyond Meta's acceptance yet). */
+	status: 'read' | 'delivered' | 'failed' | 'sent';
+	deliveredAt: Date | null;
+	readAt: Date | null;
+	failedAt: Date | null;
+	errorCode: number | null;
+	errorTitle: string | null;
+	/** The first reply after the send, if it came within the reply window. */
+	repliedAt: Date | null;
+	/** The opt-out after the send, if it came within the opt-out window. */
+	optedOutAt: Date | null;
+	templateName: string | null;
+	templateLanguage: string | null;
+	callbackData: string | null;
+	purpose: OutboundPurpose | null;
 }
 
 export const AI_ROLES = ['system', 'user', 'assistant'] as const;
@@ -703,6 +827,16 @@ export interface Store {
 	/** Appends to the timeline; false when the same (status, at) was already recorded. */
 	recordOutboundStatus(input: OutboundStatusInput): Promise<boolean>;
 	getOutbound(wamid: string): Promise<OutboundRecord | null>;
+	/**
+	 * The contact wrote on this number: sets `repliedAt` of the account's messages to them from
+	 * this number that were sent before `at` (within the longest reply window, 30 days) and had
+	 * no reply yet. Returns how many. One statement; call it in the inbound message's transaction.
+	 */
+	recordReply(input: ReplyInput): Promise<number>;
+	/** A campaign's or a time range's counts: one aggregate query, whatever the number of messages. */
+	campaignReport(query: ReportQuery): Promise<CampaignReportCounts>;
+	/** One row per recipient of the selection (their latest message in it) that passes the filter. */
+	reportRecipients(query: RecipientListQuery): Promise<ReportRecipient[]>;
 
 	appendAiMessages(input: AppendAiMessagesInput): Promise<AiConversationRef>;
 	getAiHistory(query: AiHistoryQuery): Promise<AiHistory>;

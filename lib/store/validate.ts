@@ -55,8 +55,12 @@ function isAbsent(value: unknown): boolean {
 	return value === undefined || value === null || value === '';
 }
 
-export function optionalId(field: string, value: unknown): string | null {
-	return isAbsent(value) ? null : requireId(field, value);
+export function optionalId(
+	field: string,
+	value: unknown,
+	maxLength = MAX_ID_LENGTH,
+): string | null {
+	return isAbsent(value) ? null : requireId(field, value, maxLength);
 }
 
 /** Accepts a Date or epoch milliseconds between 2000-01-01 and one year from now. */

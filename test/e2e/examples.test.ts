@@ -22,6 +22,7 @@ import {
 	type PublishedExamples,
 } from '../helpers/exampleScenarios';
 import { startWorld, type World } from '../helpers/e2eWorld';
+import { campaignReportScenario } from '../helpers/reportScenarios';
 
 /** Every wait of example 9's sequence: above a minute, so n8n's wait tracker ends it on time. */
 const SEQUENCE_WAIT_SECONDS = 75;
@@ -82,5 +83,9 @@ describe('the example workflows in a real n8n (SQLite), all published at once', 
 
 	it('10. delete my data: the request in the customer’s words, a confirmation tap, the erasure and its confirmation leave nothing of the contact in the store; No and silence delete nothing', async () => {
 		await deleteMyDataScenario(world, examples);
+	});
+
+	it('7 and 8. campaign report and re-send to unread: the campaign’s statuses, replies and opt-outs counted; delivered-but-unread recipients reminded once, opted-out ones skipped', async () => {
+		await campaignReportScenario(world, examples);
 	});
 });

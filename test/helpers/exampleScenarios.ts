@@ -218,7 +218,7 @@ const TRIGGER_EXAMPLES = Object.keys(TRIGGERS) as TriggerExample[];
 /** How many runs each trigger example has had: what a scenario's messages are counted from. */
 type RunCounts = Record<TriggerExample, number>;
 
-async function runCounts(world: World, examples: PublishedExamples): Promise<RunCounts> {
+export async function runCounts(world: World, examples: PublishedExamples): Promise<RunCounts> {
 	const counts = await Promise.all(
 		TRIGGER_EXAMPLES.map(async (key) => (await executionsOf(world, examples[key])).length),
 	);
@@ -233,7 +233,7 @@ async function runCounts(world: World, examples: PublishedExamples): Promise<Run
  * calls answers only after every chosen workflow took its forward, so no late run can follow.
  * Returns the new runs with their data.
  */
-async function expectRunsSince(
+export async function expectRunsSince(
 	world: World,
 	examples: PublishedExamples,
 	before: RunCounts,

@@ -13,6 +13,8 @@ export const EXAMPLES = {
 	marketingPush: '04-marketing-push.json',
 	followUpAfterSilence: '05-follow-up-after-silence.json',
 	promoOptIn: '06-keyword-opt-in.json',
+	dailyCampaignReport: '07-daily-campaign-report.json',
+	resendUnread: '08-resend-unread.json',
 	aiFollowUpSequence: '09-ai-follow-up-sequence.json',
 	deleteMyData: '10-delete-my-data.json',
 } as const;

@@ -429,6 +429,7 @@ describe('Erase Contact', () => {
 			});
 			await env.store.logOutbound({
 				wamid: `wamid.erase-${waIdOf(phone)}`,
+				account: env.account,
 				phoneNumberId: SENDER_ID,
 				recipient: waIdOf(phone),
 				kind: 'text',

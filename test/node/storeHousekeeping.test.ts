@@ -87,6 +87,7 @@ const gate = () =>
 async function expiredRows(): Promise<void> {
 	await env.store.logOutbound({
 		wamid: `wamid.expired-${Date.now()}`,
+		account: env.account,
 		phoneNumberId: SENDER_ID,
 		recipient: OTHER,
 		kind: 'text',
@@ -136,6 +137,7 @@ it('a Send run prunes too, with the credential’s own retention', async () => {
 	const wamidOf = `wamid.kept-${Date.now()}`;
 	await env.store.logOutbound({
 		wamid: wamidOf,
+		account: env.account,
 		phoneNumberId: SENDER_ID,
 		recipient: OTHER,
 		kind: 'text',

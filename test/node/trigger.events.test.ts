@@ -115,6 +115,7 @@ describe('Message Status', () => {
 		const { fixture, store } = await withStore({ events: ['messageStatus'], statuses: [] });
 		await store.logOutbound({
 			wamid: SENT_WAMID,
+			account: WABA_ID,
 			phoneNumberId: PHONE_NUMBER_ID,
 			recipient: '16505551234',
 			kind: 'template',
@@ -130,6 +131,30 @@ describe('Message Status', () => {
 		expect(item.outbound).toMatchObject({ kind: 'template', templateName: 'summer_sale' });
 		const logged = await store.getOutbound(SENT_WAMID);
 		expect(logged?.statuses.map((entry) => entry.status)).toEqual(['sent', 'delivered']);
+	});
+
+	it('marks the first reply of the recipient to each logged message, for Campaign Report', async () => {
+		const { fixture, store } = await withStore({ events: ['messageReceived'] });
+		const sentAt = (unixNow(0) - 3600) * 1000;
+		await store.logOutboundMany(
+			['wamid.campaign-1', 'wamid.campaign-2'].map((wamid, n) => ({
+				wamid,
+				account: WABA_ID,
+				phoneNumberId: PHONE_NUMBER_ID,
+				recipient: '16505551234',
+				kind: 'template' as const,
+				callbackData: 'summer',
+				sentAt: sentAt + n * 60_000,
+			})),
+		);
+		const reply = (id: string, timestamp: number) =>
+			post(fixture, textMessagesBody([{ id, from: '16505551234', text: 'Thanks!', timestamp }]));
+		const first = unixNow(600);
+		await reply('wamid.reply-1', first);
+		await reply('wamid.reply-2', unixNow(60));
+		for (const wamid of ['wamid.campaign-1', 'wamid.campaign-2']) {
+			expect((await store.getOutbound(wamid))?.repliedAt).toEqual(new Date(first * 1000));
+		}
 	});
 
 	it('a 131050 failure records the marketing opt-out Meta reports (and Consent Changed fires)', async () => {

@@ -89,6 +89,7 @@ describe.each(BACKENDS)('%s consent re-check and message log in batches', (backe
 
 	const message = (i: number) => ({
 		wamid: `wamid.LOG${i}`,
+		account: ACCOUNT,
 		phoneNumberId: 'phone-1',
 		recipient: contactOf(i),
 		kind: 'template' as const,

@@ -153,6 +153,7 @@ describe.each(BACKENDS)('%s contact identifiers', (backend) => {
 		const log = (wamid: string, recipient: string) =>
 			store.logOutbound({
 				wamid,
+				account: ACCOUNT,
 				phoneNumberId: 'phone-1',
 				recipient,
 				kind: 'text',

@@ -74,7 +74,7 @@ describe.each(BACKENDS)('%s store upgraded from schema version 1', (backend) => 
 		const store = env.track(await createStore(config), config);
 
 		const versions = await env.rawQuery(config, 'SELECT version FROM schema_migrations');
-		expect(versions.map((row) => Number(row.version)).sort()).toEqual(
+		expect(versions.map((row) => Number(row.version)).sort((a, b) => a - b)).toEqual(
 			MIGRATIONS.map((migration) => migration.version),
 		);
 		expect(await store.getWait(waiting.id)).toEqual(waiting);
@@ -113,6 +113,61 @@ describe.each(BACKENDS)('%s store upgraded from schema version 1', (backend) => 
 			'waits_by_contact',
 			'waits_by_deadline',
 			'waits_by_sequence',
+		]);
+	});
+});
+
+describe.each(BACKENDS)('%s store upgraded from schema version 9 (reports)', (backend) => {
+	const env = useStoreEnvironment(backend);
+
+	it('keeps older log rows without an account, out of reports, and indexes the new selections', async () => {
+		const config = env.freshConfig();
+		const oldBackend = await openBackend(config);
+		await migrate(oldBackend, MIGRATIONS.slice(0, 9));
+		const t = tablesFor(oldBackend.dialect);
+		await oldBackend.run(async (session) => {
+			await session.execute(
+				`INSERT INTO ${t.outbound_messages} (wamid, phone_number_id, recipient, kind, template_name, sent_at)
+				VALUES ('wamid.OLD', 'phone-1', $1, 'template', 'spring_offer', $2)`,
+				[WA, T0],
+			);
+		});
+		await oldBackend.close();
+
+		const store = env.track(await createStore(config), config);
+
+		expect(await store.getOutbound('wamid.OLD')).toMatchObject({
+			account: null,
+			callbackData: null,
+			recipientName: null,
+			purpose: null,
+			repliedAt: null,
+			templateName: 'spring_offer',
+		});
+		const windows = { replyWithinMs: HOUR, optOutWithinMs: HOUR };
+		expect(
+			await store.campaignReport({ account: ACCOUNT, phoneNumberId: 'phone-1', ...windows }),
+		).toMatchObject({ sent: 0 });
+		// A reply marks only rows with the account: the old row stays as it was.
+		expect(
+			await store.recordReply({
+				account: ACCOUNT,
+				phoneNumberId: 'phone-1',
+				contact: WA,
+				at: T0 + MINUTE,
+			}),
+		).toBe(0);
+		const indexes = await env.rawQuery(
+			config,
+			backend === 'sqlite'
+				? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbound_messages' AND name NOT LIKE 'sqlite_%'"
+				: "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'outbound_messages' AND indexname <> 'outbound_messages_pkey'",
+		);
+		expect(indexes.map((row) => row.name).sort()).toEqual([
+			'outbound_messages_by_campaign',
+			'outbound_messages_by_recipient_time',
+			'outbound_messages_by_sender',
+			'outbound_messages_by_time',
 		]);
 	});
 });

@@ -41,6 +41,7 @@ describe.each(BACKENDS)('%s store across restarts', (backend) => {
 		await before.markSeen('msg:wamid.R', T0);
 		await before.logOutbound({
 			wamid: 'wamid.R',
+			account: ACCOUNT,
 			phoneNumberId: PHONE,
 			recipient: WA,
 			kind: 'text',

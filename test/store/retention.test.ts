@@ -47,6 +47,7 @@ describe.each(BACKENDS)('%s retention', (backend) => {
 	async function sent(wamid: string, recipient: string, sentAt: number): Promise<void> {
 		await store.logOutbound({
 			wamid,
+			account: ACCOUNT,
 			phoneNumberId: PHONE,
 			recipient,
 			kind: 'text',
@@ -264,6 +265,7 @@ describe.each(BACKENDS)('%s retention', (backend) => {
 			for (let n = 0; n < RETENTION_BATCH + 5; n++) {
 				await store.logOutbound({
 					wamid: `wamid.${n}`,
+					account: ACCOUNT,
 					phoneNumberId: PHONE,
 					recipient: wa(n),
 					kind: 'text',

@@ -196,6 +196,7 @@ const CASES: Array<[string, (store: Store) => Promise<unknown>, string, RegExp]>
 		(s) =>
 			s.logOutbound({
 				wamid: 'w',
+				account: ACCOUNT,
 				phoneNumberId: 'p',
 				recipient: WA,
 				kind: 'text',
@@ -210,6 +211,7 @@ const CASES: Array<[string, (store: Store) => Promise<unknown>, string, RegExp]>
 		(s) =>
 			s.logOutbound({
 				wamid: 'w',
+				account: ACCOUNT,
 				phoneNumberId: 'p',
 				recipient: WA,
 				kind: 'fax' as never,

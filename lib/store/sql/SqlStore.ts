@@ -5,7 +5,14 @@ import {
 	CONSENT_SOURCES,
 	CONSENT_STATUSES,
 	OUTBOUND_KINDS,
+	OUTBOUND_PURPOSES,
+	RECIPIENT_FILTERS,
 	type AiConversationKey,
+	type CampaignReportCounts,
+	type RecipientListQuery,
+	type ReplyInput,
+	type ReportQuery,
+	type ReportRecipient,
 	type AiConversationRef,
 	type AiHistory,
 	type AiHistoryQuery,
@@ -100,6 +107,7 @@ import type { SuppressionKey } from '../suppressionKey';
 import { eraseContact, type EraseRequest } from './erase';
 import { rekeySuppressions } from './suppressionKeys';
 import * as outbound from './outbound';
+import * as reports from './reports';
 import { tablesFor, type Db, type Tables } from './schema';
 import type { SqlBackend, SqlSession } from './session';
 import * as waits from './waits';
@@ -193,6 +201,7 @@ const OUTBOUND_BATCH_LIMIT = 1_000;
 function outboundMessageOf(prefix: string, input: OutboundMessageInput): outbound.OutboundMessage {
 	return {
 		wamid: requireId(`${prefix}wamid`, input?.wamid),
+		account: requireId(`${prefix}account`, input?.account),
 		phoneNumberId: requireId(`${prefix}phoneNumberId`, input?.phoneNumberId),
 		recipient: normaliseRecipient(`${prefix}recipient`, input?.recipient),
 		kind: requireOneOf(`${prefix}kind`, input?.kind, OUTBOUND_KINDS),
@@ -200,7 +209,45 @@ function outboundMessageOf(prefix: string, input: OutboundMessageInput): outboun
 		templateLanguage: optionalId(`${prefix}templateLanguage`, input?.templateLanguage),
 		category: optionalId(`${prefix}category`, input?.category),
 		text: optionalText(`${prefix}text`, input?.text),
+		callbackData: optionalId(`${prefix}callbackData`, input?.callbackData, CALLBACK_DATA_MAX),
+		recipientName: optionalText(`${prefix}recipientName`, input?.recipientName, 1024),
+		purpose:
+			input?.purpose === undefined
+				? null
+				: requireOneOf(`${prefix}purpose`, input.purpose, OUTBOUND_PURPOSES),
 		sentAt: requireTimestamp(`${prefix}sentAt`, input?.sentAt),
+	};
+}
+
+/** Meta's limit of `biz_opaque_callback_data`. */
+const CALLBACK_DATA_MAX = 512;
+/** The most recipients one reportRecipients call returns. */
+const MAX_REPORT_RECIPIENTS = 1_000_000;
+
+/** A report window: 1 ms up to the longest reply window (30 days). */
+function requireWindow(field: string, value: unknown): number {
+	return requireCount(field, value, outbound.MAX_REPLY_WINDOW_MS);
+}
+
+function reportSelectionOf(query: ReportQuery): reports.Selection {
+	const sentFrom = optionalTimestamp('sentFrom', query.sentFrom);
+	const sentUntil = optionalTimestamp('sentUntil', query.sentUntil);
+	if (sentFrom !== null && sentUntil !== null && sentUntil <= sentFrom) {
+		throw new StoreInputError(
+			'sentUntil',
+			describeValue(query.sentUntil),
+			'is not after sentFrom',
+			'Pass a time range whose end comes after its start.',
+		);
+	}
+	return {
+		account: requireId('account', query.account),
+		callbackData: optionalId('callbackData', query.callbackData, CALLBACK_DATA_MAX),
+		phoneNumberId: optionalId('phoneNumberId', query.phoneNumberId),
+		sentFrom,
+		sentUntil,
+		replyWithinMs: requireWindow('replyWithinMs', query.replyWithinMs),
+		optOutWithinMs: requireWindow('optOutWithinMs', query.optOutWithinMs),
 	};
 }
 
@@ -677,6 +724,43 @@ export class SqlStore implements Store {
 	async getOutbound(wamid: string): Promise<OutboundRecord | null> {
 		const id = requireId('wamid', wamid);
 		return await this.run((db) => outbound.getOutbound(db, id));
+	}
+
+	async recordReply(input: ReplyInput): Promise<number> {
+		const account = requireId('account', input.account);
+		const phoneNumberId = requireId('phoneNumberId', input.phoneNumberId);
+		const keys = requireContact('contact', input.contact);
+		const at = requireTimestamp('at', input.at);
+		return await this.run((db) => outbound.recordReply(db, account, phoneNumberId, keys, at));
+	}
+
+	async campaignReport(query: ReportQuery): Promise<CampaignReportCounts> {
+		const selection = reportSelectionOf(query);
+		return await this.run((db) => reports.campaignReport(db, selection));
+	}
+
+	async reportRecipients(query: RecipientListQuery): Promise<ReportRecipient[]> {
+		const list: reports.RecipientList = {
+			...reportSelectionOf(query),
+			filter: requireOneOf('filter', query.filter, RECIPIENT_FILTERS),
+			unreadForMs:
+				query.unreadForMs === undefined ? 0 : requireWindow('unreadForMs', query.unreadForMs),
+			now: requireTimestamp('now', query.now),
+			limit: requireCount('limit', query.limit, MAX_REPORT_RECIPIENTS),
+			offset:
+				query.offset === undefined || query.offset === 0
+					? 0
+					: requireCount('offset', query.offset, Number.MAX_SAFE_INTEGER),
+		};
+		if (list.filter === 'deliveredNotRead' && query.unreadForMs === undefined) {
+			throw new StoreInputError(
+				'unreadForMs',
+				'nothing',
+				'is missing',
+				'Pass how long a message must have been delivered and unread, in ms.',
+			);
+		}
+		return await this.run((db) => reports.reportRecipients(db, list));
 	}
 
 	async appendAiMessages(input: AppendAiMessagesInput): Promise<AiConversationRef> {

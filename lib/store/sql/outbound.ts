@@ -1,8 +1,14 @@
-import type { OutboundKind, OutboundRecord, OutboundStatusEntry } from '../types';
+import type { ContactKeys } from '../validate';
+import type { OutboundKind, OutboundPurpose, OutboundRecord, OutboundStatusEntry } from '../types';
+import { findContactRows } from './contacts';
 import type { Db } from './schema';
 
-/** One row of `outbound_messages`: the store's record without its status timeline, time in ms. */
-export type OutboundMessage = Omit<OutboundRecord, 'sentAt' | 'status' | 'statuses'> & {
+/** One row of `outbound_messages` as written: the store's record without what comes later. */
+export type OutboundMessage = Omit<
+	OutboundRecord,
+	'sentAt' | 'status' | 'statuses' | 'repliedAt' | 'account'
+> & {
+	account: string;
 	sentAt: number;
 };
 
@@ -15,11 +21,13 @@ export interface OutboundStatus {
 }
 
 const MESSAGE_COLUMNS =
-	'wamid, phone_number_id, recipient, kind, template_name, template_language, category, body_text, sent_at';
+	'wamid, account, phone_number_id, recipient, kind, template_name, template_language, category, body_text, callback_data, recipient_name, purpose, sent_at';
+const COLUMN_COUNT = 13;
 
 function messageValues(message: OutboundMessage): Array<string | number | null> {
 	return [
 		message.wamid,
+		message.account,
 		message.phoneNumberId,
 		message.recipient,
 		message.kind,
@@ -27,6 +35,9 @@ function messageValues(message: OutboundMessage): Array<string | number | null> 
 		message.templateLanguage,
 		message.category,
 		message.text,
+		message.callbackData,
+		message.recipientName,
+		message.purpose,
 		message.sentAt,
 	];
 }
@@ -36,7 +47,7 @@ export async function logOutbound(db: Db, message: OutboundMessage): Promise<boo
 	return logged;
 }
 
-/** Rows per INSERT statement: 9 parameters each, far below either database's limit. */
+/** Rows per INSERT statement: 13 parameters each, far below either database's limit. */
 const ROWS_PER_STATEMENT = 100;
 
 /**
@@ -51,8 +62,8 @@ export async function logOutboundMany(
 	for (let start = 0; start < messages.length; start += ROWS_PER_STATEMENT) {
 		const rows = messages.slice(start, start + ROWS_PER_STATEMENT);
 		const placeholders = rows.map((_, row) => {
-			const first = row * 9;
-			return `(${Array.from({ length: 9 }, (_, column) => `$${first + column + 1}`).join(', ')})`;
+			const first = row * COLUMN_COUNT;
+			return `(${Array.from({ length: COLUMN_COUNT }, (_, column) => `$${first + column + 1}`).join(', ')})`;
 		});
 		const returned = await db.session.query<{ wamid: string }>(
 			`INSERT INTO ${db.tables.outbound_messages} (${MESSAGE_COLUMNS})
@@ -81,6 +92,7 @@ const STAGE: Record<string, number> = { sent: 1, delivered: 2, read: 3, played: 
 
 interface MessageRow {
 	wamid: string;
+	account: string | null;
 	phone_number_id: string;
 	recipient: string;
 	kind: OutboundKind;
@@ -88,7 +100,11 @@ interface MessageRow {
 	template_language: string | null;
 	category: string | null;
 	body_text: string | null;
+	callback_data: string | null;
+	recipient_name: string | null;
+	purpose: OutboundPurpose | null;
 	sent_at: number;
+	replied_at: number | null;
 }
 
 interface StatusRow {
@@ -100,7 +116,7 @@ interface StatusRow {
 
 export async function getOutbound(db: Db, wamid: string): Promise<OutboundRecord | null> {
 	const [message] = await db.session.query<MessageRow>(
-		`SELECT ${MESSAGE_COLUMNS}
+		`SELECT ${MESSAGE_COLUMNS}, replied_at
 		FROM ${db.tables.outbound_messages} WHERE wamid = $1`,
 		[wamid],
 	);
@@ -127,8 +143,52 @@ export async function getOutbound(db: Db, wamid: string): Promise<OutboundRecord
 		templateLanguage: message.template_language,
 		category: message.category,
 		text: message.body_text,
+		account: message.account,
+		callbackData: message.callback_data,
+		recipientName: message.recipient_name,
+		purpose: message.purpose,
 		sentAt: new Date(message.sent_at),
+		repliedAt: message.replied_at === null ? null : new Date(Number(message.replied_at)),
 		status: statuses.length > 0 ? statuses[statuses.length - 1].status : null,
 		statuses,
 	};
+}
+
+/** The longest reply window a report can ask for; older messages are not marked by a new reply. */
+export const MAX_REPLY_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Marks the account's messages to the contact (by any of its linked ids) from this number, sent
+ * before `at` (within its second) and not yet replied to, as replied at `at`: the first reply
+ * after each send.
+ */
+export async function recordReply(
+	db: Db,
+	account: string,
+	phoneNumberId: string,
+	keys: ContactKeys,
+	at: number,
+): Promise<number> {
+	const ids = new Set<string>();
+	for (const id of [keys.waId, keys.userId]) if (id) ids.add(id);
+	// The trigger upserted the contact first: its row links a wa_id and a user id seen apart.
+	for (const row of await findContactRows(db, account, keys)) {
+		if (row.wa_id) ids.add(row.wa_id);
+		if (row.user_id) ids.add(row.user_id);
+	}
+	// Meta stamps messages in whole seconds: a reply stamped 10:00:08 may answer a message sent at
+	// 10:00:08.457, so every message sent before the end of the reply's second counts.
+	return await db.session.execute(
+		`UPDATE ${db.tables.outbound_messages} SET replied_at = $1
+		WHERE ${db.dialect.inList('recipient', '$2')} AND sent_at < $6 AND sent_at >= $3
+		AND account = $4 AND phone_number_id = $5 AND replied_at IS NULL`,
+		[
+			at,
+			db.dialect.listParam([...ids]),
+			at - MAX_REPLY_WINDOW_MS,
+			account,
+			phoneNumberId,
+			Math.floor(at / 1000) * 1000 + 1000,
+		],
+	);
 }

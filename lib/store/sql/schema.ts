@@ -300,6 +300,25 @@ export const MIGRATIONS: readonly Migration[] = [
 			)`,
 		],
 	},
+	{
+		version: 10,
+		name: 'reports from the message log: account, callback data, recipient name, purpose, replies',
+		statements: (t, d) => [
+			// Older rows keep NULL: no account, so no report selects them.
+			`ALTER TABLE ${t.outbound_messages} ADD COLUMN account TEXT`,
+			`ALTER TABLE ${t.outbound_messages} ADD COLUMN callback_data TEXT`,
+			`ALTER TABLE ${t.outbound_messages} ADD COLUMN recipient_name TEXT`,
+			`ALTER TABLE ${t.outbound_messages} ADD COLUMN purpose TEXT`,
+			// The recipient's first inbound message after the send, set by the trigger.
+			`ALTER TABLE ${t.outbound_messages} ADD COLUMN replied_at BIGINT`,
+			// A campaign report reads one campaign's rows; a time-range report one number's.
+			`CREATE INDEX outbound_messages_by_campaign ON ${t.outbound_messages} (account, callback_data, sent_at)`,
+			`CREATE INDEX outbound_messages_by_sender ON ${t.outbound_messages} (phone_number_id, sent_at)`,
+			// recordReply finds a contact's recent messages; it replaces the index by recipient alone.
+			`CREATE INDEX outbound_messages_by_recipient_time ON ${t.outbound_messages} (recipient, sent_at)`,
+			`DROP INDEX ${d.table('outbound_messages_by_recipient')}`,
+		],
+	},
 ];
 
 /** SQLite cannot drop a NOT NULL constraint: it rebuilds the table (inside the migration's transaction). */

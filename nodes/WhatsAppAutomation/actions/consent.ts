@@ -164,6 +164,7 @@ export class SendConsent {
 		this.log.add(
 			{
 				wamid,
+				account: this.accountStore.account,
 				phoneNumberId: item.sender.id,
 				recipient: recipientOf(item),
 				kind: kindOf(item.body),
@@ -171,6 +172,9 @@ export class SendConsent {
 				templateLanguage: item.template?.language,
 				category: item.template?.category,
 				text: item.renderedText,
+				callbackData: callbackDataOf(item.body),
+				recipientName: item.recipient?.name,
+				purpose: item.purpose,
 				sentAt: Date.now(),
 			},
 			(problem) => {
@@ -210,6 +214,12 @@ const KIND_BY_TYPE: Record<string, OutboundKind> = {
 	contacts: 'contacts',
 	reaction: 'reaction',
 };
+
+/** The campaign a send belongs to: the request's `biz_opaque_callback_data`, as Meta echoes it. */
+function callbackDataOf(body: Record<string, unknown>): string | undefined {
+	const data = body.biz_opaque_callback_data;
+	return typeof data === 'string' && data !== '' ? data : undefined;
+}
 
 function kindOf(body: Record<string, unknown>): OutboundKind {
 	return KIND_BY_TYPE[String(body.type)] ?? 'media';

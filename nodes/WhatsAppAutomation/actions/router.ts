@@ -21,6 +21,7 @@ import * as sendMedia from './message/sendMedia.operation';
 import * as sendTemplate from './message/sendTemplate.operation';
 import * as sendText from './message/sendText.operation';
 import { runSendPipeline } from './pipeline';
+import * as campaignReport from './report/campaignReport.operation';
 import * as createTemplate from './template/create.operation';
 import * as deleteTemplate from './template/delete.operation';
 import * as getTemplate from './template/get.operation';
@@ -77,7 +78,7 @@ const showForMessages = { show: { resource: ['message'] } };
 
 /**
  * Message (the default, so workflows saved before resources existed keep their operation),
- * Handover and Template. Only the new fields mention `resource`, apart from the message picker and the sender.
+ * Handover, Template and Report. Only the new fields mention `resource`, apart from the message picker and the sender.
  */
 const resourceProperty: INodeProperties = {
 	displayName: 'Resource',
@@ -97,6 +98,12 @@ const resourceProperty: INodeProperties = {
 			value: 'message',
 			description:
 				'Send templates, text, buttons, lists, links, media, locations, contacts and reactions, or mark a message as read',
+		},
+		{
+			name: 'Report',
+			value: 'report',
+			description:
+				'What came of the messages sent: a campaign’s counts, or its recipients to follow up',
 		},
 		{
 			name: 'Template',
@@ -126,6 +133,19 @@ const handoverOperationProperty: INodeProperties = {
 	default: 'handOver',
 	options: HANDOVER_OPERATIONS.map((o) => o.option).sort((a, b) => a.name.localeCompare(b.name)),
 	displayOptions: { show: { resource: ['handover'] } },
+};
+
+/** Reports read the message log in the store; no message is sent. */
+const REPORT_OPERATIONS = [campaignReport];
+
+const reportOperationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	default: 'campaignReport',
+	options: REPORT_OPERATIONS.map((o) => o.option),
+	displayOptions: { show: { resource: ['report'] } },
 };
 
 const templateOperationProperty: INodeProperties = {
@@ -171,6 +191,8 @@ export const description: INodeProperties[] = [
 	...getTemplate.description,
 	...createTemplate.description,
 	...deleteTemplate.description,
+	reportOperationProperty,
+	...campaignReport.description,
 ];
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -180,6 +202,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const handover = HANDOVER_OPERATIONS.find((o) => o.option.value === name);
 		if (!handover) throw unknownOperation(this, name, HANDOVER_OPERATIONS);
 		return await runHandover.call(this, handover);
+	}
+	if (resource === 'report') {
+		const report = REPORT_OPERATIONS.find((o) => o.option.value === name);
+		if (!report) throw unknownOperation(this, name, REPORT_OPERATIONS);
+		return await report.run.call(this);
 	}
 	if (resource === 'template') {
 		const template = TEMPLATE_OPERATIONS.find((o) => o.option.value === name);
@@ -194,7 +221,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 function unknownOperation(
 	ctx: IExecuteFunctions,
 	name: string,
-	operations: ReadonlyArray<SendOperation | HandoverOperation | TemplateOperation>,
+	operations: ReadonlyArray<{ option: { name: string } }>,
 ): NodeOperationError {
 	return new NodeOperationError(ctx.getNode(), `Unknown operation "${name}"`, {
 		description: `Choose one of: ${operations.map((o) => o.option.name).join(', ')}.`,

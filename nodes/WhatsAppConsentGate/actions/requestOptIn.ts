@@ -134,6 +134,7 @@ export async function requestOptIn(ctx: GateContext): Promise<INodeExecutionData
 			const sentAt = new Date();
 			const logProblem = await logAcceptedMessage(store, {
 				wamid: messageId,
+				account,
 				phoneNumberId: question.item.senderId,
 				recipient: question.item.contact.label,
 				kind: question.via === 'buttons' ? 'interactive' : 'template',

@@ -35,6 +35,7 @@ describeContract('erasure', (contract) => {
 		});
 		await contract.store.logOutbound({
 			wamid: 'wamid.E1',
+			account: account,
 			phoneNumberId: PHONE,
 			recipient: WA,
 			kind: 'text',

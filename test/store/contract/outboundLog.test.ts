@@ -1,10 +1,11 @@
 /** The store contract, outbound log: the same behaviour on SQLite and PostgreSQL. */
-import { WA, PHONE, describeContract } from '../support/contract';
+import { ACCOUNT, WA, PHONE, describeContract } from '../support/contract';
 import { T0 } from '../support/storeEnvironment';
 
 describeContract('outbound log', (contract) => {
 	const message = {
 		wamid: 'wamid.OUT1',
+		account: ACCOUNT,
 		phoneNumberId: PHONE,
 		recipient: `+${WA}`,
 		kind: 'template' as const,
@@ -54,7 +55,12 @@ describeContract('outbound log', (contract) => {
 			templateLanguage: 'de',
 			category: 'UTILITY',
 			text: null,
+			account: ACCOUNT,
+			callbackData: null,
+			recipientName: null,
+			purpose: null,
 			sentAt: new Date(T0),
+			repliedAt: null,
 			status: 'read',
 			statuses: [
 				{ status: 'sent', at: new Date(T0 + 1000), errorCode: null, errorTitle: null },
