@@ -39,7 +39,7 @@ export const RATE_HEADROOM = 0.95;
 export const LATE_SLOT_MS = 40;
 
 /** The spacing of a number's slots at `ratePerSecond`, headroom included; 0 when unpaced. */
-export function slotIntervalMs(ratePerSecond: number): number {
+function slotIntervalMs(ratePerSecond: number): number {
 	return ratePerSecond > 0 ? 1000 / (ratePerSecond * RATE_HEADROOM) : 0;
 }
 
