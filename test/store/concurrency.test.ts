@@ -155,7 +155,7 @@ describe('postgres store opened by several pools at once', () => {
 			Array.from({ length: 6 }, async () => env.track(await createStore(config), config)),
 		);
 		const migrations = await env.rawQuery(config, 'SELECT version FROM schema_migrations');
-		expect(migrations.map((row) => Number(row.version)).sort()).toEqual(
+		expect(migrations.map((row) => Number(row.version)).sort((a, b) => a - b)).toEqual(
 			MIGRATIONS.map((migration) => migration.version),
 		);
 		const results = await Promise.all(
