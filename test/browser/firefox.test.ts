@@ -68,7 +68,8 @@ const bubbles = `(ids) => ids.map((id) => {
 		body: text('.text'),
 		footer: text('.footer'),
 		ticks: node.querySelector('.ticks[role="img"]')?.getAttribute('aria-label') ?? null,
-		buttons: [...node.querySelectorAll('button')]
+		// The customer's reply buttons; the reaction button (👍) every business bubble has is not one.
+		buttons: [...node.querySelectorAll('button:not(.react-button)')]
 			.filter((button) => button.checkVisibility() && button.getBoundingClientRect().height > 0)
 			.map((button) => button.textContent.trim()),
 		links: [...node.querySelectorAll('a')].map((link) => ({
