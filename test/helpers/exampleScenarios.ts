@@ -67,11 +67,18 @@ function modelReply(turn: number, text: string): string {
 	return `(turn ${turn}) You said: "${text}"`;
 }
 
-/** The whole conversation the model was last sent, as one text, to look for prompt parts in it. */
-function lastPromptText(world: World): string {
-	const requests = world.model.chatRequests();
-	const last = requests[requests.length - 1];
-	return (last?.messages ?? []).map((message) => `${message.role}: ${message.content}`).join('\n');
+/**
+ * The whole conversation of the last model request whose prompt holds `about` (a customer's
+ * message or name), as one text: scenarios running beside it ask the same model.
+ */
+function lastPromptAbout(world: World, about: string): string {
+	const prompts = world.model
+		.chatRequests()
+		.map((request) =>
+			(request.messages ?? []).map((message) => `${message.role}: ${message.content}`).join('\n'),
+		)
+		.filter((prompt) => prompt.includes(about));
+	return prompts[prompts.length - 1] ?? `(no model request mentions ${JSON.stringify(about)})`;
 }
 
 // ---------------------------------------------------------------- all of them, published at once
@@ -447,7 +454,7 @@ export async function leadQualificationScenario(
 		OPT_IN_BUTTON,
 		DECLINE_BUTTON,
 	]);
-	const prompt = lastPromptText(world);
+	const prompt = lastPromptAbout(world, first);
 	expect(prompt).toContain('You are Mia, the WhatsApp assistant of Sunny Solar');
 	expect(prompt).toContain('Customer name: Anna');
 
@@ -457,7 +464,7 @@ export async function leadQualificationScenario(
 	await nextRun();
 	const afterSecond = await eventuallyMessagesTo(world, anna, 3);
 	expect(afterSecond[2]).toMatchObject({ type: 'text', renderedText: modelReply(2, second) });
-	expect(lastPromptText(world)).toContain(modelReply(1, first));
+	expect(lastPromptAbout(world, second)).toContain(modelReply(1, first));
 
 	// The tap on "Yes, please" is recorded with the question as proof, and answered.
 	const tapId = await customerTaps(world, anna, OPT_IN_BUTTON, question.id);
@@ -684,7 +691,7 @@ export async function followUpAfterSilenceScenario(
 	const toRita = await eventuallyMessagesTo(world, rita, 2);
 	expect(toRita[1]).toMatchObject({ type: 'text', renderedText: modelReply(1, question) });
 	expect(toRita).toHaveLength(2);
-	expect(lastPromptText(world)).toContain(
+	expect(lastPromptAbout(world, question)).toContain(
 		`Order confirmation we sent: ${confirmation.renderedText}`,
 	);
 
@@ -1131,12 +1138,17 @@ export interface FollowUpSequenceOptions {
  * and nothing more follows. Stella books: the booking webhook cancels her waits in the sequence,
  * her run ends on Cancelled. The waits' length needs waits above a minute: n8n's wait tracker looks
  * for due waits once a minute and times those due within 70 s precisely.
+ *
+ * Returns once Rolf's and Stella's parts are checked, with Sina's part still running: her four
+ * waits take minutes of idle time, which the suites spend on other scenarios (`inBackground`).
+ * Nothing else touches her: she sends nothing, so no trigger run of hers can show up in another
+ * scenario's `expectRunsSince`, and her model calls are told apart by their prompts.
  */
 export async function aiFollowUpSequenceScenario(
 	world: World,
 	examples: PublishedExamples,
 	options: FollowUpSequenceOptions,
-): Promise<void> {
+): Promise<Background> {
 	const workflowId = examples.aiFollowUpSequence;
 	const sina = customer('Sina', '+4917690000001');
 	const rolf = customer('Rolf', '+4917690000002');
@@ -1230,102 +1242,129 @@ export async function aiFollowUpSequenceScenario(
 	expect(await world.store.getWait(waitOf(stella).id)).toMatchObject({ status: 'cancelled' });
 
 	// Sina stays silent: three follow-ups, then Limit Reached.
-	const silent = await finishedExecution(world, sinaRun, 4 * waitMs + 120_000);
-	expect({ status: silent.status, error: executionError(silent) }).toEqual({
-		status: 'success',
-		error: 'null',
-	});
-	const noReplies = outputsOfEveryRun(silent, 'Wait for Reply', 0).flat();
-	expect(noReplies.map((item) => item.followUp)).toEqual(
-		[1, 2, 3].map((count) =>
-			expect.objectContaining({
-				outcome: 'noReply',
+	return inBackground(async () => {
+		await sinaStaysSilent();
+		// Nothing waits in the sequence any more, and Rolf and Stella got nothing after the waits
+		// they left (Sina's three waits outlasted theirs).
+		expect(
+			await world.store.listWaits({
+				account: world.account,
 				sequence: SEQUENCE,
-				count,
-				max: 3,
-				limitReached: false,
-				deadlineClampedTo: 'latest',
+				at: Date.now(),
+				limit: 10,
 			}),
-		),
-	);
-	// The window closed during the third wait.
-	expect(noReplies.map((item) => item.windowOpen)).toEqual([true, true, false]);
-	expect(outputsOfEveryRun(silent, 'Wait for Reply', 3).flat()).toEqual([
-		expect.objectContaining({
-			followUp: expect.objectContaining({
-				outcome: 'limitReached',
-				limitReached: true,
-				count: 3,
-				max: 3,
-			}),
-		}),
-	]);
-	expect(nodesThatRan(silent)).toContain('Mark Lead Cold');
-	// Every pass asked the model for the delay: a day, kept to the test's bound by the wait.
-	expect(
-		outputsOfEveryRun(silent, 'Pick the Delay')
-			.flat()
-			.map((item) => item.delayHours),
-	).toEqual([24, 24, 24, 24]);
-	expect(
-		outputsOfEveryRun(silent, 'Send Follow-up')
-			.flat()
-			.map((item) => ({ sentAs: item.sentAs, fallback: item.fallback ?? null })),
-	).toEqual([
-		{ sentAs: 'text', fallback: null },
-		{ sentAs: 'text', fallback: null },
-		{
-			sentAs: 'template',
-			fallback: expect.objectContaining({
-				reason: 'windowClosed',
-				detectedBy: 'store',
-				template: 'welcome_named',
-			}),
-		},
-	]);
-	const toSina = await eventuallyMessagesTo(world, sina, 4);
-	expect(toSina.map((message) => ({ type: message.type, text: message.renderedText }))).toEqual([
-		{ type: 'text', text: answers[0].renderedText },
-		{ type: 'text', text: followUpText(1) },
-		{ type: 'text', text: followUpText(2) },
-		{ type: 'template', text: CLOSED_WINDOW_TEMPLATE('Sina') },
-	]);
-	expect(toSina[3].template).toMatchObject({ name: 'welcome_named', language: 'en_US' });
-	// The follow-ups are in the conversation, the template's text too: the assistant wrote it.
-	const history = await world.store.getAiHistory({
-		assistant: SALES_ASSISTANT,
-		customer: sina.waId,
-		limit: 50,
+		).toEqual([]);
+		expect(await textsTo(world, rolf)).toEqual([
+			answers[1].renderedText,
+			modelReply(2, rolfReplies),
+		]);
+		expect(await textsTo(world, stella)).toEqual([answers[2].renderedText]);
 	});
-	expect(history.messages.map(({ role, content }) => ({ role, content }))).toEqual([
-		{ role: 'user', content: sinaAsks },
-		{ role: 'assistant', content: answers[0].renderedText },
-		{ role: 'assistant', content: followUpText(1) },
-		{ role: 'assistant', content: followUpText(2) },
-		{ role: 'assistant', content: followUpText(3) },
-	]);
-	// Each wait counted one follow-up of the sequence in the store.
-	const sinaWaits = await Promise.all(
-		noReplies.map(
-			async (item) => await world.store.getWait((item.followUp as { waitId: string }).waitId),
-		),
-	);
-	expect(sinaWaits.map((wait) => ({ sequence: wait?.sequence, followUp: wait?.followUp }))).toEqual(
-		[1, 2, 3].map((followUp) => ({ sequence: SEQUENCE, followUp })),
-	);
 
-	// Nothing waits in the sequence any more, and Rolf and Stella got nothing after the waits
-	// they left (Sina's three waits outlasted theirs).
-	expect(
-		await world.store.listWaits({
-			account: world.account,
-			sequence: SEQUENCE,
-			at: Date.now(),
-			limit: 10,
-		}),
-	).toEqual([]);
-	expect(await textsTo(world, rolf)).toEqual([answers[1].renderedText, modelReply(2, rolfReplies)]);
-	expect(await textsTo(world, stella)).toEqual([answers[2].renderedText]);
+	async function sinaStaysSilent(): Promise<void> {
+		const silent = await finishedExecution(world, sinaRun, 4 * waitMs + 120_000);
+		expect({ status: silent.status, error: executionError(silent) }).toEqual({
+			status: 'success',
+			error: 'null',
+		});
+		const noReplies = outputsOfEveryRun(silent, 'Wait for Reply', 0).flat();
+		expect(noReplies.map((item) => item.followUp)).toEqual(
+			[1, 2, 3].map((count) =>
+				expect.objectContaining({
+					outcome: 'noReply',
+					sequence: SEQUENCE,
+					count,
+					max: 3,
+					limitReached: false,
+					deadlineClampedTo: 'latest',
+				}),
+			),
+		);
+		// The window closed during the third wait.
+		expect(noReplies.map((item) => item.windowOpen)).toEqual([true, true, false]);
+		expect(outputsOfEveryRun(silent, 'Wait for Reply', 3).flat()).toEqual([
+			expect.objectContaining({
+				followUp: expect.objectContaining({
+					outcome: 'limitReached',
+					limitReached: true,
+					count: 3,
+					max: 3,
+				}),
+			}),
+		]);
+		expect(nodesThatRan(silent)).toContain('Mark Lead Cold');
+		// Every pass asked the model for the delay: a day, kept to the test's bound by the wait.
+		expect(
+			outputsOfEveryRun(silent, 'Pick the Delay')
+				.flat()
+				.map((item) => item.delayHours),
+		).toEqual([24, 24, 24, 24]);
+		expect(
+			outputsOfEveryRun(silent, 'Send Follow-up')
+				.flat()
+				.map((item) => ({ sentAs: item.sentAs, fallback: item.fallback ?? null })),
+		).toEqual([
+			{ sentAs: 'text', fallback: null },
+			{ sentAs: 'text', fallback: null },
+			{
+				sentAs: 'template',
+				fallback: expect.objectContaining({
+					reason: 'windowClosed',
+					detectedBy: 'store',
+					template: 'welcome_named',
+				}),
+			},
+		]);
+		const toSina = await eventuallyMessagesTo(world, sina, 4);
+		expect(toSina.map((message) => ({ type: message.type, text: message.renderedText }))).toEqual([
+			{ type: 'text', text: answers[0].renderedText },
+			{ type: 'text', text: followUpText(1) },
+			{ type: 'text', text: followUpText(2) },
+			{ type: 'template', text: CLOSED_WINDOW_TEMPLATE('Sina') },
+		]);
+		expect(toSina[3].template).toMatchObject({ name: 'welcome_named', language: 'en_US' });
+		// The follow-ups are in the conversation, the template's text too: the assistant wrote it.
+		const history = await world.store.getAiHistory({
+			assistant: SALES_ASSISTANT,
+			customer: sina.waId,
+			limit: 50,
+		});
+		expect(history.messages.map(({ role, content }) => ({ role, content }))).toEqual([
+			{ role: 'user', content: sinaAsks },
+			{ role: 'assistant', content: answers[0].renderedText },
+			{ role: 'assistant', content: followUpText(1) },
+			{ role: 'assistant', content: followUpText(2) },
+			{ role: 'assistant', content: followUpText(3) },
+		]);
+		// Each wait counted one follow-up of the sequence in the store.
+		const sinaWaits = await Promise.all(
+			noReplies.map(
+				async (item) => await world.store.getWait((item.followUp as { waitId: string }).waitId),
+			),
+		);
+		expect(
+			sinaWaits.map((wait) => ({ sequence: wait?.sequence, followUp: wait?.followUp })),
+		).toEqual([1, 2, 3].map((followUp) => ({ sequence: SEQUENCE, followUp })));
+	}
+}
+
+/** A part of a scenario left running while the suite goes on; `finished()` rethrows its failure. */
+export interface Background {
+	finished(): Promise<void>;
+}
+
+function inBackground(part: () => Promise<void>): Background {
+	// Settled at once into a value: a failure waits for finished() instead of being unhandled.
+	const outcome = part().then(
+		() => ({ failed: false as const }),
+		(error: unknown) => ({ failed: true as const, error }),
+	);
+	return {
+		finished: async () => {
+			const settled = await outcome;
+			if (settled.failed) throw settled.error;
+		},
+	};
 }
 
 function byWaId(a: { waId: string | null }, b: { waId: string | null }): number {
