@@ -7,7 +7,7 @@
  * literal host, so n8n's SSRF settings hold as for its own nodes. It is used only where nothing
  * else of n8n's would apply: no proxy in the environment (those calls stay with n8n's helper and
  * its proxy handling), plain JSON requests (uploads and downloads stay with n8n), and an n8n that
- * offers the filter (2.41 on). What these calls do not get from n8n's helper: its OpenTelemetry
+ * offers the filter (2.39 on). What these calls do not get from n8n's helper: its OpenTelemetry
  * trace headers and its optional global User-Agent (docs/ARCHITECTURE.md, "Layers").
  */
 import { Agent as HttpAgent, request as plainRequest, type IncomingHttpHeaders } from 'node:http';
@@ -61,7 +61,7 @@ const agentsByFilter = new WeakMap<NodeEgressFilter, Agents>();
 
 /**
  * The egress filter to keep connections under, or undefined when calls must go through n8n's
- * helper: an n8n without the filter (before 2.41) or the switch off.
+ * helper: an n8n without the filter (before 2.39) or the switch off.
  */
 export function keptConnectionFilter(helpers: object): NodeEgressFilter | undefined {
 	if (process.env[KEEP_ALIVE_SWITCH]?.trim().toLowerCase() === 'false') return undefined;
@@ -89,6 +89,20 @@ function agentsFor(filter: NodeEgressFilter): Agents {
 }
 
 /**
+ * A literal address never reaches the lookup: n8n checks it itself before connecting. n8n 2.39
+ * and 2.40 hand out a filter without `validateConnectionHost`; their `validateUrl` checks an IP
+ * literal against the same rules, without DNS.
+ */
+async function checkLiteralHost(filter: NodeEgressFilter, host: string, url: URL): Promise<void> {
+	const olderFilter = filter as Partial<Pick<NodeEgressFilter, 'validateConnectionHost'>>;
+	const verdict =
+		typeof olderFilter.validateConnectionHost === 'function'
+			? filter.validateConnectionHost(host)
+			: await filter.validateUrl(url);
+	if (!verdict.ok) throw verdict.error;
+}
+
+/**
  * Sends one request and reads its whole answer. Failures look like n8n's helper's: the socket's
  * error (code, syscall) as it is, `ECONNABORTED` without a system call when no answer came in
  * time, `ERR_CANCELED` when the execution was stopped, and n8n's own SSRF error for a refused host.
@@ -99,11 +113,7 @@ export async function requestOverKeptConnection(
 ): Promise<KeptResponse> {
 	const { url } = request;
 	const host = url.hostname.replace(/^\[|\]$/g, '');
-	if (isIP(host) !== 0) {
-		// A literal address never reaches the lookup: n8n checks it itself before connecting.
-		const verdict = filter.validateConnectionHost(host);
-		if (!verdict.ok) throw verdict.error;
-	}
+	if (isIP(host) !== 0) await checkLiteralHost(filter, host, url);
 	if (request.signal?.aborted) throw cancelled();
 	const secure = url.protocol === 'https:';
 	if (!secure && url.protocol !== 'http:') {

@@ -68,11 +68,17 @@ beforeAll(async () => {
 			additionalData: object,
 		): { httpRequest: typeof httpRequest; getSecureEgressFilter: typeof getSecureEgressFilter };
 	};
+	// n8n 2.39 and 2.40 hand nodes the SSRF service through the execution's additional data, as
+	// their WorkflowExecuteAdditionalData does with SSRF protection on (2.41 reads its container).
+	const { Container } = load('@n8n/di') as { Container: { get(service: unknown): unknown } };
+	const { SsrfProtectionService } = load('@n8n/backend-network') as {
+		SsrfProtectionService: unknown;
+	};
 	// The helpers need no workflow, node data or execution around them.
 	({ httpRequest, getSecureEgressFilter } = getRequestHelperFunctions(
 		{},
 		{ name: 'WhatsApp Automation' },
-		{},
+		{ ssrfBridge: Container.get(SsrfProtectionService) },
 	));
 	emulator = await startEmulator();
 	control = new EmulatorControl(emulator.baseUrl);
@@ -426,16 +432,29 @@ describe("n8n's network settings apply to the package's calls", () => {
 		},
 	);
 
-	it('SSRF protection refuses a Base URL in a blocked range before connecting, naming why', async () => {
-		const credentials = emulatorCredentials({ baseUrl: 'http://127.0.0.2:9' });
-		const client = new GraphClient(executionContext(credentials), credentials);
+	it.each(['this n8n', 'n8n 2.39 and 2.40 (no validateConnectionHost)'])(
+		'SSRF protection refuses a Base URL in a blocked range before connecting, naming why, with the filter of %s',
+		async (filterOf) => {
+			const credentials = emulatorCredentials({ baseUrl: 'http://127.0.0.2:9' });
+			const context = executionContext(credentials);
+			if (filterOf !== 'this n8n') {
+				const filter = getSecureEgressFilter();
+				context.helpers.getSecureEgressFilter = () =>
+					({
+						validateUrl: filter.validateUrl.bind(filter),
+						createSecureLookup: filter.createSecureLookup.bind(filter),
+						validateRedirectSync: filter.validateRedirectSync.bind(filter),
+					}) as unknown as NodeEgressFilter;
+			}
+			const client = new GraphClient(context, credentials);
 
-		const error = await client.listPhoneNumbers().catch((failure: unknown) => failure);
+			const error = await client.listPhoneNumbers().catch((failure: unknown) => failure);
 
-		expect(error).toMatchObject({
-			message: expect.stringContaining('blocked because it resolves to a restricted IP address'),
-			description: expect.stringContaining('127.0.0.2 is not allowed'),
-		});
-		expect(everythingIn(error)).not.toContain(credentials.accessToken);
-	});
+			expect(error).toMatchObject({
+				message: expect.stringContaining('blocked because it resolves to a restricted IP address'),
+				description: expect.stringContaining('127.0.0.2 is not allowed'),
+			});
+			expect(everythingIn(error)).not.toContain(credentials.accessToken);
+		},
+	);
 });
