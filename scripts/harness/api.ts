@@ -168,6 +168,8 @@ export class N8nApi {
 	/**
 	 * Publishes (2.x's "activate") the workflow's latest version and waits until its triggers listen:
 	 * n8n 2.41 applies a publication asynchronously, through an outbox, after the call returns.
+	 * Before 2.41 that outbox is off by default (N8N_USE_WORKFLOW_PUBLICATION_SERVICE): the call
+	 * itself activates the triggers, answers 400 when one fails, and there is no status to read.
 	 */
 	async publishWorkflow(id: string, timeoutMs = 60_000): Promise<void> {
 		const workflowPath = `/workflows/${encodeURIComponent(id)}`;
@@ -179,12 +181,16 @@ export class N8nApi {
 		);
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
-			const { data } = await this.expect<{ data: PublicationStatus }>(
-				'GET',
-				`/rest${workflowPath}/publication-status`,
-				undefined,
-				200,
-			);
+			const reply = await this.request('GET', `/rest${workflowPath}/publication-status`);
+			if (reply.status === 404 && reply.text.includes('publication status is not available')) {
+				return;
+			}
+			if (reply.status !== 200) {
+				throw new Error(
+					`GET /rest${workflowPath}/publication-status on n8n answered ${reply.status}, expected 200: ${reply.text}`,
+				);
+			}
+			const { data } = reply.json as { data: PublicationStatus };
 			if (data.status === 'published' && data.liveVersionId === published.versionId) return;
 			if (data.status === 'failed' || data.status === 'partial') {
 				const reasons = data.triggers.map(
