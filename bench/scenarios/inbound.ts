@@ -4,8 +4,10 @@
  * workflow on the same n8n. A step is sustained when every delivery was acknowledged with 200,
  * the acknowledged rate kept up with the offered one, the p99 acknowledgement stayed below
  * SUSTAINED_P99_MS and n8n finished the step's executions soon after (a receiver that answers
- * before it works must not look faster for leaving the work behind). A receiver's ramp rises by the configured factor until a step is not
- * sustained, then tries the rates in between in steps of FINE_FACTOR, up to the next failure.
+ * before it works must not look faster for leaving the work behind). A receiver's ramp rises by the
+ * configured factor until a step is not sustained, then tries the rates in between in steps of
+ * FINE_FACTOR, up to the next failure (lib/rateLadder.ts). The three receivers take turns, a step
+ * each at a time, so that a change in the machine's load over the run weighs on all of them.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -13,6 +15,7 @@ import type { BenchConfig } from '../lib/config';
 import { signedDelivery, textMessageBody } from '../lib/deliveries';
 import { sendAtRate, type PreparedRequest, type StepResult } from '../lib/load';
 import type { BenchN8n } from '../lib/n8n';
+import { RateLadder } from '../lib/rateLadder';
 import { waitUntilQuiet, watchProcess } from '../lib/processes';
 import { ratio, round } from '../lib/stats';
 import type { ReceiverEndpoint, Receivers } from './receivers';
@@ -60,41 +63,58 @@ export async function runInbound(
 	receivers: Receivers,
 	log: (line: string) => void,
 ): Promise<InboundResult> {
-	log('  plain Webhook node');
-	const plainWebhook = await ramp(config, ours, receivers, receivers.plainWebhook, 1, log);
-	log('  Webhook node with Header Auth');
-	const authenticatedWebhook = await ramp(
+	const plainWebhook = receiverRun(
 		config,
 		ours,
 		receivers,
-		receivers.authenticatedWebhook,
-		3,
-		log,
+		'plain Webhook node',
+		1,
+		receivers.plainWebhook,
 	);
-	log('  our trigger');
-	const trigger = await ramp(config, ours, receivers, receivers.trigger, 2, log);
+	const authenticatedWebhook = receiverRun(
+		config,
+		ours,
+		receivers,
+		'Webhook node with Header Auth',
+		3,
+		receivers.authenticatedWebhook,
+	);
+	const trigger = receiverRun(config, ours, receivers, 'our trigger', 2, receivers.trigger);
+	const runs = [plainWebhook, authenticatedWebhook, trigger];
+	for (const run of runs) await run.warmUp();
+	// The receivers take turns at each rate (and in reversed order every other round), so that the
+	// machine's drift over the minutes of the ramp weighs on all three alike.
+	for (let round = 0; ; round++) {
+		const due = runs.filter((run) => run.ladder.next() !== null);
+		if (due.length === 0) break;
+		for (const run of round % 2 === 0 ? due : due.reverse()) await run.step(log);
+	}
 	return {
 		deliveriesPerReceiver: config.inboundDeliveries,
 		sustainedCriteria: `all acknowledged with 200, acknowledged rate >= ${SUSTAINED_SHARE * 100} % of offered, p99 < ${SUSTAINED_P99_MS} ms, and n8n done with the step's executions within ${SUSTAINED_BACKLOG_SECONDS} s of the last acknowledgement`,
-		plainWebhook,
-		authenticatedWebhook,
-		trigger,
-		triggerVsPlain: ratio(trigger.maxSustainedPerSecond, plainWebhook.maxSustainedPerSecond),
+		plainWebhook: plainWebhook.result(),
+		authenticatedWebhook: authenticatedWebhook.result(),
+		trigger: trigger.result(),
+		triggerVsPlain: ratio(
+			trigger.best()?.offeredPerSecond ?? null,
+			plainWebhook.best()?.offeredPerSecond ?? null,
+		),
 		triggerVsAuthenticated: ratio(
-			trigger.maxSustainedPerSecond,
-			authenticatedWebhook.maxSustainedPerSecond,
+			trigger.best()?.offeredPerSecond ?? null,
+			authenticatedWebhook.best()?.offeredPerSecond ?? null,
 		),
 	};
 }
 
-async function ramp(
+/** One receiver's ramp: its deliveries, its budget, its rate ladder and the steps measured. */
+function receiverRun(
 	config: BenchConfig,
 	ours: BenchN8n,
 	receivers: Receivers,
-	endpoint: ReceiverEndpoint,
+	name: string,
 	series: number,
-	log: (line: string) => void,
-): Promise<ReceiverResult> {
+	endpoint: ReceiverEndpoint,
+) {
 	let next = 0;
 	const deliveries = (count: number): PreparedRequest[] =>
 		Array.from({ length: count }, () => {
@@ -110,73 +130,67 @@ async function ramp(
 			});
 			return signedDelivery(endpoint.url, body, receivers.appSecret, endpoint.headers);
 		});
-
-	const warmUp = await sendAtRate(deliveries(WARM_UP_DELIVERIES), 10);
-	if (warmUp.acknowledged === 0) {
-		throw new Error(
-			`${endpoint.url} acknowledged none of the warm-up deliveries: ${JSON.stringify(warmUp.errors)}`,
-		);
-	}
-	await waitUntilQuiet(ours.pid);
-
-	const steps: ReceiverResult['steps'] = [];
+	const ladder = new RateLadder(config.inboundStartRate, config.inboundRateFactor, FINE_FACTOR);
+	const steps: ReceiverStep[] = [];
 	let budget = config.inboundDeliveries;
-	const step = async (rate: number): Promise<boolean> => {
-		const count = Math.min(budget, Math.max(1, Math.round(rate * config.inboundStepSeconds)));
-		budget -= count;
-		const watch = watchProcess(ours.pid);
-		const started = performance.now();
-		const result = await sendAtRate(deliveries(count), rate);
-		const sendingSeconds = (performance.now() - started) / 1000;
-		// Executions started by the step may still run after it was acknowledged: a receiver that
-		// answers first and works later only keeps up if that backlog is short. Its CPU counts too.
-		const backlogSeconds = await waitUntilQuiet(ours.pid);
-		const profile = watch.stop();
-		const sustained =
-			result.acknowledged === result.sent &&
-			result.achievedPerSecond >= SUSTAINED_SHARE * result.offeredPerSecond &&
-			(result.p99Ms ?? Infinity) < SUSTAINED_P99_MS &&
-			backlogSeconds <= SUSTAINED_BACKLOG_SECONDS;
-		steps.push({
-			...result,
-			sustained,
-			backlogSeconds: round(backlogSeconds, 1),
-			n8nCpuMsPerDelivery: round((profile.cpuSeconds * 1000) / result.sent, 1),
-			n8nCoreShare: round(profile.cpuSeconds / (sendingSeconds + backlogSeconds), 2),
-		});
-		log(
-			`  ${result.offeredPerSecond}/s offered: ${result.achievedPerSecond}/s acknowledged, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${sustained ? '' : ' (not sustained)'}`,
-		);
-		return sustained;
-	};
+	const best = () =>
+		steps
+			.filter((candidate) => candidate.sustained)
+			.sort((a, b) => b.offeredPerSecond - a.offeredPerSecond)[0];
 
-	let lastSustained: number | null = null;
-	let failedAt: number | null = null;
-	for (let rate = config.inboundStartRate; budget > 0; rate *= config.inboundRateFactor) {
-		if (!(await step(rate))) {
-			failedAt = rate;
-			break;
-		}
-		lastSustained = rate;
-	}
-	// The coarse steps bracket the limit; finer ones between them tell 0.9× from 0.8×.
-	if (lastSustained !== null && failedAt !== null) {
-		for (
-			let rate = lastSustained * FINE_FACTOR;
-			rate < failedAt / Math.sqrt(FINE_FACTOR) && budget > 0;
-			rate *= FINE_FACTOR
-		) {
-			if (!(await step(rate))) break;
-		}
-	}
-	const best = steps
-		.filter((candidate) => candidate.sustained)
-		.sort((a, b) => b.offeredPerSecond - a.offeredPerSecond)[0];
 	return {
-		steps,
-		maxSustainedPerSecond: best?.offeredPerSecond ?? null,
-		p50Ms: best?.p50Ms ?? null,
-		p99Ms: best?.p99Ms ?? null,
-		deliveriesSent: config.inboundDeliveries - budget,
+		ladder,
+		best,
+		async warmUp(): Promise<void> {
+			const warmUp = await sendAtRate(deliveries(WARM_UP_DELIVERIES), 10);
+			if (warmUp.acknowledged === 0) {
+				throw new Error(
+					`${endpoint.url} acknowledged none of the warm-up deliveries: ${JSON.stringify(warmUp.errors)}`,
+				);
+			}
+			await waitUntilQuiet(ours.pid);
+		},
+		/** Offers the ladder's next rate for inboundStepSeconds and records what it showed. */
+		async step(log: (line: string) => void): Promise<void> {
+			const rate = ladder.next();
+			if (rate === null) return;
+			const count = Math.min(budget, Math.max(1, Math.round(rate * config.inboundStepSeconds)));
+			budget -= count;
+			const watch = watchProcess(ours.pid);
+			const started = performance.now();
+			const result = await sendAtRate(deliveries(count), rate);
+			const sendingSeconds = (performance.now() - started) / 1000;
+			// Executions started by the step may still run after it was acknowledged: a receiver that
+			// answers first and works later only keeps up if that backlog is short. Its CPU counts too.
+			const backlogSeconds = await waitUntilQuiet(ours.pid);
+			const profile = watch.stop();
+			const sustained =
+				result.acknowledged === result.sent &&
+				result.achievedPerSecond >= SUSTAINED_SHARE * result.offeredPerSecond &&
+				(result.p99Ms ?? Infinity) < SUSTAINED_P99_MS &&
+				backlogSeconds <= SUSTAINED_BACKLOG_SECONDS;
+			steps.push({
+				...result,
+				sustained,
+				backlogSeconds: round(backlogSeconds, 1),
+				n8nCpuMsPerDelivery: round((profile.cpuSeconds * 1000) / result.sent, 1),
+				n8nCoreShare: round(profile.cpuSeconds / (sendingSeconds + backlogSeconds), 2),
+			});
+			log(
+				`  ${name}, ${result.offeredPerSecond}/s offered: ${result.achievedPerSecond}/s acknowledged, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms${sustained ? '' : ' (not sustained)'}`,
+			);
+			ladder.record(sustained);
+			if (budget <= 0) ladder.stop();
+		},
+		result(): ReceiverResult {
+			const fastest = best();
+			return {
+				steps,
+				maxSustainedPerSecond: fastest?.offeredPerSecond ?? null,
+				p50Ms: fastest?.p50Ms ?? null,
+				p99Ms: fastest?.p99Ms ?? null,
+				deliveriesSent: config.inboundDeliveries - budget,
+			};
+		},
 	};
 }
