@@ -171,7 +171,7 @@ interface CompiledEntry {
 
 const MARKETING_CATEGORY = 'marketing_messages';
 
-/** No list set: every list has its defaults (one object, so its rules are compiled once). */
+/** No list set: every list has its defaults. */
 const DEFAULTS_ONLY: ConsentKeywordOptions = Object.freeze({});
 
 function inAppSignal(event: UserPreferenceEvent): ConsentSignal | null {
@@ -239,11 +239,16 @@ function findRule(rules: Rule[], sent: string): Rule | undefined {
 	return rules.find((rule) => rule.normalized === normalized);
 }
 
-/** Compiled once per options object: a trigger classifies every event of a delivery with the same. */
-const compiledRules = new WeakMap<ConsentKeywordOptions, Rules>();
+/**
+ * Compiled once per set of lists, by their content: a trigger builds its options anew for every
+ * delivery, with the same words each time. Bounded, since lists edited in the editor make new sets.
+ */
+const compiledRules = new Map<string, Rules>();
+const MAX_COMPILED_RULE_SETS = 64;
 
 function resolveRules(options: ConsentKeywordOptions): Rules {
-	const cached = compiledRules.get(options);
+	const key = JSON.stringify(LISTS.map((list) => options[list.name] ?? null));
+	const cached = compiledRules.get(key);
 	if (cached !== undefined) return cached;
 	const rules: Rules = { keywords: [], buttons: [], phrases: [] };
 	const seen = new Map<string, { list: ListName; status: ConsentStatus }>();
@@ -269,7 +274,8 @@ function resolveRules(options: ConsentKeywordOptions): Rules {
 			else rules.keywords.push(compiled.rule as Rule);
 		}
 	}
-	compiledRules.set(options, rules);
+	if (compiledRules.size >= MAX_COMPILED_RULE_SETS) compiledRules.clear();
+	compiledRules.set(key, rules);
 	return rules;
 }
 

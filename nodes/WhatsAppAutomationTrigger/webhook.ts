@@ -38,7 +38,7 @@ import { postForward, resumeHttpFrom } from '../../lib/transport/n8nWebhooks';
 import { HandOffSlots, TRIGGER_HAND_OFFS_IN_FLIGHT } from '../../lib/waits/handOffSlots';
 import { resumeWaitsForMessage } from '../../lib/waits/resume';
 import { housekeepAccountStore, openAccountStore } from '../helpers/storeAccess';
-import { credentialsForWebhook } from '../helpers/credentialCache';
+import { credentialsForWebhook, derivedFromCredential } from '../helpers/credentialCache';
 import { downloadMedia } from './media';
 import {
 	acceptsUnsignedDeliveries,
@@ -148,7 +148,7 @@ async function receiveEvents(
 			const routing = await routeDelivery(outcome, self, access.routes, {
 				store: access.store,
 				account: access.account,
-				key: deriveForwardKey({ ...credentials, account: access.account }),
+				key: forwardKeyOf(credentials, access.account),
 				post: async (url, forward) => await postForward(ctx.helpers, url, forward),
 				log: { warn: (message, meta) => ctx.logger.warn(message, meta) },
 				now: () => Date.now(),
@@ -192,7 +192,7 @@ async function receiveForward(
 	const check = verifyForward({
 		header: ctx.getHeaderData()[FORWARD_HEADER],
 		rawBody,
-		key: deriveForwardKey({ ...credentials, account }),
+		key: forwardKeyOf(credentials, account),
 		routeId,
 		now: Date.now(),
 	});
@@ -284,6 +284,13 @@ async function toExecutionItems(
 		}
 	}
 	return result;
+}
+
+/** HKDF once per loaded credential, not per delivery. */
+function forwardKeyOf(credentials: CloudApiCredentials, account: string): Buffer | null {
+	return derivedFromCredential(credentials, `forward key ${account}`, () =>
+		deriveForwardKey({ ...credentials, account }),
+	);
 }
 
 function reply(res: Response, status: number, text: string): IWebhookResponseData {

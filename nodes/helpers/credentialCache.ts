@@ -53,3 +53,22 @@ export async function credentialsForWebhook(ctx: IWebhookFunctions): Promise<Clo
 		async () => (await ctx.getCredentials(CREDENTIAL_TYPE)) as CloudApiCredentials,
 	);
 }
+
+/**
+ * What is derived from one loaded credential (HKDF keys): computed once per credential object and
+ * name. The cache above hands out the same object until CREDENTIAL_TTL_MS passes, so a changed
+ * credential derives anew; nothing outlives the object it came from.
+ */
+const derivedValues = new WeakMap<object, Map<string, unknown>>();
+
+export function derivedFromCredential<T>(credentials: object, name: string, derive: () => T): T {
+	let values = derivedValues.get(credentials);
+	if (values === undefined) {
+		values = new Map();
+		derivedValues.set(credentials, values);
+	}
+	if (values.has(name)) return values.get(name) as T;
+	const value = derive();
+	values.set(name, value);
+	return value;
+}

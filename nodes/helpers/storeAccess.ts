@@ -11,6 +11,7 @@ import {
 	storeConfigFromCredentials,
 } from '../../lib/store';
 import type { Store } from '../../lib/store/types';
+import { derivedFromCredential } from './credentialCache';
 
 /** The shared store of a credential and the account its consent records belong to. */
 export interface AccountStore {
@@ -133,11 +134,13 @@ async function useCredentialKey(
 	credentials: Record<string, unknown>,
 	logger: StoreLogger,
 ): Promise<void> {
-	const key = deriveSuppressionKey({
-		appSecret: credentials.appSecret,
-		accessToken: credentials.accessToken,
-		account,
-	});
+	const key = derivedFromCredential(credentials, `suppression key ${account}`, () =>
+		deriveSuppressionKey({
+			appSecret: credentials.appSecret,
+			accessToken: credentials.accessToken,
+			account,
+		}),
+	);
 	if (!key) return;
 	const { otherKeyRecords } = await store.useSuppressionKey(account, key);
 	if (otherKeyRecords > 0 && !reportedKeyMismatches.has(account)) {

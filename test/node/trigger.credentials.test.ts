@@ -1,7 +1,9 @@
 import type { CloudApiCredentials } from '../../lib/transport/graphApi';
+import { deriveForwardKey } from '../../lib/inbound';
 import {
 	CREDENTIAL_TTL_MS,
 	CredentialCache,
+	derivedFromCredential,
 } from '../../nodes/helpers/credentialCache';
 
 const credentials = (appSecret: string) => ({ appSecret }) as unknown as CloudApiCredentials;
@@ -51,4 +53,26 @@ it('a burst of calls shares one load', async () => {
 	);
 	expect(results.map((result) => result.appSecret)).toEqual(Array(8).fill('once'));
 	expect(load).toHaveBeenCalledTimes(1);
+});
+
+describe('derivedFromCredential', () => {
+	it('derives once per credential object and name, again for a newly loaded credential', () => {
+		const loaded = credentials('secret-a');
+		const derive = jest.fn(() => deriveForwardKey({ ...loaded, account: '419561257915477' }));
+		const first = derivedFromCredential(loaded, 'forward key 419561257915477', derive);
+		expect(derivedFromCredential(loaded, 'forward key 419561257915477', derive)).toBe(first);
+		expect(derive).toHaveBeenCalledTimes(1);
+
+		const other = jest.fn(() => null);
+		expect(derivedFromCredential(loaded, 'forward key 1', other)).toBeNull();
+		expect(derivedFromCredential(loaded, 'forward key 1', other)).toBeNull();
+		expect(other).toHaveBeenCalledTimes(1);
+
+		// A changed credential comes back from n8n as a new object: its key is derived from it.
+		const changed = credentials('secret-b');
+		const rederived = derivedFromCredential(changed, 'forward key 419561257915477', () =>
+			deriveForwardKey({ ...changed, account: '419561257915477' }),
+		);
+		expect(rederived?.equals(first as Buffer)).toBe(false);
+	});
 });

@@ -215,6 +215,18 @@ describe('configured lists', () => {
 	it('accepts the defaults', () => {
 		expect(() => assertValidConsentKeywordOptions(DEFAULT_CONSENT_KEYWORDS)).not.toThrow();
 	});
+
+	it('follows the words the lists hold now, not what an earlier call saw in the same object', () => {
+		const options: { blockKeywords: string[] } = { blockKeywords: ['HALT'] };
+		expect(classifyConsentSignal(typed('halt'), options)?.status).toBe('blocked');
+		options.blockKeywords = ['PAUSE'];
+		expect(classifyConsentSignal(typed('pause'), options)?.status).toBe('blocked');
+		expect(classifyConsentSignal(typed('halt'), options)).toBeNull();
+		// The same words in another object: the same decision.
+		expect(classifyConsentSignal(typed('pause'), { blockKeywords: ['PAUSE'] })?.status).toBe(
+			'blocked',
+		);
+	});
 });
 
 describe('properties', () => {
