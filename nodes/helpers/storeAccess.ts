@@ -65,7 +65,14 @@ export async function openCredentialStore(
 	logger: StoreLogger,
 	options: OpenStoreOptions = {},
 ): Promise<{ store: Store; account: string | null }> {
-	const store = await openStore(storeConfigFromCredentials(credentials, options.env));
+	// Resolving the SQLite path touches the file system (symlinks): once per loaded credential.
+	const config =
+		options.env === undefined
+			? derivedFromCredential(credentials, 'store config', () =>
+					storeConfigFromCredentials(credentials),
+				)
+			: storeConfigFromCredentials(credentials, options.env);
+	const store = await openStore(config);
 	const account = accountOf(credentials);
 	if (account !== null) {
 		await useCredentialKey(store, account, credentials, logger);
