@@ -450,9 +450,15 @@ function inboundRows(inbound: InboundResult, context: RunContext): UnkeyedRow[] 
 		authenticatedVsPlain && allowed !== null && authenticatedVsPlain.ours > allowed
 			? ` Even n8n’s own Webhook node with Header Auth, which only compares a header, cost ${fmt(authenticatedVsPlain.ours, 1)} ms, more than the ${fmt(allowed, 1)} ms allowed: in this n8n no receiver that checks its callers through a credential reaches the target.`
 			: '';
+	// The gap to the plain node, less what checking callers costs n8n: the two parts add up to the
+	// gap stated, both taken at the rates the trigger and the plain node sustained.
+	const ownWorkCost =
+		vsPlain && checkingCost !== null
+			? vsPlain.ours - vsPlain.baseline - Math.max(checkingCost, 0)
+			: null;
 	const plainCause =
 		vsPlain && plainTarget.met === false
-			? `${capitalized(describeRates(vsPlain))}, each delivery cost n8n ${fmt(vsPlain.ours, 1)} ms of CPU with our trigger and ${fmt(vsPlain.baseline, 1)} ms with the plain Webhook node, their executions included; ${TARGETS.inboundPlainVsOursCpu}× allows ours ${fmt(allowed, 1)} ms, ${fmt(vsPlain.ours - (allowed ?? 0), 1)} ms less than it cost. ${credentialCost} The rest, ${vsAuthenticated ? `${fmt(vsAuthenticated.ours - vsAuthenticated.baseline, 1)} ms` : 'the remainder'}, is ${ownWork}.${credentialAlone}${waited}${context.busyMachine}`
+			? `${capitalized(describeRates(vsPlain))}, each delivery cost n8n ${fmt(vsPlain.ours, 1)} ms of CPU with our trigger and ${fmt(vsPlain.baseline, 1)} ms with the plain Webhook node, their executions included; ${TARGETS.inboundPlainVsOursCpu}× allows ours ${fmt(allowed, 1)} ms, ${fmt(vsPlain.ours - (allowed ?? 0), 1)} ms less than it cost. ${credentialCost} The rest, ${ownWorkCost !== null ? `${fmt(ownWorkCost, 1)} ms` : 'the remainder'}, is ${ownWork}.${credentialAlone}${waited}${context.busyMachine}`
 			: undefined;
 	const cpuValue = (comparison: CpuComparison | null) =>
 		comparison ? `${fmt(comparison.ours, 1)} ms ${describeRates(comparison)}` : '—';

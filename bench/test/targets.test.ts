@@ -462,6 +462,25 @@ describe('evaluateTargets, scenario 2', () => {
 				'n8n CPU per delivery, plain',
 			).cause,
 		).not.toMatch(/Even n8n’s own/);
+		// The Header Auth webhook sustained a rate the trigger did not, at another cost: the parts
+		// named still add up to the gap between the trigger and the plain node (10.4 = 3.1 + 7.3).
+		const authenticatedFaster = receiverOf([
+			{ rate: 4, cpu: 19.9 },
+			{ rate: 5, cpu: 19.9 },
+			{ rate: 6.3, cpu: 19.9 },
+			{ rate: 7.8, cpu: 12 },
+			{ rate: 9.8, cpu: 12, sustained: false },
+		]);
+		const parts = row(
+			inboundRows(inbound(ramp(25.2), ramp(14.8, true), authenticatedFaster), 'tuned'),
+			'n8n CPU per delivery, plain',
+		).cause;
+		expect(parts).toMatch(
+			/each delivery cost n8n 25\.2 ms .* and 14\.8 ms with the plain Webhook node/,
+		);
+		expect(parts).toMatch(
+			/\(3\.1 ms for checking its callers through a credential\)\. The rest, 7\.3 ms,/,
+		);
 		expect(
 			row(
 				inboundRows(inbound(ramp(71.2), ramp(14.8, true), ramp(14.5)), 'tuned'),
