@@ -26,6 +26,7 @@ import {
 	type GraphContext,
 } from '../../lib/transport/graphApi';
 import { KEEP_ALIVE_SWITCH } from '../../lib/transport/keptConnections';
+import { eventually } from '../helpers/e2eWorld';
 import { ensureRuntime } from '../../scripts/harness';
 
 /** n8n reads its SSRF settings once, when its HTTP service is first used: set before that. */
@@ -315,6 +316,15 @@ describe.each<Transport>(['kept connections', "n8n's helper"])(
 
 			expect(error).toBeInstanceOf(MessageMayHaveBeenSentError);
 			expect(sendRetryDecision(error)).toEqual({ retryable: false });
+			// It did go out: the emulator takes it after its delay, whether or not the sender still
+			// waits. Waiting for it here also keeps it out of the next test's messages.
+			const sent = await eventually(async () => {
+				const slow = (await control.messages()).filter(
+					(message) => message.renderedText === 'slow',
+				);
+				return slow.length > 0 ? slow : undefined;
+			}, 'the emulator to take the slow message');
+			expect(sent).toHaveLength(1);
 		});
 	},
 );
