@@ -10,20 +10,19 @@
  * receivers taking turns n times (to compare two builds of the trigger quickly).
  * A diagnosis tool: it measures nothing the reports keep.
  */
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { startEmulator } from '../emulator';
 import { ensureRuntime } from '../scripts/harness';
 import { readBenchConfig } from './lib/config';
-import { signedDelivery, textMessageBody } from './lib/deliveries';
+import { newContactDeliveries } from './lib/deliveries';
 import { sendAtRate, type PreparedRequest } from './lib/load';
 import { startBenchN8n } from './lib/n8n';
 import { buildPackage } from './lib/package';
-import { waitUntilQuiet } from './lib/processes';
-import { sleep } from './lib/stats';
-import { deployReceivers, type ReceiverEndpoint, type Receivers } from './scenarios/receivers';
+import { cpuSeconds, waitUntilQuiet } from './lib/processes';
+import { percentile, sleep } from './lib/stats';
+import { deployReceivers } from './scenarios/receivers';
 
 const INSPECTOR = 'http://127.0.0.1:9229';
 const DELIVERIES = Number(process.env.PROFILE_DELIVERIES ?? 150);
@@ -112,13 +111,6 @@ function partOf(frame: CallFrame): string {
 	return 'other dependencies';
 }
 
-/** User and system CPU seconds of `pid` so far, from /proc/<pid>/stat (all its threads). */
-function cpuSeconds(pid: number): { user: number; system: number } {
-	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
-}
-
 interface Summary {
 	deliveries: number;
 	/** n8n's process CPU (every thread) per delivery, as the inbound scenario measures it. */
@@ -181,24 +173,6 @@ function summarize(
 	};
 }
 
-/** Signed text-message deliveries to `endpoint`, each from a new contact (as the inbound scenario). */
-function deliveryMaker(receivers: Receivers, endpoint: ReceiverEndpoint, series: number) {
-	let next = 0;
-	return (count: number): PreparedRequest[] =>
-		Array.from({ length: count }, () => {
-			const index = next++;
-			const body = textMessageBody({
-				wabaId: receivers.wabaId,
-				phoneNumberId: receivers.phoneNumberId,
-				from: `4915${series}${String(index).padStart(8, '0')}`,
-				wamid: `wamid.profile-${series}-${index}-${Date.now()}`,
-				text: `Hello ${index}`,
-				sentAt: new Date(),
-			});
-			return signedDelivery(endpoint.url, body, receivers.appSecret, endpoint.headers);
-		});
-}
-
 /** n8n's user and system CPU ms per delivery for `count` deliveries, until n8n is quiet again. */
 async function cpuPerDelivery(
 	pid: number,
@@ -257,7 +231,7 @@ async function main(): Promise<void> {
 			{ name: 'our trigger', endpoint: receivers.trigger },
 		].map((run, series) => ({
 			...run,
-			deliveries: deliveryMaker(receivers, run.endpoint, series),
+			deliveries: newContactDeliveries(receivers, run.endpoint, series),
 		}));
 		for (const run of runs) {
 			await cpuPerDelivery(ours.pid, run.deliveries, WARM_UP);
@@ -272,9 +246,8 @@ async function main(): Promise<void> {
 				}
 			}
 			for (const [index, run] of runs.entries()) {
-				const sorted = [...cpu[index]].sort((a, b) => a - b);
 				console.log(
-					`${run.name} (${settings}): median ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms CPU per delivery; rounds ${cpu[index].map((ms) => ms.toFixed(1)).join(', ')}`,
+					`${run.name} (${settings}): median ${percentile(cpu[index], 50)?.toFixed(1)} ms CPU per delivery; rounds ${cpu[index].map((ms) => ms.toFixed(1)).join(', ')}`,
 				);
 			}
 			return;

@@ -46,3 +46,29 @@ export function signedDelivery(
 		body: rawBody,
 	};
 }
+
+/**
+ * Signed deliveries of a customer's text message to one receiver, each from a new contact (as the
+ * inbound scenario sends them): call it with how many are due next. `series` keeps the contacts of
+ * several receivers apart.
+ */
+export function newContactDeliveries(
+	account: { wabaId: string; phoneNumberId: string; appSecret: string },
+	endpoint: { url: string; headers: Record<string, string> },
+	series: number,
+): (count: number) => PreparedRequest[] {
+	let next = 0;
+	return (count) =>
+		Array.from({ length: count }, () => {
+			const index = next++;
+			const body = textMessageBody({
+				wabaId: account.wabaId,
+				phoneNumberId: account.phoneNumberId,
+				from: `49157${series}${String(index).padStart(7, '0')}`,
+				wamid: `wamid.bench-${series}-${index}-${Date.now()}`,
+				text: `Hello ${index}`,
+				sentAt: new Date(),
+			});
+			return signedDelivery(endpoint.url, body, account.appSecret, endpoint.headers);
+		});
+}

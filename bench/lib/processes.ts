@@ -104,12 +104,21 @@ export function watchProcess(pid: number, intervalMs = 50): { stop(): ProcessPro
 	};
 }
 
-/** CPU time (user + system) of `pid` in clock ticks, from /proc/<pid>/stat. */
-function cpuTicks(pid: number): number {
+/** User and system CPU seconds of `pid` (all its threads) so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): { user: number; system: number } {
 	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
 	// The command name may contain spaces; the fields after it are fixed.
 	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	return Number(fields[11]) + Number(fields[12]);
+	return {
+		user: Number(fields[11]) / TICKS_PER_SECOND,
+		system: Number(fields[12]) / TICKS_PER_SECOND,
+	};
+}
+
+/** CPU time (user + system) of `pid` in clock ticks. */
+function cpuTicks(pid: number): number {
+	const { user, system } = cpuSeconds(pid);
+	return Math.round((user + system) * TICKS_PER_SECOND);
 }
 
 const TICKS_PER_SECOND = 100;

@@ -12,8 +12,8 @@
 import { performance } from 'node:perf_hooks';
 
 import type { BenchConfig } from '../lib/config';
-import { signedDelivery, textMessageBody } from '../lib/deliveries';
-import { sendAtRate, type PreparedRequest, type StepResult } from '../lib/load';
+import { newContactDeliveries } from '../lib/deliveries';
+import { sendAtRate, type StepResult } from '../lib/load';
 import type { BenchN8n } from '../lib/n8n';
 import { RateLadder } from '../lib/rateLadder';
 import { waitUntilQuiet, watchProcess } from '../lib/processes';
@@ -115,21 +115,7 @@ function receiverRun(
 	series: number,
 	endpoint: ReceiverEndpoint,
 ) {
-	let next = 0;
-	const deliveries = (count: number): PreparedRequest[] =>
-		Array.from({ length: count }, () => {
-			const index = next++;
-			const from = `49157${series}${String(index).padStart(7, '0')}`;
-			const body = textMessageBody({
-				wabaId: receivers.wabaId,
-				phoneNumberId: receivers.phoneNumberId,
-				from,
-				wamid: `wamid.bench-${series}-${index}-${Date.now()}`,
-				text: `Hello ${index}`,
-				sentAt: new Date(),
-			});
-			return signedDelivery(endpoint.url, body, receivers.appSecret, endpoint.headers);
-		});
+	const deliveries = newContactDeliveries(receivers, endpoint, series);
 	const ladder = new RateLadder(config.inboundStartRate, config.inboundRateFactor, FINE_FACTOR);
 	const steps: ReceiverStep[] = [];
 	let budget = config.inboundDeliveries;
