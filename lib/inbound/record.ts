@@ -154,21 +154,14 @@ async function applyMessage(
 ): Promise<EventRecord> {
 	const { account, receivedAt } = options;
 	const contact = event.contact;
-	const at = eventTime(event, receivedAt);
-	await tx.upsertContact({
+	const { conversation, waitsPending } = await tx.recordInboundMessage({
 		account,
-		waId: contact.waId,
-		userId: contact.userId,
-		...(event.contact.name ? { profileName: event.contact.name.slice(0, 256) } : {}),
-		seenAt: at,
+		contact,
+		...(contact.name ? { profileName: contact.name.slice(0, 256) } : {}),
+		at: eventTime(event, receivedAt),
+		phoneNumberId: event.business.phoneNumberId,
+		waitsAfter: receivedAt,
 	});
-	const phoneNumberId = event.business.phoneNumberId;
-	const conversation =
-		phoneNumberId === null
-			? null
-			: await tx.touchWindow({ account, phoneNumberId, contact, inboundAt: at });
-	// The first message after a send is its reply (Campaign Report's "replied within").
-	if (phoneNumberId !== null) await tx.recordReply({ account, phoneNumberId, contact, at });
 
 	const answer = consentAnswerFromReply(event);
 	const consent =
@@ -176,12 +169,8 @@ async function applyMessage(
 			? await recordChange(tx, options, contact, { kind: 'answer', answer })
 			: await applyConsentSignal(tx, event, contact, options);
 
-	const waits =
-		phoneNumberId === null
-			? []
-			: await tx.findWaitingWaits({ account, phoneNumberId, contact, at: receivedAt });
-	if (waits.length === 0) await tx.markSeen(handoffKey(event), receivedAt);
-	return { ...recorded(event), conversation, consent, waitsPending: waits.length > 0 };
+	if (!waitsPending) await tx.markSeen(handoffKey(event), receivedAt);
+	return { ...recorded(event), conversation, consent, waitsPending };
 }
 
 async function applyStatus(

@@ -111,6 +111,27 @@ export interface WindowKey {
 	contact: ContactRef;
 }
 
+/** One customer message, as the trigger records it (Store.recordInboundMessage). */
+export interface InboundMessageInput {
+	account: string;
+	contact: ContactRef;
+	profileName?: string;
+	/** The message's event time. */
+	at: Timestamp;
+	/** The business number it was sent to; null when the event names none (no window is kept). */
+	phoneNumberId: string | null;
+	/** Follow-up waits whose deadline is after this still count as waiting. */
+	waitsAfter: Timestamp;
+}
+
+export interface InboundMessageResult {
+	contact: ContactRecord;
+	/** Null without a business number. */
+	conversation: TouchWindowResult | null;
+	/** The contact has follow-up waits on this number to hand the message to. */
+	waitsPending: boolean;
+}
+
 export interface TouchWindowInput extends WindowKey {
 	inboundAt: Timestamp;
 }
@@ -685,6 +706,12 @@ export interface Store {
 	getConsentHistory(account: string, contact: ContactRef): Promise<ConsentHistoryEntry[]>;
 
 	touchWindow(input: TouchWindowInput): Promise<TouchWindowResult>;
+	/**
+	 * A customer's message in one call, the contact resolved once: upsertContact, touchWindow and
+	 * recordReply, and whether findWaitingWaits would find any. Atomic on its own; the trigger runs
+	 * it inside its event transaction.
+	 */
+	recordInboundMessage(input: InboundMessageInput): Promise<InboundMessageResult>;
 	getWindow(key: WindowKey): Promise<WindowState | null>;
 	/**
 	 * The windows of many (number, contact) pairs of one account in one query per 10,000 pairs;

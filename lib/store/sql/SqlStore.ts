@@ -56,6 +56,8 @@ import {
 	type Store,
 	type SuppressionKeyReport,
 	type Timestamp,
+	type InboundMessageInput,
+	type InboundMessageResult,
 	type TouchWindowInput,
 	type TouchWindowResult,
 	type WaitOutcome,
@@ -93,6 +95,7 @@ import { contactRecordOf, ensureContact, findContact, updateProfile } from './co
 import * as dedup from './dedup';
 import * as forwards from './forwards';
 import * as handovers from './handovers';
+import { recordInboundMessage, type InboundMessage } from './inboundMessage';
 import * as routes from './routes';
 import * as sendBudgets from './sendBudgets';
 import {
@@ -376,6 +379,19 @@ export class SqlStore implements Store {
 			inboundAt: requireTimestamp('inboundAt', input.inboundAt),
 		};
 		return await this.atomic((db) => windows.touchWindow(db, touch));
+	}
+
+	async recordInboundMessage(input: InboundMessageInput): Promise<InboundMessageResult> {
+		const message: InboundMessage = {
+			account: requireId('account', input.account),
+			keys: requireContact('contact', input.contact),
+			profileName: optionalText('profileName', input.profileName, 1024),
+			at: requireTimestamp('at', input.at),
+			phoneNumberId:
+				input.phoneNumberId === null ? null : requireId('phoneNumberId', input.phoneNumberId),
+			waitsAfter: requireTimestamp('waitsAfter', input.waitsAfter),
+		};
+		return await this.atomic((db) => recordInboundMessage(db, message));
 	}
 
 	async getWindow(key: WindowKey): Promise<WindowState | null> {

@@ -1,6 +1,6 @@
 import type { ContactKeys } from '../validate';
 import type { OutboundKind, OutboundPurpose, OutboundRecord, OutboundStatusEntry } from '../types';
-import { findContactRows } from './contacts';
+import { findContactRows, keysOf } from './contacts';
 import type { Db } from './schema';
 
 /** One row of `outbound_messages` as written: the store's record without what comes later. */
@@ -169,12 +169,23 @@ export async function recordReply(
 	keys: ContactKeys,
 	at: number,
 ): Promise<number> {
-	const ids = new Set<string>();
-	for (const id of [keys.waId, keys.userId]) if (id) ids.add(id);
 	// The trigger upserted the contact first: its row links a wa_id and a user id seen apart.
-	for (const row of await findContactRows(db, account, keys)) {
-		if (row.wa_id) ids.add(row.wa_id);
-		if (row.user_id) ids.add(row.user_id);
+	const rows = await findContactRows(db, account, keys);
+	return await recordReplyTo(db, account, phoneNumberId, [keys, ...rows.map(keysOf)], at);
+}
+
+/** recordReply for the contact known by any of these identifiers (its rows already read). */
+export async function recordReplyTo(
+	db: Db,
+	account: string,
+	phoneNumberId: string,
+	identities: readonly ContactKeys[],
+	at: number,
+): Promise<number> {
+	const ids = new Set<string>();
+	for (const { waId, userId } of identities) {
+		if (waId) ids.add(waId);
+		if (userId) ids.add(userId);
 	}
 	// Meta stamps messages in whole seconds: a reply stamped 10:00:08 may answer a message sent at
 	// 10:00:08.457, so every message sent before the end of the reply's second counts.

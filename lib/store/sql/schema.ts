@@ -30,8 +30,16 @@ export const TABLE_NAMES = [
 
 export type Tables = Record<(typeof TABLE_NAMES)[number], string>;
 
+/** Per dialect (a PostgreSQL dialect carries its schema): every transaction handle asks again. */
+const tablesByDialect = new WeakMap<Dialect, Tables>();
+
 export function tablesFor(dialect: Dialect): Tables {
-	return Object.fromEntries(TABLE_NAMES.map((name) => [name, dialect.table(name)])) as Tables;
+	let tables = tablesByDialect.get(dialect);
+	if (tables === undefined) {
+		tables = Object.fromEntries(TABLE_NAMES.map((name) => [name, dialect.table(name)])) as Tables;
+		tablesByDialect.set(dialect, tables);
+	}
+	return tables;
 }
 
 /** Everything a query needs: where to send it, how to spell it, and the accounts' suppression keys. */

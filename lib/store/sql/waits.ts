@@ -120,6 +120,17 @@ export async function findWaitingWaits(
 ): Promise<LiveWaitRecord[]> {
 	const contact = await findContact(db, account, keys);
 	if (!contact) return [];
+	return await waitingWaitsOf(db, contact.id, phoneNumberId, at, withUnsettledClaims);
+}
+
+/** findWaitingWaits for a contact already resolved in this transaction. */
+export async function waitingWaitsOf(
+	db: Db,
+	contactId: string,
+	phoneNumberId: string,
+	at: number,
+	withUnsettledClaims: boolean,
+): Promise<LiveWaitRecord[]> {
 	const statuses = withUnsettledClaims
 		? `(status = 'waiting' OR (status = 'claimed' AND resume_url IS NOT NULL))`
 		: `status = 'waiting'`;
@@ -127,7 +138,7 @@ export async function findWaitingWaits(
 		`SELECT ${WAIT_COLUMNS} FROM ${db.tables.waits}
 		WHERE contact_id = $1 AND phone_number_id = $2 AND ${statuses} AND deadline > $3
 		ORDER BY created_at, id`,
-		[contact.id, phoneNumberId, at],
+		[contactId, phoneNumberId, at],
 	);
 	return rows.map(liveWaitOf);
 }

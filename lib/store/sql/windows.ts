@@ -32,6 +32,16 @@ const WINDOW_COLUMNS =
  */
 export async function touchWindow(db: Db, touch: WindowTouch): Promise<TouchWindowResult> {
 	const contact = await ensureContact(db, touch.account, touch.keys, touch.inboundAt);
+	return await touchContactWindow(db, contact.id, touch.phoneNumberId, touch.inboundAt);
+}
+
+/** touchWindow for a contact already resolved (and locked) in this transaction. */
+export async function touchContactWindow(
+	db: Db,
+	contactId: string,
+	phoneNumberId: string,
+	inboundAt: number,
+): Promise<TouchWindowResult> {
 	const proposedConversationId = randomUUID();
 	// In an upsert's SET every expression sees the row as it was, so previous_inbound_at
 	// keeps the last inbound time before this message.
@@ -49,7 +59,7 @@ export async function touchWindow(db: Db, touch: WindowTouch): Promise<TouchWind
 			last_inbound_at = CASE WHEN excluded.last_inbound_at > conversation_windows.last_inbound_at
 				THEN excluded.last_inbound_at ELSE conversation_windows.last_inbound_at END
 		RETURNING ${WINDOW_COLUMNS}`,
-		[contact.id, touch.phoneNumberId, touch.inboundAt, proposedConversationId, WINDOW_MS],
+		[contactId, phoneNumberId, inboundAt, proposedConversationId, WINDOW_MS],
 	);
 	const isFirstEver = row.previous_inbound_at === null;
 	const isNewConversation = row.conversation_id === proposedConversationId;
