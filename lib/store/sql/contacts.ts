@@ -1,4 +1,4 @@
-import { createHmac, hash, randomUUID } from 'node:crypto';
+import { createHmac, createSecretKey, hash, randomUUID, type KeyObject } from 'node:crypto';
 
 import type { SuppressionKey } from '../suppressionKey';
 
@@ -67,7 +67,19 @@ function plainIdentityHashes(keys: ContactKeys): string[] {
 }
 
 export function keyedHash(key: SuppressionKey, plainHash: string): string {
-	return createHmac('sha256', key.key).update(plainHash).digest('hex');
+	return createHmac('sha256', hmacKeyOf(key)).update(plainHash).digest('hex');
+}
+
+/** Node imports a Buffer key anew on every createHmac (about 10 µs); a KeyObject once per key. */
+const hmacKeys = new WeakMap<SuppressionKey, KeyObject>();
+
+function hmacKeyOf(key: SuppressionKey): KeyObject {
+	let keyObject = hmacKeys.get(key);
+	if (keyObject === undefined) {
+		keyObject = createSecretKey(key.key);
+		hmacKeys.set(key, keyObject);
+	}
+	return keyObject;
 }
 
 export function keysOf(row: ContactRow): ContactKeys {
