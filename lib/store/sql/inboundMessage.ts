@@ -1,4 +1,4 @@
-import type { ContactRecord, TouchWindowResult } from '../types';
+import type { InboundMessageResult } from '../types';
 import type { ContactKeys } from '../validate';
 import { contactRecordOf, ensureContact, keysOf, updateProfile } from './contacts';
 import { recordReplyTo } from './outbound';
@@ -15,12 +15,6 @@ export interface InboundMessage {
 	phoneNumberId: string | null;
 	/** Waits whose deadline is after this still wait (when the delivery arrived). */
 	waitsAfter: number;
-}
-
-export interface InboundMessageResult {
-	contact: ContactRecord;
-	conversation: TouchWindowResult | null;
-	waitsPending: boolean;
 }
 
 /**
