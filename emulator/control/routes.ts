@@ -12,7 +12,7 @@ import { phoneDigits } from '../phone';
 import { applySettingsPatch } from '../settings';
 import type { InboundMessage, OutboundMessage } from '../state';
 import type { DispatchOutcome } from '../webhooks/dispatcher';
-import { contactEntry, valueBase } from '../webhooks/payloads';
+import { ACCOUNT_LEVEL_FIELDS, contactEntry, valueBase } from '../webhooks/payloads';
 import { accountUpdate, phoneNumberQualityUpdate } from './account';
 import { contactFrom, phoneNumberFrom, receiveInbound } from './inbound';
 
@@ -217,12 +217,18 @@ function rawWebhook(core: EmulatorCore, body: JsonRecord): Promise<ControlRespon
 	if (typeof field !== 'string' || !webhookFields.includes(field)) {
 		throw new InputError('field', field, `use a webhook field: ${webhookFields.join(', ')}`);
 	}
-	if (!isRecord(body.value))
-		throw new InputError('value', body.value, 'use the change value object (metadata is added)');
+	if (!isRecord(body.value)) {
+		throw new InputError(
+			'value',
+			body.value,
+			'use the change value object (metadata is added for conversation fields)',
+		);
+	}
+	const base = ACCOUNT_LEVEL_FIELDS.has(field) ? {} : valueBase(phone);
 	const delivery = core.dispatcher.dispatch({
 		field,
 		phoneNumberId: phone.id,
-		value: { ...valueBase(phone), ...body.value },
+		value: { ...base, ...body.value },
 	});
 	return withDelivery(body, { queued: true }, delivery);
 }

@@ -15,6 +15,28 @@ export interface WebhookChange {
 	time?: number;
 }
 
+/**
+ * Fields about the account, a template or a number's standing rather than a conversation: Meta
+ * sends their value without `messaging_product` and `metadata` (see the builders in
+ * control/account.ts and graph/template-management.ts).
+ */
+export const ACCOUNT_LEVEL_FIELDS: ReadonlySet<string> = new Set([
+	'account_alerts',
+	'account_review_update',
+	'account_update',
+	'business_capability_update',
+	'business_status_update',
+	'message_template_components_update',
+	'message_template_quality_update',
+	'message_template_status_update',
+	'partner_solutions',
+	'payment_configuration_update',
+	'phone_number_name_update',
+	'phone_number_quality_update',
+	'security',
+	'template_category_update',
+]);
+
 export function valueBase(phone: PhoneNumberState): JsonRecord {
 	return {
 		messaging_product: 'whatsapp',

@@ -95,6 +95,38 @@ describe('signature and envelope', () => {
 	});
 });
 
+describe('raw changes (POST /_emulator/webhook)', () => {
+	it('adds the number’s metadata to a conversation field and none to an account-level one', async () => {
+		const changeOf = async (field: string) => {
+			const webhook = await h.receiver.waitFor(() =>
+				h.receiver.received.find((w) => w.body.entry[0].changes[0].field === field),
+			);
+			return webhook.body.entry[0].changes[0].value as Record<string, unknown>;
+		};
+		// Meta's own shape of a template status change: no messaging_product, no metadata.
+		const templateStatus = {
+			event: 'PAUSED',
+			message_template_id: 1234567890,
+			message_template_name: 'order_shipped',
+			message_template_language: 'en_US',
+			reason: 'NONE',
+		};
+		await h.control.webhook({ field: 'message_template_status_update', value: templateStatus });
+		expect(await changeOf('message_template_status_update')).toEqual(templateStatus);
+
+		await h.control.webhook({
+			field: 'group_settings_update',
+			value: {
+				groups: [{ timestamp: '1750000000', group_id: 'G1', type: 'group_settings_update' }],
+			},
+		});
+		expect(await changeOf('group_settings_update')).toMatchObject({
+			messaging_product: 'whatsapp',
+			metadata: { phone_number_id: expect.any(String), display_phone_number: expect.any(String) },
+		});
+	});
+});
+
 describe('status webhooks', () => {
 	it('reports sent then delivered, echoing biz_opaque_callback_data, and no read until the contact reads', async () => {
 		const id = await sendText({ biz_opaque_callback_data: 'campaign-7' });
