@@ -6,7 +6,7 @@
  * contact who stopped all messages ("STOP" → `blocked`). The Consent Gate routes by this matrix and
  * the send node skips by it, so both always agree.
  */
-import { stopsMarketingWhenTapped } from './consentKeywords';
+import { stopsMarketingWhenTapped, type ConsentKeywordOptions } from './consentKeywords';
 import { FieldError } from './fieldError';
 import type { MessageTemplate } from './templates';
 import type { WhatsAppEvent } from './webhookEvents';
@@ -248,14 +248,16 @@ export const MARKETING_TEMPLATE_WITHOUT_OPT_OUT = 'marketingTemplateWithoutOptOu
 
 /**
  * A MARKETING template should let the customer stop marketing with one tap: a quick-reply button
- * whose payload (as mapped for this send, else its text) the trigger records as an opt-out with
- * its default lists ("Stop promotions", INFOSTOP, STOP, …). Meta recommends one; without it the
- * customer has to type a keyword or block the number, which costs the number's quality rating.
- * `components` are the request's components, where a mapped quick-reply payload is.
+ * whose payload (as mapped for this send, else its text) the trigger records as an opt-out: under
+ * `keywords`, the account's triggers' lists (lib/inbound/routeConsent.ts), or the default lists
+ * ("Stop promotions", INFOSTOP, STOP, …) when no trigger stored any. Meta recommends one; without
+ * it the customer has to type a keyword or block the number, which costs the number's quality
+ * rating. `components` are the request's components, where a mapped quick-reply payload is.
  */
 export function marketingTemplateWarnings(
 	template: Pick<MessageTemplate, 'name' | 'language' | 'category' | 'components'>,
 	components: ReadonlyArray<Record<string, unknown>>,
+	keywords?: ConsentKeywordOptions,
 ): SendWarning[] {
 	if (template.category.toUpperCase() !== 'MARKETING') return [];
 	const buttons =
@@ -264,7 +266,7 @@ export function marketingTemplateWarnings(
 	const hasOptOut = buttons.some(
 		(button, index) =>
 			button.type.toUpperCase() === 'QUICK_REPLY' &&
-			stopsMarketingWhenTapped([mappedPayload(components, index), button.text]),
+			stopsMarketingWhenTapped([mappedPayload(components, index), button.text], keywords),
 	);
 	if (hasOptOut) return [];
 	return [

@@ -57,3 +57,5 @@ export type { ForwardCheck, ForwardedEvent, ForwardEnvelope, SignedForward } fro
 export { itemsForRoutedEvents, routeDelivery, TEST_ROUTE_MODE } from './router';
 export type { RouterPorts, RoutingResult } from './router';
 export type { RecordedEvent } from './delivery';
+export { accountConsentKeywords, routeConsentOf } from './routeConsent';
+export type { RouteConsentOptions, StoredRouteFilters } from './routeConsent';

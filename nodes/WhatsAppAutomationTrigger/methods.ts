@@ -2,10 +2,9 @@ import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { waMeLink } from '../../lib/core/phone';
 import type { RouteRole } from '../../lib/core/routing';
-import { keywordLines, TEST_ROUTE_MODE } from '../../lib/inbound';
+import { keywordLines, TEST_ROUTE_MODE, type StoredRouteFilters } from '../../lib/inbound';
 import { CREDENTIAL_TYPE, GraphClient } from '../../lib/transport/graphApi';
 import { openAccountStore } from '../helpers/storeAccess';
-import type { StoredRouteFilters } from './routes';
 
 /**
  * The wa.me links for keyword-started flows, one per business number and keyword, shown in a

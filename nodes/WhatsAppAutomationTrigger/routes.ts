@@ -5,10 +5,7 @@
  */
 import { NodeOperationError, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
-import {
-	mergeConsentKeywordOptions,
-	type ConsentKeywordOptions,
-} from '../../lib/core/consentKeywords';
+import { mergeConsentKeywordOptions } from '../../lib/core/consentKeywords';
 import {
 	defaultRouteRole,
 	ROUTE_ROLES,
@@ -16,7 +13,13 @@ import {
 	type Route,
 	type RouteRole,
 } from '../../lib/core/routing';
-import type { RegistrationMode, TriggerSettings } from '../../lib/inbound';
+import {
+	routeConsentOf,
+	type RegistrationMode,
+	type RouteConsentOptions,
+	type StoredRouteFilters,
+	type TriggerSettings,
+} from '../../lib/inbound';
 import type { RouteRecord } from '../../lib/store';
 
 type TriggerContext = IHookFunctions | IWebhookFunctions;
@@ -45,22 +48,6 @@ export function testRouteIdOf(publishedId: string): string {
 export function isTestMode(ctx: TriggerContext): boolean {
 	return ctx.getMode() === 'manual';
 }
-
-/** The consent settings a route stores, so the trigger Meta calls applies every route's words. */
-export interface RouteConsentOptions {
-	keywords: ConsentKeywordOptions;
-	confirmOptOut: boolean;
-	confirmationText: string | null;
-}
-
-/**
- * What the store keeps of a route's filters: the routing filters, the consent options, and the
- * workflow's name when it was published (the editor's list of the account's workflows shows it).
- */
-export type StoredRouteFilters = Route['filters'] & {
-	consent?: RouteConsentOptions;
-	workflowName?: string;
-};
 
 export function selfRoute(ctx: TriggerContext, settings: TriggerSettings): Route {
 	const workflowName = ctx.getWorkflow().name;
@@ -145,8 +132,8 @@ export function consentSettingsFor(
 		own,
 		...routes
 			.filter((route) => route.id !== selfId)
-			.map((route) => (route.filters as StoredRouteFilters).consent)
-			.filter((consent): consent is RouteConsentOptions => isConsentOptions(consent)),
+			.map(routeConsentOf)
+			.filter((consent) => consent !== null),
 	];
 	if (all.length === 1) return settings;
 	const keywords = mergeConsentKeywordOptions(all.map((consent) => consent.keywords));
@@ -162,13 +149,4 @@ export function consentSettingsFor(
 				null,
 		},
 	};
-}
-
-function isConsentOptions(value: unknown): value is RouteConsentOptions {
-	return (
-		typeof value === 'object' &&
-		value !== null &&
-		typeof (value as RouteConsentOptions).keywords === 'object' &&
-		typeof (value as RouteConsentOptions).confirmOptOut === 'boolean'
-	);
 }

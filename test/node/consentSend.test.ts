@@ -455,6 +455,82 @@ describe('a MARKETING template without an opt-out button', () => {
 		expect(sale.json).not.toHaveProperty('warnings');
 		expect(reminder.json).not.toHaveProperty('warnings');
 	});
+
+	it('counts a quick reply the account’s triggers record as an opt-out, with their own words', async () => {
+		const info = env.emulator.info();
+		const created = await fetch(
+			`${info.baseUrl}/${info.graphVersion}/${info.wabaId}/message_templates`,
+			{
+				method: 'POST',
+				headers: {
+					authorization: `Bearer ${info.accessToken}`,
+					'content-type': 'application/json',
+				},
+				body: JSON.stringify({
+					name: 'member_offer',
+					language: 'de',
+					category: 'MARKETING',
+					components: [
+						{
+							type: 'BODY',
+							text: 'Hallo {{1}}, diese Woche 10 % auf alles für Mitglieder.',
+							example: { body_text: [['Anna']] },
+						},
+						{
+							type: 'BUTTONS',
+							buttons: [
+								{ type: 'QUICK_REPLY', text: 'Mehr erfahren' },
+								{ type: 'QUICK_REPLY', text: 'Genug davon' },
+							],
+						},
+					],
+				}),
+			},
+		);
+		expect(created.status).toBe(200);
+		await env.control.templateStatus({ name: 'member_offer', status: 'APPROVED' });
+		const memberOffer = template('member_offer|de', { body_1: 'Anna' });
+		const [phone] = germanNumbers(1, 64_200);
+
+		// The default words do not know "Genug davon".
+		const [before] = await send(memberOffer, [phone]);
+		expect(before.json.warnings).toEqual([
+			expect.objectContaining({ code: 'marketingTemplateWithoutOptOutButton' }),
+		]);
+
+		// A published trigger of the account records it as an opt-out (its stored route says so).
+		const routeId = 'wf-consent-words/trigger';
+		await env.store.upsertRoute({
+			account: env.account,
+			routeId,
+			webhookUrl: 'http://127.0.0.1:1/webhook/consent-words',
+			role: 'every',
+			filters: {
+				events: ['messageReceived'],
+				phoneNumberIds: [],
+				messageTypes: [],
+				statuses: [],
+				keywords: [],
+				keywordMatch: 'exact',
+				onlyFirstEver: false,
+				consent: {
+					keywords: { optOutButtonPayloads: ['Genug davon', 'Stop promotions'] },
+					confirmOptOut: false,
+					confirmationText: null,
+				},
+			} as never,
+			registrationMode: 'manual',
+			scopes: ['manual'],
+			at: Date.now(),
+		});
+		try {
+			const [after] = await send(memberOffer, [phone]);
+			expect(after.json.messageId).toMatch(/^wamid\./);
+			expect(after.json).not.toHaveProperty('warnings');
+		} finally {
+			await env.store.removeRoute(env.account, routeId);
+		}
+	});
 });
 
 describe('the message log', () => {

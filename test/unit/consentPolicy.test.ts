@@ -323,4 +323,17 @@ describe('marketingTemplateWarnings', () => {
 	it('says nothing about other categories', () => {
 		expect(marketingTemplateWarnings(marketing([], 'UTILITY'), [])).toEqual([]);
 	});
+
+	it('judges the quick replies by the lists given (the account triggers’), not only the defaults', () => {
+		const enough = marketing([{ type: 'QUICK_REPLY', text: 'Genug davon' }]);
+		expect(marketingTemplateWarnings(enough, [])).toHaveLength(1);
+		expect(
+			marketingTemplateWarnings(enough, [], { optOutButtonPayloads: ['Genug davon'] }),
+		).toEqual([]);
+		// Lists that dropped a default make it count no more.
+		const stop = marketing([{ type: 'QUICK_REPLY', text: 'Stop promotions' }]);
+		expect(
+			marketingTemplateWarnings(stop, [], { optOutButtonPayloads: ['Genug davon'] }),
+		).toHaveLength(1);
+	});
 });

@@ -7,10 +7,12 @@ import {
 	OPT_OUT_FOOTERS,
 	type UnknownConsentPolicy,
 } from '../../../lib/core/consentPolicy';
+import type { ConsentKeywordOptions } from '../../../lib/core/consentKeywords';
 import { FieldError } from '../../../lib/core/fieldError';
 import { LIMITS } from '../../../lib/core/messages';
 import { messagesWithin } from '../../../lib/core/pacing';
 import { ConsentRecheck, ConsentSkip, OutboundLogBatch } from '../../../lib/consent';
+import { accountConsentKeywords } from '../../../lib/inbound';
 import type { ConsentState, OutboundKind } from '../../../lib/store/types';
 import type { CloudApiCredentials, SendResponse } from '../../../lib/transport/graphApi';
 import { type AccountStore, openAccountStore, type StoreLogger } from '../../helpers/storeAccess';
@@ -276,4 +278,26 @@ export function optOutFooterFor(
 		);
 	}
 	return text;
+}
+
+/**
+ * The words the account's triggers record consent with, for the MARKETING-template check: a
+ * quick reply the user made an opt-out word in their trigger counts as one. Undefined (the default
+ * lists) when no trigger stored any, or when the store cannot be read: the check only warns, and
+ * the consent check before sending reports a store that is down.
+ */
+export async function triggerConsentKeywords(
+	credentials: CloudApiCredentials,
+	logger: StoreLogger,
+): Promise<ConsentKeywordOptions | undefined> {
+	try {
+		const { store, account } = await openAccountStore(credentials, logger);
+		return accountConsentKeywords(await store.listRoutes(account)) ?? undefined;
+	} catch (error) {
+		logger.warn(
+			'The triggers’ consent words could not be read; the MARKETING-template check uses the default opt-out words',
+			{ reason: (error as Error).message },
+		);
+		return undefined;
+	}
 }

@@ -5,6 +5,7 @@ import { templateProperty, templateVariablesProperty } from '../../../helpers/te
 import { FieldError } from '../../../../lib/core/fieldError';
 import { readItemParameter } from '../../../helpers/itemParameter';
 import { HaltedTemplateError } from '../../../helpers/templateLookup';
+import { triggerConsentKeywords } from '../consent';
 import { SkipBeforeSending } from '../items';
 import type { PrepareContext, PreparedSend, SendOperation } from '../types';
 import { readAddressing } from './addressing';
@@ -55,8 +56,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Skip the Item',
 				value: 'skip',
-				description:
-					'An output item with skipped: true and the reason; the other items go on',
+				description: 'An output item with skipped: true and the reason; the other items go on',
 			},
 		],
 		displayOptions: show,
@@ -104,7 +104,13 @@ export async function prepare(
 		);
 	}
 	const { template, renderedText, body, components } = prepared.message;
-	const warnings = marketingTemplateWarnings(template, components);
+	const keywords =
+		template.category.toUpperCase() === 'MARKETING'
+			? await context.once('triggerConsentKeywords', () =>
+					triggerConsentKeywords(context.client.credentials, this.logger),
+				)
+			: undefined;
+	const warnings = marketingTemplateWarnings(template, components, keywords);
 	return {
 		itemIndex: i,
 		sender: context.sender,
