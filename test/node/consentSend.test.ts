@@ -10,6 +10,8 @@ import { type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
 import { WhatsAppAutomation } from '../../nodes/WhatsAppAutomation/WhatsAppAutomation.node';
 import { WhatsAppConsentGate } from '../../nodes/WhatsAppConsentGate/WhatsAppConsentGate.node';
 import { OPT_OUT_FOOTERS } from '../../lib/core/consentPolicy';
+import { routeFiltersOf } from '../../lib/core/routing';
+import { resolveTriggerSettings, type StoredRouteFilters } from '../../lib/inbound';
 import type { ConsentStatus } from '../../lib/store';
 import {
 	type ConsentEnvironment,
@@ -498,27 +500,22 @@ describe('a MARKETING template without an opt-out button', () => {
 			expect.objectContaining({ code: 'marketingTemplateWithoutOptOutButton' }),
 		]);
 
-		// A published trigger of the account records it as an opt-out (its stored route says so).
+		// A published trigger of the account records it as an opt-out: its route as selfRoute stores it.
+		const trigger = resolveTriggerSettings({
+			events: ['messageReceived'],
+			optOutButtonPayloads: 'Genug davon, Stop promotions',
+		});
+		const filters: StoredRouteFilters = {
+			...routeFiltersOf(trigger),
+			consent: { keywords: trigger.consentKeywords, confirmOptOut: false, confirmationText: null },
+		};
 		const routeId = 'wf-consent-words/trigger';
 		await env.store.upsertRoute({
 			account: env.account,
 			routeId,
 			webhookUrl: 'http://127.0.0.1:1/webhook/consent-words',
 			role: 'every',
-			filters: {
-				events: ['messageReceived'],
-				phoneNumberIds: [],
-				messageTypes: [],
-				statuses: [],
-				keywords: [],
-				keywordMatch: 'exact',
-				onlyFirstEver: false,
-				consent: {
-					keywords: { optOutButtonPayloads: ['Genug davon', 'Stop promotions'] },
-					confirmOptOut: false,
-					confirmationText: null,
-				},
-			} as never,
+			filters,
 			registrationMode: 'manual',
 			scopes: ['manual'],
 			at: Date.now(),
